@@ -1,0 +1,7 @@
+//! The account model: what Kunci knows about an account besides its secret.
+
+mod account;
+mod list;
+
+pub use account::{Account, AccountId};
+pub use list::{AccountList, QueryError};

@@ -1,0 +1,356 @@
+//! The command-line front end: clap definitions turned into library calls.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use kunci::accounts::{Account, QueryError};
+use kunci::otp::{self, Algorithm, Kind, OtpUri, Params, parse_setup_key};
+use kunci::store::{DataDir, Keychain, LoadProblem, NoSecretStore, Reconciliation, Store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kunci",
+    version,
+    about = "One-time codes (TOTP) on your desktop, secrets in the OS keychain.",
+    long_about = "One-time codes (TOTP) on your desktop, secrets in the OS keychain.\n\n\
+                  Without a command, Kunci opens its window.\n\
+                  Data directory: $KUNCI_DATA_DIR, else the platform's data directory."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add an account from an otpauth:// URI or a setup key.
+    Add(AddArgs),
+    /// List the accounts (never their secrets).
+    List {
+        /// One JSON array on standard output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the current code of one account, and nothing else.
+    Code {
+        /// Issuer, label ("issuer:label"), a part of them, or the account id.
+        query: String,
+        /// Compute the code for this Unix time instead of now.
+        #[arg(long, value_name = "UNIX_SECONDS")]
+        at: Option<u64>,
+    },
+    /// Print the otpauth:// URI of one account (it contains the secret).
+    Uri {
+        /// Issuer, label ("issuer:label"), a part of them, or the account id.
+        query: String,
+    },
+    /// Remove one account and delete its secret from the keychain.
+    Remove {
+        /// Issuer, label ("issuer:label"), a part of them, or the account id.
+        query: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Change the issuer and/or label of one account.
+    Rename {
+        /// Issuer, label ("issuer:label"), a part of them, or the account id.
+        query: String,
+        #[arg(long)]
+        issuer: Option<String>,
+        #[arg(long)]
+        label: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// An otpauth://totp/... or otpauth://hotp/... URI, as a QR code holds it.
+    #[arg(
+        long,
+        required_unless_present = "secret",
+        conflicts_with_all = ["secret", "issuer", "label", "digits", "period", "algorithm", "counter"]
+    )]
+    uri: Option<String>,
+    /// The setup key shown under the QR code (base32; spaces, dashes and lowercase are fine).
+    #[arg(long, value_name = "KEY", requires = "label")]
+    secret: Option<String>,
+    /// Who issues the codes, e.g. "LPSE Kota Bandung".
+    #[arg(long, value_name = "I", default_value = "")]
+    issuer: String,
+    /// The account name, e.g. your user name.
+    #[arg(long, value_name = "L")]
+    label: Option<String>,
+    /// Digits per code (6 to 8).
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    digits: u8,
+    /// Seconds per code (1 to 300).
+    #[arg(long, value_name = "S", default_value_t = 30)]
+    period: u32,
+    /// SHA1, SHA256 or SHA512.
+    #[arg(long, value_name = "A", default_value = "SHA1")]
+    algorithm: String,
+    /// Make it a counter-based (HOTP) account starting at this counter.
+    #[arg(long, value_name = "N")]
+    counter: Option<u64>,
+}
+
+/// A failure worth one message on stderr.
+struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+/// Runs one command; returns the process exit code.
+pub fn run(command: Command) -> ExitCode {
+    match execute(command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(message)) => {
+            eprintln!("kunci: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn execute(command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Add(args) => add(args),
+        Command::List { json } => list(json),
+        Command::Code { query, at } => code(&query, at),
+        Command::Uri { query } => uri(&query),
+        Command::Remove { query, yes } => remove(&query, yes),
+        Command::Rename {
+            query,
+            issuer,
+            label,
+        } => rename(&query, issuer, label),
+    }
+}
+
+fn data_dir() -> Result<DataDir, Failure> {
+    DataDir::from_env().ok_or_else(|| {
+        Failure("cannot find a data directory for this user; set KUNCI_DATA_DIR".into())
+    })
+}
+
+/// Opens the store with the keychain, reconciling on the way, and reports what it found.
+fn open_store() -> Result<Store, Failure> {
+    let keychain = Keychain::connect()?;
+    let (mut store, problems) = Store::open(data_dir()?, Arc::new(keychain))?;
+    report_problems(&problems);
+    let reconciliation = store.reconcile()?;
+    report_reconciliation(&store, &reconciliation);
+    Ok(store)
+}
+
+fn report_problems(problems: &[LoadProblem]) {
+    for problem in problems {
+        eprintln!("kunci: warning: {problem}");
+    }
+}
+
+fn report_reconciliation(store: &Store, r: &Reconciliation) {
+    for account in &r.recovered {
+        eprintln!(
+            "kunci: recovered {} from the keychain (its adding had been interrupted)",
+            account.display_name()
+        );
+    }
+    for id in &r.missing_secrets {
+        if let Some(account) = store.accounts().get(id) {
+            eprintln!(
+                "kunci: warning: the secret of {} is missing from the keychain; the account is kept",
+                account.display_name()
+            );
+        }
+    }
+    for id in &r.unreadable {
+        eprintln!("kunci: warning: keychain entry {id} of this data directory could not be read");
+    }
+}
+
+fn add(args: AddArgs) -> Result<(), Failure> {
+    // Everything is checked before the keychain is touched: bad input leaves no trace.
+    let new = match (&args.uri, &args.secret) {
+        (Some(text), _) => OtpUri::parse(text)?,
+        (None, Some(key)) => {
+            let algorithm: Algorithm = args.algorithm.parse()?;
+            let params = Params {
+                kind: if args.counter.is_some() {
+                    Kind::Hotp
+                } else {
+                    Kind::Totp
+                },
+                algorithm,
+                digits: args.digits,
+                period: args.period,
+                counter: args.counter.unwrap_or(0),
+            };
+            params.validate()?;
+            OtpUri {
+                issuer: Some(args.issuer.trim().to_string()).filter(|i| !i.is_empty()),
+                label: args.label.clone().unwrap_or_default(),
+                secret: parse_setup_key(key)?,
+                params,
+            }
+        }
+        (None, None) => return Err(Failure("give --uri or --secret".into())),
+    };
+    let mut store = open_store()?;
+    let account = store.add(&new)?;
+    println!("added {} (id {})", account.display_name(), account.id);
+    Ok(())
+}
+
+fn list(json: bool) -> Result<(), Failure> {
+    // Listing needs no secrets: without a keychain, show the metadata and say so.
+    let store = match open_store() {
+        Ok(store) => store,
+        Err(Failure(why)) => {
+            let (store, problems) =
+                Store::open(data_dir()?, Arc::new(NoSecretStore::new(why.clone())))?;
+            report_problems(&problems);
+            eprintln!("kunci: warning: {why}");
+            store
+        }
+    };
+    let accounts = store.accounts().as_slice();
+    if json {
+        let rows: Vec<serde_json::Value> = accounts.iter().map(account_json).collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else if accounts.is_empty() {
+        eprintln!("no accounts yet; add one with: kunci add --secret KEY --issuer I --label L");
+    } else {
+        print_table(accounts);
+    }
+    Ok(())
+}
+
+fn account_json(a: &Account) -> serde_json::Value {
+    let mut v = serde_json::json!({
+        "id": a.id,
+        "issuer": a.issuer,
+        "label": a.label,
+        "type": match a.params.kind { Kind::Totp => "totp", Kind::Hotp => "hotp" },
+        "algorithm": a.params.algorithm.as_str(),
+        "digits": a.params.digits,
+    });
+    match a.params.kind {
+        Kind::Totp => v["period"] = a.params.period.into(),
+        Kind::Hotp => v["counter"] = a.params.counter.into(),
+    }
+    v
+}
+
+fn print_table(accounts: &[Account]) {
+    let issuer_width = accounts
+        .iter()
+        .map(|a| a.issuer.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("ISSUER".len());
+    println!("{:<8}  {:<issuer_width$}  LABEL", "ID", "ISSUER");
+    for a in accounts {
+        println!(
+            "{:<8}  {:<issuer_width$}  {}",
+            &a.id.as_str()[..8.min(a.id.as_str().len())],
+            a.issuer,
+            a.label
+        );
+    }
+}
+
+fn find<'a>(store: &'a Store, query: &str) -> Result<&'a Account, Failure> {
+    store.accounts().find_one(query).map_err(|e| {
+        let mut message = e.to_string();
+        let candidates = e.candidates();
+        if candidates.is_empty() {
+            message.push_str("; there are no accounts yet");
+        } else {
+            message.push_str(match e {
+                QueryError::Ambiguous { .. } => "; candidates:",
+                QueryError::NoMatch { .. } => "; accounts:",
+            });
+            for a in candidates {
+                message.push_str(&format!(
+                    "\n  {}  {}",
+                    &a.id.as_str()[..8.min(a.id.as_str().len())],
+                    a.display_name()
+                ));
+            }
+        }
+        Failure(message)
+    })
+}
+
+fn code(query: &str, at: Option<u64>) -> Result<(), Failure> {
+    let mut store = open_store()?;
+    let account = find(&store, query)?.clone();
+    let secret = store.secret(&account.id)?;
+    let now = at.unwrap_or_else(|| chrono::Utc::now().timestamp().max(0) as u64);
+    let code = otp::generate(&secret, &account.params, now)?;
+    if account.params.kind == Kind::Hotp {
+        // A counter code is used up once shown: the next call gives the next one.
+        store.advance_counter(&account.id)?;
+    }
+    println!("{code}");
+    Ok(())
+}
+
+fn uri(query: &str) -> Result<(), Failure> {
+    let store = open_store()?;
+    let account = find(&store, query)?;
+    let secret = store.secret(&account.id)?;
+    eprintln!(
+        "kunci: warning: this URI contains the secret; anyone who sees it can make your codes"
+    );
+    println!("{}", account.to_uri(&secret).to_uri().as_str());
+    Ok(())
+}
+
+fn remove(query: &str, yes: bool) -> Result<(), Failure> {
+    let mut store = open_store()?;
+    let account = find(&store, query)?.clone();
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(Failure(format!(
+                "not removing {} without confirmation; add --yes",
+                account.display_name()
+            )));
+        }
+        eprint!(
+            "Remove {}? Its secret is deleted from the keychain and its codes stop working here. [y/N] ",
+            account.display_name()
+        );
+        std::io::stderr().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes" | "ya") {
+            eprintln!("kunci: nothing removed");
+            return Ok(());
+        }
+    }
+    store.remove(&account.id)?;
+    println!("removed {}", account.display_name());
+    Ok(())
+}
+
+fn rename(query: &str, issuer: Option<String>, label: Option<String>) -> Result<(), Failure> {
+    if issuer.is_none() && label.is_none() {
+        return Err(Failure("give --issuer and/or --label".into()));
+    }
+    let mut store = open_store()?;
+    let account = find(&store, query)?.clone();
+    let renamed = store.rename(
+        &account.id,
+        issuer.as_deref().unwrap_or(&account.issuer),
+        label.as_deref().unwrap_or(&account.label),
+    )?;
+    println!("renamed to {}", renamed.display_name());
+    Ok(())
+}

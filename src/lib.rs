@@ -1,0 +1,16 @@
+//! Kunci: one-time codes (TOTP/HOTP) on the desktop, for people who have no smartphone.
+//!
+//! The library holds everything but the window and the command line:
+//! - [`otp`]: codes, `otpauth://` URIs and typed setup keys;
+//! - [`accounts`]: the account model and the ordered account list;
+//! - [`store`]: secrets in the OS keychain, metadata in a versioned JSON file written atomically.
+//!
+//! The front ends (`ui`, `cli`) live in the binary and only call into this library.
+
+pub mod accounts;
+pub mod otp;
+pub mod store;
+
+pub use accounts::{Account, AccountId, AccountList};
+pub use otp::{Algorithm, Kind, OtpError, OtpUri, Params, Secret};
+pub use store::{Store, StoreError};

@@ -1,0 +1,348 @@
+//! Persistence: secrets in the OS keychain, everything else in `accounts.json`.
+//!
+//! The order of every change survives a crash at any point (DESIGN.md §3):
+//! - add: the secret goes to the keychain first, then the account into the metadata;
+//! - remove: the account leaves the metadata first (remembered as a pending delete), then
+//!   the secret leaves the keychain.
+//!
+//! [`Store::reconcile`] finishes what a crash interrupted: a keychain entry of this data
+//! directory without an account is recovered as an account (its value is the full
+//! `otpauth://` URI), unless it was a pending delete; an account without a secret is reported,
+//! never dropped.
+
+mod keychain;
+pub mod metadata;
+mod paths;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use keychain::{
+    Keychain, KeychainError, NoSecretStore, SERVICE as KEYCHAIN_SERVICE, SecretStore,
+};
+pub use metadata::{LoadProblem, SCHEMA_VERSION};
+pub use paths::{DATA_DIR_ENV, DataDir};
+
+use crate::accounts::{Account, AccountId, AccountList};
+use crate::otp::{OtpError, OtpUri, Secret, parse_setup_key};
+use metadata::{Metadata, WriteLock};
+
+/// Environment variable naming a point at which to abort the process, for crash tests
+/// (e.g. `add:after-secret`). Unset in normal use.
+pub const FAILPOINT_ENV: &str = "KUNCI_FAILPOINT";
+
+/// Aborts the process here when the crash tests ask for it, as a kill would.
+pub(crate) fn failpoint(name: &str) {
+    if std::env::var_os(FAILPOINT_ENV).is_some_and(|v| v == name) {
+        eprintln!("kunci: failpoint {name}: aborting as asked by {FAILPOINT_ENV}");
+        std::process::abort();
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot read or write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{} was written by a newer version of Kunci (schema {found}, this version reads \
+         {supported}); update Kunci. The file was not changed",
+        path.display()
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: u64,
+        supported: u64,
+    },
+    #[error(transparent)]
+    Keychain(#[from] KeychainError),
+    #[error(transparent)]
+    Otp(#[from] OtpError),
+    #[error("no account with id {0}")]
+    NotFound(AccountId),
+    #[error("{name} is already there with the same secret; nothing was added")]
+    Duplicate { name: String },
+    #[error(
+        "the secret of {name} is missing from the keychain (was the keyring reset?). The \
+         account is kept; add it again from its setup key or a backup"
+    )]
+    SecretMissing { id: AccountId, name: String },
+}
+
+/// What [`Store::reconcile`] found and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reconciliation {
+    /// Keychain entries without an account (an interrupted add), now accounts again.
+    pub recovered: Vec<Account>,
+    /// Keychain entries of interrupted removals, now deleted.
+    pub finished_removals: usize,
+    /// Accounts whose keychain entry is missing; kept in the list.
+    pub missing_secrets: Vec<AccountId>,
+    /// Keychain entries of this data directory that could not be read as an account.
+    pub unreadable: Vec<AccountId>,
+    /// False when the keychain cannot list its entries (then orphans cannot be found).
+    pub listing_supported: bool,
+}
+
+/// A handle on one data directory and the keychain behind it.
+pub struct Store {
+    dir: DataDir,
+    secrets: Arc<dyn SecretStore>,
+    meta: Metadata,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("dir", &self.dir)
+            .field("accounts", &self.meta.accounts.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Loads the metadata (no keychain access yet). Problems found are returned to be shown.
+    pub fn open(
+        dir: DataDir,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Result<(Store, Vec<LoadProblem>), StoreError> {
+        let (meta, problems) = {
+            let _lock = WriteLock::acquire(&dir)?;
+            metadata::load(&dir)?
+        };
+        Ok((Store { dir, secrets, meta }, problems))
+    }
+
+    pub fn data_dir(&self) -> &DataDir {
+        &self.dir
+    }
+
+    pub fn accounts(&self) -> &AccountList {
+        &self.meta.accounts
+    }
+
+    /// Re-reads the metadata, to see changes made by another process.
+    pub fn reload(&mut self) -> Result<Vec<LoadProblem>, StoreError> {
+        let _lock = WriteLock::acquire(&self.dir)?;
+        self.reload_locked()
+    }
+
+    fn reload_locked(&mut self) -> Result<Vec<LoadProblem>, StoreError> {
+        let (meta, problems) = metadata::load(&self.dir)?;
+        self.meta = meta;
+        Ok(problems)
+    }
+
+    /// Saves the metadata; the caller holds the write lock.
+    fn save_locked(&mut self) -> Result<(), StoreError> {
+        metadata::save(&self.dir, &self.meta)
+    }
+
+    /// Adds an account: secret into the keychain first, then the metadata. On any error
+    /// nothing is left behind.
+    pub fn add(&mut self, uri: &OtpUri) -> Result<Account, StoreError> {
+        uri.params.validate()?;
+        let _lock = WriteLock::acquire(&self.dir)?;
+        self.reload_locked()?;
+        let issuer = uri.issuer.clone().unwrap_or_default().trim().to_string();
+        let label = uri.label.trim().to_string();
+        for same in self
+            .meta
+            .accounts
+            .iter()
+            .filter(|a| a.same_name(&issuer, &label))
+        {
+            if self
+                .fetch_secret(same)
+                .is_ok_and(|existing| existing == uri.secret)
+            {
+                return Err(StoreError::Duplicate {
+                    name: same.display_name(),
+                });
+            }
+        }
+        if !metadata::exists(&self.dir) {
+            // The vault id must be on disk before any keychain entry is filed under it.
+            self.save_locked()?;
+        }
+        let account = Account {
+            id: AccountId::random(),
+            issuer,
+            label,
+            params: uri.params,
+            added: chrono::Utc::now().timestamp(),
+        };
+        let stored = account.to_uri(&uri.secret).to_uri();
+        failpoint("add:before-secret");
+        self.secrets.put(
+            &self.meta.vault,
+            &account.id,
+            &stored,
+            &account.display_name(),
+        )?;
+        failpoint("add:after-secret");
+        self.meta.accounts.push(account.clone());
+        if let Err(e) = self.save_locked() {
+            self.meta.accounts.remove(&account.id);
+            // Best effort: an entry left behind would be recovered by reconcile anyway.
+            let _ = self.secrets.delete(&self.meta.vault, &account.id);
+            return Err(e);
+        }
+        failpoint("add:after-metadata");
+        Ok(account)
+    }
+
+    /// Removes an account: metadata first, then the keychain entry.
+    pub fn remove(&mut self, id: &AccountId) -> Result<Account, StoreError> {
+        let _lock = WriteLock::acquire(&self.dir)?;
+        self.reload_locked()?;
+        let account = self
+            .meta
+            .accounts
+            .remove(id)
+            .ok_or_else(|| StoreError::NotFound(id.clone()))?;
+        self.meta.pending_deletes.push(id.clone());
+        self.save_locked()?;
+        failpoint("remove:after-metadata");
+        // If the keychain refuses now, the pending delete is finished by the next reconcile.
+        if self.secrets.delete(&self.meta.vault, id).is_ok() {
+            failpoint("remove:after-secret");
+            self.meta.pending_deletes.retain(|p| p != id);
+            self.save_locked()?;
+        }
+        Ok(account)
+    }
+
+    /// Changes the issuer and label shown for an account (the secret is untouched).
+    pub fn rename(
+        &mut self,
+        id: &AccountId,
+        issuer: &str,
+        label: &str,
+    ) -> Result<Account, StoreError> {
+        let _lock = WriteLock::acquire(&self.dir)?;
+        self.reload_locked()?;
+        let account = self
+            .meta
+            .accounts
+            .get_mut(id)
+            .ok_or_else(|| StoreError::NotFound(id.clone()))?;
+        account.issuer = issuer.trim().to_string();
+        account.label = label.trim().to_string();
+        let renamed = account.clone();
+        self.save_locked()?;
+        Ok(renamed)
+    }
+
+    /// Moves a counter-based (HOTP) account to its next code, after its current one was used.
+    pub fn advance_counter(&mut self, id: &AccountId) -> Result<Account, StoreError> {
+        let _lock = WriteLock::acquire(&self.dir)?;
+        self.reload_locked()?;
+        let account = self
+            .meta
+            .accounts
+            .get_mut(id)
+            .ok_or_else(|| StoreError::NotFound(id.clone()))?;
+        account.params.counter = account.params.counter.saturating_add(1);
+        let advanced = account.clone();
+        self.save_locked()?;
+        Ok(advanced)
+    }
+
+    /// The secret of an account, read from the keychain.
+    pub fn secret(&self, id: &AccountId) -> Result<Secret, StoreError> {
+        let account = self
+            .meta
+            .accounts
+            .get(id)
+            .ok_or_else(|| StoreError::NotFound(id.clone()))?;
+        self.fetch_secret(account)
+    }
+
+    fn fetch_secret(&self, account: &Account) -> Result<Secret, StoreError> {
+        let value = self
+            .secrets
+            .get(&self.meta.vault, &account.id)?
+            .ok_or_else(|| StoreError::SecretMissing {
+                id: account.id.clone(),
+                name: account.display_name(),
+            })?;
+        decode_entry(&value).map(|uri| uri.secret).ok_or_else(|| {
+            KeychainError::BadEntry {
+                id: account.id.to_string(),
+            }
+            .into()
+        })
+    }
+
+    /// Finishes what a crash interrupted and reports what does not add up. See the module docs.
+    pub fn reconcile(&mut self) -> Result<Reconciliation, StoreError> {
+        let _lock = WriteLock::acquire(&self.dir)?;
+        self.reload_locked()?;
+        let mut report = Reconciliation::default();
+        let vault = self.meta.vault.clone();
+        let Some(in_keychain) = self.secrets.ids(&vault)? else {
+            return Ok(report);
+        };
+        report.listing_supported = true;
+        let mut changed = false;
+        for id in &in_keychain {
+            if self.meta.accounts.contains(id) {
+                continue;
+            }
+            if self.meta.pending_deletes.contains(id) {
+                self.secrets.delete(&vault, id)?;
+                report.finished_removals += 1;
+                continue;
+            }
+            let Some(value) = self.secrets.get(&vault, id)? else {
+                continue;
+            };
+            match decode_entry(&value) {
+                Some(uri) if uri.label.len() + uri.issuer.as_ref().map_or(0, String::len) > 0 => {
+                    let account = Account {
+                        id: id.clone(),
+                        issuer: uri.issuer.unwrap_or_default(),
+                        label: uri.label,
+                        params: uri.params,
+                        added: chrono::Utc::now().timestamp(),
+                    };
+                    self.meta.accounts.push(account.clone());
+                    report.recovered.push(account);
+                    changed = true;
+                }
+                _ => report.unreadable.push(id.clone()),
+            }
+        }
+        // Every pending delete is done now: its entry was deleted above, or was already gone.
+        changed |= !self.meta.pending_deletes.is_empty();
+        self.meta.pending_deletes.clear();
+        report.missing_secrets = self
+            .meta
+            .accounts
+            .iter()
+            .filter(|a| !in_keychain.contains(&a.id))
+            .map(|a| a.id.clone())
+            .collect();
+        if changed {
+            self.save_locked()?;
+        }
+        Ok(report)
+    }
+}
+
+/// A keychain value: the account's otpauth URI (or, leniently, a bare setup key).
+fn decode_entry(value: &str) -> Option<OtpUri> {
+    if let Ok(uri) = OtpUri::parse(value) {
+        return Some(uri);
+    }
+    parse_setup_key(value).ok().map(|secret| OtpUri {
+        issuer: None,
+        label: String::new(),
+        secret,
+        params: Default::default(),
+    })
+}

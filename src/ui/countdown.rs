@@ -1,0 +1,68 @@
+//! The countdown ring: how much of the current code's period is left.
+
+use egui::{Color32, Pos2, Response, Sense, Shape, Stroke, Ui, Vec2, Widget, WidgetInfo};
+
+/// A ring that empties as the code's period runs out; red in the last seconds.
+pub struct Countdown {
+    seconds_left: u64,
+    period: u64,
+    size: f32,
+}
+
+impl Countdown {
+    pub fn new(seconds_left: u64, period: u64) -> Self {
+        Countdown {
+            seconds_left,
+            period: period.max(1),
+            size: 28.0,
+        }
+    }
+}
+
+impl Widget for Countdown {
+    fn ui(self, ui: &mut Ui) -> Response {
+        let Countdown {
+            seconds_left,
+            period,
+            size,
+        } = self;
+        let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
+        let label = format!("{seconds_left} seconds left");
+        response.widget_info(|| WidgetInfo::labeled(egui::Role::ProgressIndicator, true, &label));
+        if ui.is_rect_visible(rect) {
+            let visuals = ui.visuals();
+            let urgent = seconds_left <= 5;
+            let color = if urgent {
+                Color32::from_rgb(0xd0, 0x3a, 0x2f)
+            } else {
+                visuals.selection.bg_fill
+            };
+            let center = rect.center();
+            let radius = size / 2.0 - 3.0;
+            let painter = ui.painter();
+            painter.circle_stroke(
+                center,
+                radius,
+                Stroke::new(3.0, visuals.widgets.noninteractive.bg_stroke.color),
+            );
+            let fraction = seconds_left as f32 / period as f32;
+            let steps = 48;
+            let points: Vec<Pos2> = (0..=steps)
+                .map(|i| {
+                    let angle = -std::f32::consts::FRAC_PI_2
+                        + std::f32::consts::TAU * fraction * i as f32 / steps as f32;
+                    center + radius * Vec2::angled(angle)
+                })
+                .collect();
+            painter.add(Shape::line(points, Stroke::new(3.0, color)));
+            painter.text(
+                center,
+                egui::Align2::CENTER_CENTER,
+                seconds_left.to_string(),
+                egui::FontId::proportional(10.0),
+                visuals.text_color(),
+            );
+        }
+        response.on_hover_text(label)
+    }
+}

@@ -1,0 +1,391 @@
+//! Smoke test of the real binary in a real X server with a real keyring.
+//!
+//! Adds two accounts through the CLI into a temporary data dir, opens the
+//! window on a private Xvfb (under openbox when installed), finds it with
+//! xdotool, screenshots it with ImageMagick and checks the picture is not
+//! blank. The screenshot is kept in `<target>/smoke/kunci-window.png`;
+//! `KUNCI_UPDATE_SCREENSHOT=1` also copies it to `assets/screenshot.png`.
+//!
+//! Run it through `scripts/test` (installs Xvfb, xdotool, ImageMagick and
+//! gnome-keyring) or `scripts/with-keyring cargo test --test smoke_xvfb`.
+//! Missing tools are a failure, never a skip.
+#![cfg(target_os = "linux")]
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+const KUNCI: &str = env!("CARGO_BIN_EXE_kunci");
+const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
+const HOW_TO_RUN: &str = "run scripts/test (it installs xvfb, xdotool, imagemagick, openbox \
+     and gnome-keyring, and runs the tests inside a throwaway keyring), or \
+     scripts/with-keyring cargo test --test smoke_xvfb";
+
+/// Looks `name` up on PATH; a missing tool fails the test.
+fn tool(name: &str) -> PathBuf {
+    find_on_path(name).unwrap_or_else(|| panic!("`{name}` not found on PATH: {HOW_TO_RUN}"))
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| {
+            p.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// Where screenshots go: `$CARGO_TARGET_DIR/smoke`, else `target/smoke`.
+fn smoke_dir() -> PathBuf {
+    let target = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => Path::new(MANIFEST_DIR).join(dir),
+        _ => Path::new(MANIFEST_DIR).join("target"),
+    };
+    let dir = target.join("smoke");
+    fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
+    dir
+}
+
+fn read_log(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| format!("<cannot read {}: {e}>", path.display()))
+}
+
+/// Output of a finished command run with [`run`].
+struct Ran {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `cmd` to completion with stdout/stderr captured in files under `dir`,
+/// killing it after `limit`.
+fn run(mut cmd: Command, what: &str, dir: &Path, limit: Duration) -> Ran {
+    let slug: String = what
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let out_path = dir.join(format!("{slug}.out"));
+    let err_path = dir.join(format!("{slug}.err"));
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(File::create(&out_path).unwrap())
+        .stderr(File::create(&err_path).unwrap())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "{what} did not finish within {limit:?} (a locked keyring waiting for a prompt?)\n\
+                 stdout: {}\nstderr: {}",
+                read_log(&out_path),
+                read_log(&err_path)
+            );
+        }
+        thread::sleep(Duration::from_millis(50));
+    };
+    Ran {
+        status,
+        stdout: read_log(&out_path),
+        stderr: read_log(&err_path),
+    }
+}
+
+/// Runs `cmd` and fails the test unless it exits 0.
+fn run_ok(cmd: Command, what: &str, dir: &Path, limit: Duration) -> Ran {
+    let ran = run(cmd, what, dir, limit);
+    assert!(
+        ran.status.success(),
+        "{what} failed ({})\nstdout: {}\nstderr: {}",
+        ran.status,
+        ran.stdout,
+        ran.stderr
+    );
+    ran
+}
+
+/// Children killed (in reverse start order) when the test ends, pass or fail.
+#[derive(Default)]
+struct Processes(Vec<(&'static str, Child)>);
+
+impl Processes {
+    fn push(&mut self, name: &'static str, child: Child) {
+        self.0.push((name, child));
+    }
+
+    fn get(&mut self, name: &str) -> &mut Child {
+        &mut self.0.iter_mut().find(|(n, _)| *n == name).unwrap().1
+    }
+}
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        while let Some((_, mut child)) = self.0.pop() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// The binary with a clean, display-less environment pointing at `data_dir`.
+fn kunci_cli(data_dir: &Path) -> Command {
+    let mut cmd = Command::new(KUNCI);
+    cmd.env("KUNCI_DATA_DIR", data_dir)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WAYLAND_SOCKET");
+    cmd
+}
+
+/// Starts Xvfb on a free display and returns the display name (":N").
+fn start_xvfb(procs: &mut Processes, logs: &Path) -> String {
+    let log = logs.join("xvfb.log");
+    let mut child = Command::new(tool("Xvfb"))
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1024x700x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(File::create(&log).unwrap())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start Xvfb: {e}"));
+    let stdout = child.stdout.take().unwrap();
+    procs.push("Xvfb", child);
+
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default();
+    let number = line.trim();
+    assert!(
+        !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()),
+        "Xvfb did not report a display number (got {line:?})\nXvfb log:\n{}",
+        read_log(&log)
+    );
+    format!(":{number}")
+}
+
+#[test]
+fn version_flag_prints_name_and_version() {
+    let out = Command::new(KUNCI)
+        .arg("--version")
+        .output()
+        .expect("run kunci --version");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "kunci --version failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = format!("kunci {}", env!("CARGO_PKG_VERSION"));
+    assert!(
+        stdout.trim().starts_with(&expected),
+        "kunci --version printed {stdout:?}, expected it to start with {expected:?}"
+    );
+}
+
+#[test]
+fn window_opens_and_shows_accounts_under_xvfb() {
+    // Tools first, so a missing one is reported before anything starts.
+    let timeout = tool("timeout");
+    let xdotool = tool("xdotool");
+    let import = tool("import");
+    let convert = tool("convert");
+    tool("Xvfb");
+    assert!(
+        std::env::var_os("KUNCI_THROWAWAY_KEYRING").is_some()
+            && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "this test writes secrets to the Secret Service keychain and must run in a throwaway \
+         keyring: {HOW_TO_RUN}"
+    );
+
+    let tmp = tempfile::Builder::new()
+        .prefix("kunci-smoke-")
+        .tempdir()
+        .unwrap();
+    let data_dir = tmp.path().join("data");
+    let runtime_dir = tmp.path().join("runtime");
+    let logs = tmp.path().join("logs");
+    fs::create_dir_all(&data_dir).unwrap();
+    fs::create_dir_all(&logs).unwrap();
+    fs::create_dir(&runtime_dir).unwrap();
+    fs::set_permissions(&runtime_dir, fs::Permissions::from_mode(0o700)).unwrap();
+    let cli_limit = Duration::from_secs(30);
+
+    // Two accounts through the CLI.
+    let accounts = [
+        ("JBSWY3DPEHPK3PXP", "LPSE Kota Bandung", "penyedia01"),
+        (
+            "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+            "GitHub",
+            "ada@example.com",
+        ),
+    ];
+    for (secret, issuer, label) in accounts {
+        let mut add = kunci_cli(&data_dir);
+        add.args([
+            "add", "--secret", secret, "--issuer", issuer, "--label", label,
+        ]);
+        run_ok(add, &format!("kunci add {issuer}"), &logs, cli_limit);
+    }
+    let mut list = kunci_cli(&data_dir);
+    list.args(["list", "--json"]);
+    let listed = run_ok(list, "kunci list --json", &logs, cli_limit).stdout;
+    let json: serde_json::Value = serde_json::from_str(&listed)
+        .unwrap_or_else(|e| panic!("kunci list --json is not JSON ({e}): {listed:?}"));
+    for (_, issuer, label) in accounts {
+        let text = json.to_string();
+        assert!(
+            text.contains(issuer) && text.contains(label),
+            "kunci list --json lacks {issuer} / {label}: {json:#}"
+        );
+    }
+    assert!(
+        !listed.contains("JBSWY3DPEHPK3PXP"),
+        "kunci list --json must not print secrets: {listed}"
+    );
+
+    // A private X server, a window manager when available, then the app.
+    let mut procs = Processes::default();
+    let display = start_xvfb(&mut procs, &logs);
+    if let Some(openbox) = find_on_path("openbox") {
+        let child = Command::new(openbox)
+            .env("DISPLAY", &display)
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("WAYLAND_SOCKET")
+            .env("XDG_RUNTIME_DIR", &runtime_dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(File::create(logs.join("openbox.log")).unwrap())
+            .spawn()
+            .expect("start openbox");
+        procs.push("openbox", child);
+    }
+
+    let app_log = logs.join("kunci-window.log");
+    let app_out = File::create(&app_log).unwrap();
+    let app = Command::new(KUNCI)
+        .env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WAYLAND_SOCKET")
+        .env("XDG_RUNTIME_DIR", &runtime_dir)
+        .env("KUNCI_DATA_DIR", &data_dir)
+        .stdin(Stdio::null())
+        .stdout(app_out.try_clone().unwrap())
+        .stderr(app_out)
+        .spawn()
+        .expect("start kunci");
+    procs.push("kunci", app);
+    let app_failed = |procs: &mut Processes, why: &str| -> ! {
+        let status = procs.get("kunci").try_wait().ok().flatten();
+        panic!(
+            "{why} (app status: {})\napp log:\n{}\nXvfb log:\n{}",
+            status.map_or("still running".into(), |s| s.to_string()),
+            read_log(&app_log),
+            read_log(&logs.join("xvfb.log"))
+        );
+    };
+
+    // Find the window (xdotool waits for it; `timeout` bounds the wait).
+    let search_out = logs.join("xdotool-search.out");
+    let mut search = Command::new(&timeout)
+        .arg("30")
+        .arg(&xdotool)
+        .args(["search", "--sync", "--onlyvisible", "--name", "^Kunci$"])
+        .env("DISPLAY", &display)
+        .stdin(Stdio::null())
+        .stdout(File::create(&search_out).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start xdotool");
+    let found = loop {
+        if let Some(status) = search.try_wait().unwrap() {
+            break status;
+        }
+        if let Ok(Some(_)) = procs.get("kunci").try_wait() {
+            let _ = search.kill();
+            let _ = search.wait();
+            app_failed(&mut procs, "kunci exited before its window appeared");
+        }
+        thread::sleep(Duration::from_millis(100));
+    };
+    let window = read_log(&search_out)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_owned();
+    if !found.success() || window.is_empty() {
+        app_failed(
+            &mut procs,
+            &format!("no visible window named \"Kunci\" within 30 s (xdotool: {found})"),
+        );
+    }
+
+    // Let the codes load from the keychain, then take the picture.
+    thread::sleep(Duration::from_secs(2));
+    if let Ok(Some(_)) = procs.get("kunci").try_wait() {
+        app_failed(&mut procs, "kunci exited right after opening its window");
+    }
+    let png = smoke_dir().join("kunci-window.png");
+    let _ = fs::remove_file(&png);
+    let mut shot = Command::new(&import);
+    shot.args(["-window", &window])
+        .arg(&png)
+        .env("DISPLAY", &display);
+    run_ok(shot, "import -window", &logs, Duration::from_secs(30));
+
+    let mut info = Command::new(&convert);
+    info.arg(&png).args(["-format", "%w %h %k", "info:"]);
+    let described = run_ok(info, "convert info", &logs, Duration::from_secs(30)).stdout;
+    let numbers: Vec<u64> = described
+        .split_whitespace()
+        .map(|n| n.parse().unwrap_or(0))
+        .collect();
+    let [width, height, colours] = numbers[..] else {
+        panic!("unexpected `convert -format '%w %h %k'` output: {described:?}");
+    };
+    assert!(
+        width >= 200 && height >= 150,
+        "window screenshot is only {width}x{height}: {}",
+        png.display()
+    );
+    assert!(
+        colours > 20,
+        "window screenshot has only {colours} colours (blank or unrendered window?): {}",
+        png.display()
+    );
+    println!(
+        "screenshot {} ({width}x{height}, {colours} colours)",
+        png.display()
+    );
+
+    if std::env::var_os("KUNCI_UPDATE_SCREENSHOT").is_some_and(|v| v == "1") {
+        let dest = Path::new(MANIFEST_DIR).join("assets/screenshot.png");
+        fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        fs::copy(&png, &dest).unwrap_or_else(|e| panic!("copy to {}: {e}", dest.display()));
+        println!("updated {}", dest.display());
+    }
+    drop(procs);
+}
