@@ -283,7 +283,7 @@ fn add_list_code_uri_remove_round_trip() {
     assert_eq!(uri.label, "penyedia01");
     assert_eq!(uri.params, Params::default());
 
-    assert_eq!(keychain_ids(dir), [id.clone()]);
+    assert_eq!(keychain_ids(dir), std::slice::from_ref(&id));
     for file in fs::read_dir(dir).unwrap() {
         let text = fs::read(file.unwrap().path()).unwrap();
         let text = String::from_utf8_lossy(&text);
@@ -440,6 +440,38 @@ fn queries_that_do_not_pick_one_account_list_the_candidates() {
     let run = kunci(dir, &["code", &id[..8], "--at", "59"]).ok();
     assert_eq!(run.stdout.trim(), RFC_KEY_AT_59);
     let run = kunci(dir, &["code", "lpse kota bandung:penyedia02", "--at", "59"]).ok();
+    assert_eq!(run.stdout.trim(), RFC_KEY_AT_59);
+}
+
+#[test]
+fn concurrent_adds_all_land() {
+    require_keyring();
+    let tmp = tempdir();
+    // A data dir that does not exist yet is created.
+    let dir = tmp.path().join("not").join("there");
+    let keys = [
+        KEY,
+        RFC_KEY,
+        "JBSWY3DPEHPK3PXP",
+        "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA",
+    ];
+    let handles: Vec<_> = keys
+        .iter()
+        .enumerate()
+        .map(|(n, key)| {
+            let dir = dir.clone();
+            let key = key.to_string();
+            thread::spawn(move || add_key(&dir, &key, "Parallel", &format!("user{n}")))
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("add thread");
+    }
+    let rows = assert_consistent(&dir);
+    let mut got = labels(&rows);
+    got.sort();
+    assert_eq!(got, ["user0", "user1", "user2", "user3"]);
+    let run = kunci(&dir, &["code", "user1", "--at", "59"]).ok();
     assert_eq!(run.stdout.trim(), RFC_KEY_AT_59);
 }
 

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -278,9 +279,20 @@ fn add_list_secret_code_remove_round_trip() {
         store.remove(&first.id),
         Err(StoreError::NotFound(_))
     ));
-    assert_eq!(keychain_ids(&keychain, &vault), [second.id.clone()]);
+    assert_eq!(
+        keychain_ids(&keychain, &vault),
+        std::slice::from_ref(&second.id)
+    );
     assert!(!secret_tool_users().contains(&format!("{vault}/{}", first.id)));
     assert_eq!(secret_tool_value(&vault, &first.id), None);
+    // Names of accounts are private too: the metadata and its backup are for the owner only.
+    for name in ["accounts.json", "accounts.json.bak"] {
+        let mode = fs::metadata(tmp.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{name} has mode {mode:o}");
+    }
     let file = read_json(&tmp.path().join("accounts.json"));
     assert_eq!(file["accounts"].as_array().unwrap().len(), 1);
     assert!(
@@ -654,6 +666,48 @@ fn one_bad_entry_is_reported_and_the_others_kept() {
     assert_eq!(store.secret(&added[1].id).unwrap(), secrets[1]);
     assert_eq!(store.secret(&added[2].id).unwrap(), secrets[2]);
     assert_eq!(fs::read(copy).unwrap(), edited);
+}
+
+#[test]
+fn an_unrecoverable_bad_entry_is_copied_aside_once_not_at_every_start() {
+    let keychain = keychain();
+    let tmp = tempdir();
+    let secret = random_secret();
+    let good = open_clean(tmp.path(), &keychain)
+        .add(&totp("Issuer", "good", &secret))
+        .unwrap();
+    // An entry with no usable id: nothing in the keychain can stand in for it.
+    let main = tmp.path().join("accounts.json");
+    let mut file = read_json(&main);
+    file["accounts"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"id": "zz", "label": "junk"}));
+    fs::write(&main, serde_json::to_vec_pretty(&file).unwrap()).unwrap();
+
+    // Start three times, as the command line does (open, then reconcile).
+    for start in 0..3 {
+        let (mut store, problems) = open(tmp.path(), &keychain);
+        if start == 0 {
+            assert!(
+                matches!(problems.as_slice(), [LoadProblem::BadEntries { .. }]),
+                "{problems:?}"
+            );
+        }
+        store.reconcile().unwrap();
+        assert_eq!(store.accounts().as_slice(), std::slice::from_ref(&good));
+        assert_eq!(store.secret(&good.id).unwrap(), secret);
+    }
+    let copies: Vec<String> = files_under(tmp.path())
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("accounts.json.damaged-"))
+        .collect();
+    assert_eq!(
+        copies.len(),
+        1,
+        "the same damaged file should be kept aside once, not at every load: {copies:?}"
+    );
 }
 
 #[test]

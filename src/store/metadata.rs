@@ -204,11 +204,18 @@ fn read_file(
         }
     }
     if !reasons.is_empty() {
-        let copy = dir.set_aside(path);
-        fs::copy(path, &copy).map_err(|source| StoreError::Io {
-            path: copy.clone(),
-            source,
-        })?;
+        // One copy of the file as it was is enough, however often it is loaded.
+        let copy = match existing_copy(dir, path, &bytes) {
+            Some(copy) => copy,
+            None => {
+                let copy = dir.set_aside(path);
+                fs::copy(path, &copy).map_err(|source| StoreError::Io {
+                    path: copy.clone(),
+                    source,
+                })?;
+                copy
+            }
+        };
         problems.push(LoadProblem::BadEntries { copy, reasons });
     }
     let pending_deletes = file
@@ -221,6 +228,17 @@ fn read_file(
         accounts,
         pending_deletes,
     }))
+}
+
+/// A copy set aside earlier that holds exactly `bytes`, if there is one.
+fn existing_copy(dir: &DataDir, original: &Path, bytes: &[u8]) -> Option<PathBuf> {
+    let prefix = format!("{}.damaged-", original.file_name()?.to_string_lossy());
+    fs::read_dir(dir.root())
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+        .find(|p| fs::read(p).is_ok_and(|b| b == bytes))
 }
 
 /// Writes the metadata atomically, keeping the previous version as `accounts.json.bak`.

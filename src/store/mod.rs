@@ -164,7 +164,8 @@ impl Store {
                 });
             }
         }
-        if !metadata::exists(&self.dir) {
+        let created = !metadata::exists(&self.dir);
+        if created {
             // The vault id must be on disk before any keychain entry is filed under it.
             self.save_locked()?;
         }
@@ -177,12 +178,19 @@ impl Store {
         };
         let stored = account.to_uri(&uri.secret).to_uri();
         failpoint("add:before-secret");
-        self.secrets.put(
+        let put = self.secrets.put(
             &self.meta.vault,
             &account.id,
             &stored,
             &account.display_name(),
-        )?;
+        );
+        if let Err(e) = put {
+            if created {
+                // Refused before anything was stored: leave the data directory as it was.
+                let _ = std::fs::remove_file(self.dir.accounts());
+            }
+            return Err(e.into());
+        }
         failpoint("add:after-secret");
         self.meta.accounts.push(account.clone());
         if let Err(e) = self.save_locked() {
