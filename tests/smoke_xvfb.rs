@@ -185,6 +185,46 @@ fn start_xvfb(procs: &mut Processes, logs: &Path) -> String {
     format!(":{number}")
 }
 
+/// Starts openbox and waits until it manages windows: a window mapped while
+/// openbox is still starting can stay unmapped forever (seen here ~1 run in 8).
+/// `--startup` runs its command once openbox is ready.
+fn start_openbox(
+    openbox: &Path,
+    display: &str,
+    runtime_dir: &Path,
+    logs: &Path,
+    procs: &mut Processes,
+) {
+    let ready = logs.join("openbox.ready");
+    let mut child = Command::new(openbox)
+        .arg("--startup")
+        .arg(format!("touch '{}'", ready.display()))
+        .env("DISPLAY", display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WAYLAND_SOCKET")
+        .env("XDG_RUNTIME_DIR", runtime_dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(File::create(logs.join("openbox.log")).unwrap())
+        .spawn()
+        .expect("start openbox");
+    let start = Instant::now();
+    while !ready.exists() {
+        if start.elapsed() > Duration::from_secs(15) || child.try_wait().unwrap().is_some() {
+            // The WM is optional: carry on without it.
+            eprintln!(
+                "openbox did not become ready; continuing without a window manager\n{}",
+                read_log(&logs.join("openbox.log"))
+            );
+            let _ = child.kill();
+            let _ = child.wait();
+            return;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    procs.push("openbox", child);
+}
+
 #[test]
 fn version_flag_prints_name_and_version() {
     let out = Command::new(KUNCI)
@@ -270,17 +310,7 @@ fn window_opens_and_shows_accounts_under_xvfb() {
     let mut procs = Processes::default();
     let display = start_xvfb(&mut procs, &logs);
     if let Some(openbox) = find_on_path("openbox") {
-        let child = Command::new(openbox)
-            .env("DISPLAY", &display)
-            .env_remove("WAYLAND_DISPLAY")
-            .env_remove("WAYLAND_SOCKET")
-            .env("XDG_RUNTIME_DIR", &runtime_dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(File::create(logs.join("openbox.log")).unwrap())
-            .spawn()
-            .expect("start openbox");
-        procs.push("openbox", child);
+        start_openbox(&openbox, &display, &runtime_dir, &logs, &mut procs);
     }
 
     let app_log = logs.join("kunci-window.log");
