@@ -417,5 +417,71 @@ fn window_opens_and_shows_accounts_under_xvfb() {
         fs::copy(&png, &dest).unwrap_or_else(|e| panic!("copy to {}: {e}", dest.display()));
         println!("updated {}", dest.display());
     }
+
+    clipboard_round_trip(&window, &display, &data_dir, &logs);
     drop(procs);
+}
+
+/// What the X clipboard holds now ("" when nobody owns it).
+fn clipboard(display: &str, logs: &Path) -> String {
+    let mut read = Command::new(tool("xclip"));
+    read.args(["-o", "-selection", "clipboard"])
+        .env("DISPLAY", display);
+    run(read, "xclip -o", logs, Duration::from_secs(10)).stdout
+}
+
+/// A click on the first code puts exactly that code on the real X clipboard; 30 s later it is
+/// cleared, unless the user has copied something else in the meantime.
+fn clipboard_round_trip(window: &str, display: &str, data_dir: &Path, logs: &Path) {
+    let click_first_code = || {
+        // The first row's code, in window coordinates (egui's layout is deterministic).
+        let mut click = Command::new(tool("xdotool"));
+        click
+            .args(["mousemove", "--window", window, "60", "108", "click", "1"])
+            .env("DISPLAY", display);
+        run_ok(click, "xdotool click", logs, Duration::from_secs(10));
+        thread::sleep(Duration::from_millis(700));
+    };
+    let current_code = || {
+        let mut code = kunci_cli(data_dir);
+        code.args(["code", "LPSE Kota Bandung"]);
+        run_ok(code, "kunci code", logs, Duration::from_secs(30))
+            .stdout
+            .trim()
+            .to_owned()
+    };
+
+    // A code can roll over between the click and `kunci code`: one retry covers that.
+    let mut copied = String::new();
+    for _ in 0..2 {
+        click_first_code();
+        copied = clipboard(display, logs).trim().to_owned();
+        if copied == current_code() {
+            break;
+        }
+    }
+    assert_eq!(
+        copied,
+        current_code(),
+        "a click copies the shown code to the X clipboard"
+    );
+
+    thread::sleep(Duration::from_secs(31));
+    assert_eq!(
+        clipboard(display, logs).trim(),
+        "",
+        "the code is cleared after 30 s"
+    );
+
+    click_first_code();
+    let mut mine = Command::new(tool("sh"));
+    mine.args(["-c", "printf mine | xclip -selection clipboard"])
+        .env("DISPLAY", display);
+    run_ok(mine, "xclip set", logs, Duration::from_secs(10));
+    thread::sleep(Duration::from_secs(31));
+    assert_eq!(
+        clipboard(display, logs).trim(),
+        "mine",
+        "what the user copied after our code is left alone"
+    );
 }
