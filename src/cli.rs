@@ -6,8 +6,12 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use kunci::accounts::{Account, QueryError};
+use kunci::clock::{self, CheckConfig, Measurement, NoTimeSource, Outcome, Report, Verdict};
 use kunci::otp::{self, Algorithm, Kind, OtpUri, Params, parse_setup_key};
+use kunci::settings::Settings;
 use kunci::store::{DataDir, Keychain, LoadProblem, NoSecretStore, Reconciliation, Store};
+
+use crate::advice;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,8 +42,27 @@ pub enum Command {
         /// Issuer, label ("issuer:label"), a part of them, or the account id.
         query: String,
         /// Compute the code for this Unix time instead of now.
-        #[arg(long, value_name = "UNIX_SECONDS")]
+        #[arg(long, value_name = "UNIX_SECONDS", conflicts_with = "network_time")]
         at: Option<u64>,
+        /// Use network time (this clock corrected by the measured offset) instead of this
+        /// computer's clock.
+        #[arg(long)]
+        network_time: bool,
+    },
+    /// Check this computer's clock against network time. Exit status: 0 ok, 1 warning,
+    /// 2 error (codes will fail), 3 no time source reached.
+    Drift {
+        /// An SNTP server, `host` or `host:port`; repeat for several. Replaces the configured
+        /// servers, and the HTTPS fallback then uses only the --https URLs given.
+        #[arg(long = "server", value_name = "HOST[:PORT]")]
+        servers: Vec<String>,
+        /// A URL whose HTTPS `Date` header is the fallback when no SNTP server answers;
+        /// repeat for several.
+        #[arg(long = "https", value_name = "URL")]
+        https: Vec<String>,
+        /// One JSON object on standard output.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the otpauth:// URI of one account (it contains the secret).
     Uri {
@@ -108,8 +131,16 @@ impl<E: std::fmt::Display> From<E> for Failure {
 
 /// Runs one command; returns the process exit code.
 pub fn run(command: Command) -> ExitCode {
-    match execute(command) {
-        Ok(()) => ExitCode::SUCCESS,
+    let result = match command {
+        Command::Drift {
+            servers,
+            https,
+            json,
+        } => drift(servers, https, json),
+        other => execute(other).map(|()| ExitCode::SUCCESS),
+    };
+    match result {
+        Ok(code) => code,
         Err(Failure(message)) => {
             eprintln!("kunci: {message}");
             ExitCode::FAILURE
@@ -119,9 +150,14 @@ pub fn run(command: Command) -> ExitCode {
 
 fn execute(command: Command) -> Result<(), Failure> {
     match command {
+        Command::Drift { .. } => unreachable!("handled by run"),
         Command::Add(args) => add(args),
         Command::List { json } => list(json),
-        Command::Code { query, at } => code(&query, at),
+        Command::Code {
+            query,
+            at,
+            network_time,
+        } => code(&query, at, network_time),
         Command::Uri { query } => uri(&query),
         Command::Remove { query, yes } => remove(&query, yes),
         Command::Rename {
@@ -288,11 +324,15 @@ fn find<'a>(store: &'a Store, query: &str) -> Result<&'a Account, Failure> {
     })
 }
 
-fn code(query: &str, at: Option<u64>) -> Result<(), Failure> {
+fn code(query: &str, at: Option<u64>, network_time: bool) -> Result<(), Failure> {
     let mut store = open_store()?;
     let account = find(&store, query)?.clone();
     let secret = store.secret(&account.id)?;
-    let now = at.unwrap_or_else(|| chrono::Utc::now().timestamp().max(0) as u64);
+    let now = match at {
+        Some(at) => at,
+        None if network_time => network_now()?,
+        None => clock::system_now().max(0.0) as u64,
+    };
     let code = otp::generate(&secret, &account.params, now)?;
     if account.params.kind == Kind::Hotp {
         // A counter code is used up once shown: the next call gives the next one.
@@ -353,4 +393,185 @@ fn rename(query: &str, issuer: Option<String>, label: Option<String>) -> Result<
     )?;
     println!("renamed to {}", renamed.display_name());
     Ok(())
+}
+
+fn settings() -> Result<Settings, Failure> {
+    let (settings, problem) = Settings::load(&data_dir()?);
+    if let Some(problem) = problem {
+        eprintln!("kunci: warning: {problem}");
+    }
+    Ok(settings)
+}
+
+/// Now, by this computer's clock corrected with a fresh measurement.
+fn network_now() -> Result<u64, Failure> {
+    let config = settings()?.check_config();
+    match clock::check(&config) {
+        Ok(m) => {
+            eprintln!(
+                "kunci: using network time from {} ({:+.2} s against this clock)",
+                m.source, m.offset
+            );
+            Ok((clock::system_now() + m.offset).max(0.0) as u64)
+        }
+        Err(e) => Err(Failure(format!(
+            "{e}; no code was made, because --network-time asks for network time. Without \
+             --network-time the code comes from this computer's clock"
+        ))),
+    }
+}
+
+fn drift(servers: Vec<String>, https: Vec<String>, json: bool) -> Result<ExitCode, Failure> {
+    let configured = settings()?.check_config();
+    let config = if servers.is_empty() {
+        CheckConfig {
+            https_urls: if https.is_empty() {
+                configured.https_urls
+            } else {
+                https
+            },
+            ..configured
+        }
+    } else {
+        CheckConfig {
+            servers,
+            https_urls: https,
+            ..configured
+        }
+    };
+    let result = clock::check(&config);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&drift_json(&result))?);
+    } else {
+        print_drift(&result);
+    }
+    Ok(ExitCode::from(match &result {
+        Ok(m) => match m.verdict() {
+            Verdict::Ok => 0,
+            Verdict::Warning => 1,
+            Verdict::Error => 2,
+        },
+        Err(_) => 3,
+    }))
+}
+
+const SIGN_CONVENTION: &str =
+    "network time minus this computer's time; negative means this computer's clock is ahead";
+
+fn report_json(r: &Report) -> serde_json::Value {
+    let mut v = serde_json::json!({ "target": r.target });
+    match &r.outcome {
+        Outcome::Answered { offset, delay } => {
+            v["status"] = "answered".into();
+            v["offset_seconds"] = (*offset).into();
+            v["round_trip_seconds"] = (*delay).into();
+        }
+        Outcome::Outvoted { offset } => {
+            v["status"] = "outvoted".into();
+            v["offset_seconds"] = (*offset).into();
+            v["reason"] = format!(
+                "disagrees with the other servers by more than {} s",
+                clock::AGREEMENT
+            )
+            .into();
+        }
+        Outcome::Failed { reason } => {
+            v["status"] = "failed".into();
+            v["reason"] = reason.clone().into();
+        }
+        Outcome::NotAsked => v["status"] = "not_asked".into(),
+    }
+    v
+}
+
+fn drift_json(result: &Result<Measurement, NoTimeSource>) -> serde_json::Value {
+    match result {
+        Ok(m) => {
+            let (kind, source) = match &m.source {
+                clock::Source::Sntp { server } => ("sntp", server.clone()),
+                clock::Source::HttpDate { url } => ("https_date", url.clone()),
+            };
+            let mut message = format!(
+                "{} {}",
+                advice::describe_offset(m.offset),
+                advice::verdict_meaning(m.verdict())
+            );
+            if let Some(hours) = m.timezone_hours() {
+                message = format!("{message} {}", advice::timezone_note(hours));
+            }
+            serde_json::json!({
+                "offset_seconds": m.offset,
+                "sign_convention": SIGN_CONVENTION,
+                "verdict": m.verdict().as_str(),
+                "source": source,
+                "source_kind": kind,
+                "timezone_hours": m.timezone_hours(),
+                "message": message,
+                "servers": m.sntp.iter().map(report_json).collect::<Vec<_>>(),
+                "https": m.https.iter().map(report_json).collect::<Vec<_>>(),
+            })
+        }
+        Err(e) => serde_json::json!({
+            "offset_seconds": null,
+            "sign_convention": SIGN_CONVENTION,
+            "verdict": "no_time_source",
+            "source": null,
+            "source_kind": null,
+            "timezone_hours": null,
+            "message": e.to_string(),
+            "servers": e.sntp.iter().map(report_json).collect::<Vec<_>>(),
+            "https": e.https.iter().map(report_json).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+fn print_reports(title: &str, reports: &[Report]) {
+    if reports.is_empty() {
+        return;
+    }
+    println!("{title}:");
+    for r in reports {
+        let what = match &r.outcome {
+            Outcome::Answered { offset, delay } => {
+                format!("answered: {offset:+.3} s (round trip {delay:.3} s)")
+            }
+            Outcome::Outvoted { offset } => {
+                format!("ignored: {offset:+.3} s disagrees with the other servers")
+            }
+            Outcome::Failed { reason } => format!("failed: {reason}"),
+            Outcome::NotAsked => "not asked (SNTP answered)".into(),
+        };
+        println!("  {}  {what}", r.target);
+    }
+}
+
+fn print_drift(result: &Result<Measurement, NoTimeSource>) {
+    match result {
+        Ok(m) => {
+            println!("offset: {:+.3} s ({SIGN_CONVENTION})", m.offset);
+            println!("verdict: {}", m.verdict().as_str());
+            println!("source: {}", m.source);
+            println!(
+                "{} {}",
+                advice::describe_offset(m.offset),
+                advice::verdict_meaning(m.verdict())
+            );
+            if let Some(hours) = m.timezone_hours() {
+                println!("{}", advice::timezone_note(hours));
+            }
+            if m.verdict() != Verdict::Ok {
+                println!("{}", advice::how_to_fix());
+            }
+            print_reports("SNTP servers", &m.sntp);
+            print_reports("HTTPS Date fallback", &m.https);
+        }
+        Err(e) => {
+            println!("verdict: no time source");
+            println!(
+                "{e}: offline, or the network blocks time queries. Codes use this computer's clock."
+            );
+            print_reports("SNTP servers", &e.sntp);
+            print_reports("HTTPS Date fallback", &e.https);
+        }
+    }
 }

@@ -3,12 +3,16 @@
 //! The library holds everything but the window and the command line:
 //! - [`otp`]: codes, `otpauth://` URIs and typed setup keys;
 //! - [`accounts`]: the account model and the ordered account list;
-//! - [`store`]: secrets in the OS keychain, metadata in a versioned JSON file written atomically.
+//! - [`store`]: secrets in the OS keychain, metadata in a versioned JSON file written atomically;
+//! - [`clock`]: network time, the clock's drift and what it means for codes;
+//! - [`settings`]: preferences kept in the data directory.
 //!
 //! The front ends (`ui`, `cli`) live in the binary and only call into this library.
 
 pub mod accounts;
+pub mod clock;
 pub mod otp;
+pub mod settings;
 pub mod store;
 
 pub use accounts::{Account, AccountId, AccountList};

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod advice;
 mod cli;
 mod ui;
 

@@ -880,3 +880,33 @@ fn without_a_keychain_add_refuses_and_list_still_works() {
         snapshot(fresh.path()).keys()
     );
 }
+
+/// A keychain that is there but locked (gnome-keyring started without a password, no display
+/// to prompt on): `add` says so and stores nothing.
+#[test]
+fn a_locked_keychain_is_named_and_nothing_is_saved() {
+    require_keyring();
+    let tmp = tempdir();
+    let home = tempdir();
+    let script = format!(
+        "gnome-keyring-daemon --start --components=secrets >/dev/null 2>&1; \
+         exec '{KUNCI}' add --secret {KEY} --issuer Locked --label out"
+    );
+    let out = Command::new("timeout")
+        .args(["30", "dbus-run-session", "--", "sh", "-c", &script])
+        .env("HOME", home.path())
+        .env("KUNCI_DATA_DIR", tmp.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run dbus-run-session");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("the keychain is locked"), "{stderr}");
+    assert!(stderr.contains("Nothing was saved"), "{stderr}");
+    assert!(
+        !tmp.path().join("accounts.json").exists(),
+        "a refused add wrote accounts.json"
+    );
+}

@@ -25,7 +25,8 @@ pub enum KeychainError {
     Unavailable { detail: String },
     #[error(
         "the keychain is locked or refused access ({detail}). Unlock it (on Linux: log out and \
-         in again, or open \"Passwords and Keys\" and unlock the Login keyring) and try again"
+         in again, or open \"Passwords and Keys\" and unlock the Login keyring) and try again. \
+         Nothing was saved"
     )]
     Locked { detail: String },
     #[error("the keychain entry for account {id} holds data Kunci cannot read")]

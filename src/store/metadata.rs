@@ -6,12 +6,13 @@
 //! reported and the others are kept.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::atomic::{sync_dir, write_synced};
 use super::{StoreError, failpoint, paths::DataDir};
 use crate::accounts::{Account, AccountId, AccountList};
 
@@ -271,31 +272,6 @@ pub fn save(dir: &DataDir, meta: &Metadata) -> Result<(), StoreError> {
     failpoint("metadata:before-rename");
     fs::rename(&temp, &main).map_err(io_err(&main))?;
     sync_dir(dir.root()).map_err(io_err(dir.root()))?;
-    Ok(())
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Names of accounts are private too, even without secrets.
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-/// Makes the renames durable (on Unix a directory has to be synced for that).
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(dir)?.sync_all()?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
     Ok(())
 }
 

@@ -10,6 +10,7 @@
 //! `otpauth://` URI), unless it was a pending delete; an account without a secret is reported,
 //! never dropped.
 
+mod atomic;
 mod keychain;
 pub mod metadata;
 mod paths;
@@ -22,6 +23,11 @@ pub use keychain::{
 };
 pub use metadata::{LoadProblem, SCHEMA_VERSION};
 pub use paths::{DATA_DIR_ENV, DataDir};
+
+/// Replaces a file atomically (synced temporary file, then rename).
+pub fn replace_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    atomic::replace(path, bytes)
+}
 
 use crate::accounts::{Account, AccountId, AccountList};
 use crate::otp::{OtpError, OtpUri, Secret, parse_setup_key};

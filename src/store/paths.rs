@@ -44,6 +44,11 @@ impl DataDir {
         self.root.join("accounts.json.tmp")
     }
 
+    /// Preferences (time servers, network time, …).
+    pub fn settings(&self) -> PathBuf {
+        self.root.join("settings.json")
+    }
+
     /// Locked while a process reads, changes and writes the metadata.
     pub fn write_lock(&self) -> PathBuf {
         self.root.join("accounts.lock")

@@ -6,9 +6,14 @@ use std::time::{Duration, Instant};
 use egui::{Key, RichText, Ui};
 use kunci::accounts::AccountId;
 
+use kunci::settings::Settings;
+use kunci::store::DataDir;
+
 use super::account_row::{Row, RowAction, SecretState};
 use super::add_dialog::{AddDialog, AddOutcome};
 use super::clipboard::{CLEAR_AFTER, CodeClipboard};
+use super::clock_panel::{ClockAction, ClockPanel, ClockSettingsDialog, ClockSettingsOutcome};
+use super::clock_worker::{ClockEvent, ClockRequest, ClockWorker};
 use super::worker::{Event, Opener, Request, Worker};
 
 /// Unix time in seconds (fractional), so tests can fix it.
@@ -39,12 +44,28 @@ enum Dialog {
         label: String,
     },
     ConfirmDelete(AccountId),
+    ClockSettings(ClockSettingsDialog),
+}
+
+/// What the window starts from.
+pub struct Setup {
+    pub opener: Opener,
+    pub clock: Clock,
+    pub settings: Settings,
+    /// Where settings are saved; `None` when there is no data directory.
+    pub data_dir: Option<DataDir>,
+    /// Problems found while reading the settings, shown as notices.
+    pub notices: Vec<String>,
 }
 
 pub struct KunciApp {
     opener: Opener,
     clock: Clock,
+    settings: Settings,
+    data_dir: Option<DataDir>,
     worker: Option<Worker>,
+    clock_worker: Option<ClockWorker>,
+    clock_panel: ClockPanel,
     phase: Phase,
     rows: Vec<Row>,
     search: String,
@@ -58,17 +79,31 @@ pub struct KunciApp {
 
 impl KunciApp {
     /// The store opens on the worker thread, started at the first frame.
-    pub fn new(opener: Opener, clock: Clock) -> Self {
+    pub fn new(setup: Setup) -> Self {
+        let Setup {
+            opener,
+            clock,
+            settings,
+            data_dir,
+            notices,
+        } = setup;
         KunciApp {
             opener,
             clock,
+            clock_panel: ClockPanel {
+                use_network_time: settings.use_network_time,
+                ..Default::default()
+            },
+            settings,
+            data_dir,
             worker: None,
+            clock_worker: None,
             phase: Phase::Opening,
             rows: Vec::new(),
             search: String::new(),
             selected: 0,
             dialog: Dialog::None,
-            notices: Vec::new(),
+            notices,
             toast: None,
             clipboard: CodeClipboard::default(),
         }
@@ -80,10 +115,48 @@ impl KunciApp {
         }
     }
 
-    /// Applies everything the worker has reported.
+    /// Applies everything the workers have reported.
     fn drain(&mut self) {
         while let Some(event) = self.worker.as_mut().and_then(Worker::try_recv) {
             self.apply(event);
+        }
+        while let Some(event) = self.clock_worker.as_ref().and_then(ClockWorker::try_recv) {
+            self.apply_clock(event);
+        }
+    }
+
+    /// Takes in what the clock check found.
+    pub fn apply_clock(&mut self, event: ClockEvent) {
+        match event {
+            ClockEvent::Checking => self.clock_panel.checking = true,
+            ClockEvent::Checked(result) => {
+                self.clock_panel.checking = false;
+                self.clock_panel.last = Some(result);
+            }
+        }
+    }
+
+    fn clock_action(&mut self, action: ClockAction) {
+        match action {
+            ClockAction::CheckAgain => {
+                if let Some(worker) = &self.clock_worker {
+                    worker.send(ClockRequest::CheckNow);
+                }
+            }
+            ClockAction::UseNetworkTime(on) => {
+                self.settings.use_network_time = on;
+                self.save_settings();
+            }
+            ClockAction::OpenSettings => {
+                self.dialog = Dialog::ClockSettings(ClockSettingsDialog::new(&self.settings));
+            }
+        }
+    }
+
+    fn save_settings(&mut self) {
+        if let Some(dir) = self.data_dir.clone() {
+            let settings = self.settings.clone();
+            self.send(Request::SaveSettings { dir, settings });
         }
     }
 
@@ -161,8 +234,9 @@ impl KunciApp {
         self.toast = Some((text, Instant::now()));
     }
 
+    /// Unix time for codes: this computer's clock, corrected when network time is in use.
     fn now(&self) -> u64 {
-        (self.clock)().max(0.0) as u64
+        ((self.clock)() + self.clock_panel.offset_in_use()).max(0.0) as u64
     }
 
     /// Indexes of the rows that match the search, in list order.
@@ -193,6 +267,13 @@ impl KunciApp {
         if self.worker.is_none() {
             self.worker = Some(Worker::spawn(ui.ctx().clone(), self.opener.clone()));
             self.send(Request::Open);
+        }
+        if self.clock_worker.is_none() {
+            self.clock_worker = Some(ClockWorker::spawn(
+                ui.ctx().clone(),
+                self.settings.check_config(),
+                self.settings.auto_check_time,
+            ));
         }
         self.drain();
         let now = self.now();
@@ -227,6 +308,18 @@ impl KunciApp {
             ui.add_space(6.0);
         });
 
+        let status_action = egui::Panel::bottom("clock-status")
+            .show(ui, |ui| {
+                ui.add_space(2.0);
+                let action = self.clock_panel.status_ui(ui);
+                ui.add_space(2.0);
+                action
+            })
+            .inner;
+        if let Some(action) = status_action {
+            self.clock_action(action);
+        }
+
         if let Some((text, at)) = &self.toast {
             if at.elapsed() < Duration::from_secs(4) {
                 let text = text.clone();
@@ -241,6 +334,9 @@ impl KunciApp {
         }
 
         egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(action) = self.clock_panel.banner_ui(ui) {
+                self.clock_action(action);
+            }
             self.notices_ui(ui);
             match &self.phase {
                 Phase::Opening => {
@@ -269,7 +365,7 @@ impl KunciApp {
         self.dialog_ui(&ctx);
 
         // Repaint at the next second boundary (codes and countdown), never continuously.
-        let t = (self.clock)();
+        let t = (self.clock)() + self.clock_panel.offset_in_use();
         let to_next_second = Duration::from_secs_f64((1.0 - t.fract()).clamp(0.05, 1.0));
         let mut wake = to_next_second;
         if let Some(until_clear) = self.clipboard.tick() {
@@ -385,8 +481,22 @@ impl KunciApp {
     fn dialog_ui(&mut self, ctx: &egui::Context) {
         let mut close = false;
         let mut request = None;
+        let mut new_settings = None;
         match &mut self.dialog {
             Dialog::None => {}
+            Dialog::ClockSettings(dialog) => {
+                let settings = &self.settings;
+                let modal = egui::Modal::new(egui::Id::unique("clock-settings"))
+                    .show(ctx, |ui| dialog.ui(ui, settings));
+                match modal.inner {
+                    ClockSettingsOutcome::Save(settings) => {
+                        new_settings = Some(settings);
+                        close = true;
+                    }
+                    ClockSettingsOutcome::Cancel => close = true,
+                    ClockSettingsOutcome::Keep => close = modal.should_close(),
+                }
+            }
             Dialog::Add(dialog) => {
                 let modal =
                     egui::Modal::new(egui::Id::unique("add-dialog")).show(ctx, |ui| dialog.ui(ui));
@@ -472,6 +582,17 @@ impl KunciApp {
         if close {
             self.dialog = Dialog::None;
         }
+        if let Some(settings) = new_settings {
+            self.clock_panel.use_network_time = settings.use_network_time;
+            if let Some(worker) = &self.clock_worker {
+                worker.send(ClockRequest::Configure {
+                    config: settings.check_config(),
+                    auto: settings.auto_check_time,
+                });
+            }
+            self.settings = settings;
+            self.save_settings();
+        }
     }
 }
 
@@ -512,7 +633,17 @@ mod tests {
     }
 
     fn harness(dir: &std::path::Path) -> Harness<'static, KunciApp> {
-        let app = KunciApp::new(opener(dir), Arc::new(|| T));
+        let app = KunciApp::new(Setup {
+            opener: opener(dir),
+            clock: Arc::new(|| T),
+            // No network in these tests: clock results are handed in by the tests.
+            settings: Settings {
+                auto_check_time: false,
+                ..Settings::default()
+            },
+            data_dir: Some(DataDir::new(dir)),
+            notices: Vec::new(),
+        });
         let mut h = Harness::builder()
             .with_size([440.0, 600.0])
             .build_ui_state(|ui, app: &mut KunciApp| app.ui(ui), app);
@@ -683,5 +814,90 @@ mod tests {
         assert_eq!(h.query_all_by_label("996 554").count(), 1);
         h.get_by_label("LPSE Kota Bandung");
         assert!(h.query_by_label("GitHub").is_none());
+    }
+
+    fn measured(offset: f64) -> ClockEvent {
+        ClockEvent::Checked(Ok(kunci::clock::Measurement {
+            offset,
+            source: kunci::clock::Source::Sntp {
+                server: "127.0.0.1:11123".into(),
+            },
+            sntp: Vec::new(),
+            https: Vec::new(),
+            measured_at: T,
+        }))
+    }
+
+    #[test]
+    fn the_banner_shows_a_faked_drift() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut h = harness(tmp.path());
+        assert!(h.query_by_label_contains("clock is wrong").is_none());
+        h.state_mut().apply_clock(measured(-90.0));
+        h.run_steps(3);
+        h.get_by_label("This computer's clock is wrong");
+        h.get_by_label_contains("90.0 s ahead of network time");
+        h.get_by_label_contains("Offset -90.0 s");
+        assert!(
+            h.query_all_by_label_contains("SNTP 127.0.0.1:11123")
+                .count()
+                >= 1
+        );
+
+        h.state_mut().apply_clock(measured(-25200.0));
+        h.run_steps(3);
+        h.get_by_label_contains("UTC while the clock shows WIB");
+
+        h.state_mut().apply_clock(measured(0.01));
+        h.run_steps(3);
+        assert!(h.query_by_label("This computer's clock is wrong").is_none());
+        h.get_by_label_contains("Clock checked at");
+    }
+
+    #[test]
+    fn offline_is_a_quiet_line() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut h = harness(tmp.path());
+        h.state_mut()
+            .apply_clock(ClockEvent::Checked(Err(kunci::clock::NoTimeSource {
+                sntp: Vec::new(),
+                https: Vec::new(),
+            })));
+        h.run_steps(3);
+        h.get_by_label_contains("Offline: no time source answered");
+        assert!(h.query_by_label_contains("clock is wrong").is_none());
+    }
+
+    #[test]
+    fn network_time_changes_the_code_and_is_saved() {
+        let tmp = tempfile::tempdir().unwrap();
+        let uri = OtpUri::parse(&format!("otpauth://totp/GitHub:ada?secret={KEY}")).unwrap();
+        open_store(tmp.path()).add(&uri).unwrap();
+        let mut h = harness(tmp.path());
+        h.get_by_label("996 554");
+
+        // The network says it is an hour later than this computer thinks.
+        h.state_mut().apply_clock(measured(3600.0));
+        h.run_steps(3);
+        h.get_by_label("996 554");
+        h.get_by_label("Use network time for codes").click();
+        settle(&mut h);
+
+        let secret = kunci::otp::parse_setup_key(KEY).unwrap();
+        let corrected = generate(&secret, &Default::default(), T as u64 + 3600).unwrap();
+        let shown = super::super::account_row::group_digits(&corrected);
+        h.get_by_label(&shown);
+        assert!(h.query_by_label("996 554").is_none());
+        h.get_by_label_contains("now use network time");
+        let (saved, _) = Settings::load(&DataDir::new(tmp.path()));
+        assert!(
+            saved.use_network_time,
+            "the choice is saved in settings.json"
+        );
+
+        h.get_by_label("Use network time for codes").click();
+        settle(&mut h);
+        h.get_by_label("996 554");
+        assert!(!Settings::load(&DataDir::new(tmp.path())).0.use_network_time);
     }
 }

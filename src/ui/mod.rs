@@ -4,15 +4,18 @@ mod account_row;
 mod add_dialog;
 mod app;
 mod clipboard;
+mod clock_panel;
+mod clock_worker;
 mod countdown;
 mod worker;
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
-pub use app::{KunciApp, system_clock};
+pub use app::{KunciApp, Setup, system_clock};
 pub use worker::Opener;
 
+use kunci::settings::Settings;
 use kunci::store::{DataDir, Keychain, Store};
 
 /// Opens the real store: the platform keychain and the data directory.
@@ -23,6 +26,22 @@ pub fn default_opener() -> Opener {
         let keychain = Keychain::connect().map_err(|e| e.to_string())?;
         Store::open(dir, Arc::new(keychain)).map_err(|e| e.to_string())
     })
+}
+
+/// The real clock, keychain, data directory and settings.
+fn default_setup() -> Setup {
+    let data_dir = DataDir::from_env();
+    let (settings, problem) = match &data_dir {
+        Some(dir) => Settings::load(dir),
+        None => (Settings::default(), None),
+    };
+    Setup {
+        opener: default_opener(),
+        clock: system_clock(),
+        settings,
+        data_dir,
+        notices: problem.into_iter().collect(),
+    }
 }
 
 /// Opens the window and runs until it is closed.
@@ -39,7 +58,7 @@ pub fn run() -> ExitCode {
     let result = eframe::run_native(
         "Kunci",
         options,
-        Box::new(|_cc| Ok(Box::new(KunciApp::new(default_opener(), system_clock())))),
+        Box::new(|_cc| Ok(Box::new(KunciApp::new(default_setup())))),
     );
     match result {
         Ok(()) => ExitCode::SUCCESS,

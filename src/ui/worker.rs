@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use kunci::accounts::{Account, AccountId};
 use kunci::otp::{OtpUri, Secret};
-use kunci::store::{LoadProblem, Store, StoreError};
+use kunci::settings::Settings;
+use kunci::store::{DataDir, LoadProblem, Store, StoreError};
 
 /// Opens the store (connects to the keychain, reads the metadata). Called again on "try again".
 pub type Opener = Arc<dyn Fn() -> Result<(Store, Vec<LoadProblem>), String> + Send + Sync>;
@@ -26,6 +27,10 @@ pub enum Request {
         label: String,
     },
     AdvanceCounter(AccountId),
+    SaveSettings {
+        dir: DataDir,
+        settings: Settings,
+    },
 }
 
 /// What the worker reports.
@@ -187,6 +192,11 @@ fn handle(opener: &Opener, store: &mut Option<Store>, request: Request, post: &d
                 Some(Ok(account)) => post(Event::Updated(account)),
                 Some(Err(e)) => post(Event::Failed(words(e))),
                 None => post(Event::Failed("the keychain is not open".into())),
+            }
+        }
+        Request::SaveSettings { dir, settings } => {
+            if let Err(e) = settings.save(&dir) {
+                post(Event::Failed(format!("The settings were not saved: {e}")));
             }
         }
         Request::AdvanceCounter(id) => match store.as_mut().map(|s| s.advance_counter(&id)) {

@@ -1,0 +1,245 @@
+//! Network time: is this computer's clock right, and by how much is it off?
+//!
+//! TOTP codes are computed from Unix time (UTC). A clock set by hand, or a wrong time zone
+//! with the clock moved to look right, makes every code wrong. [`check`] asks several SNTP
+//! servers at once (short timeouts, each reply validated, the median of those that answered,
+//! outliers outvoted) and falls back to the `Date` header of HTTPS responses when UDP 123 is
+//! blocked. Being offline is a normal outcome, not an error to shout about.
+//!
+//! Sign convention everywhere: `offset = network time − this computer's time`, in seconds.
+//! A negative offset means this computer's clock is ahead.
+
+mod drift;
+mod http_date;
+mod sntp;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub use drift::{Verdict, timezone_hours};
+
+/// SNTP servers asked by default: the pools near Indonesia first, then global ones.
+pub const DEFAULT_SNTP_SERVERS: &[&str] = &[
+    "id.pool.ntp.org",
+    "0.id.pool.ntp.org",
+    "asia.pool.ntp.org",
+    "time.google.com",
+    "time.cloudflare.com",
+];
+
+/// Sites whose HTTPS `Date` header is the fallback when no SNTP server answers.
+pub const DEFAULT_HTTPS_URLS: &[&str] = &[
+    "https://www.google.com/",
+    "https://www.cloudflare.com/",
+    "https://www.microsoft.com/",
+];
+
+/// Per-server timeout; all servers are asked at once, so a whole check takes about this long.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Two answers further apart than this disagree; the minority is outvoted.
+pub const AGREEMENT: f64 = 2.0;
+
+/// What to ask.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckConfig {
+    /// `host` or `host:port` (port 123 when absent).
+    pub servers: Vec<String>,
+    /// Asked only when no SNTP server answered.
+    pub https_urls: Vec<String>,
+    pub timeout: Duration,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            servers: DEFAULT_SNTP_SERVERS.iter().map(|s| s.to_string()).collect(),
+            https_urls: DEFAULT_HTTPS_URLS.iter().map(|s| s.to_string()).collect(),
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+/// Where the offset came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    Sntp { server: String },
+    HttpDate { url: String },
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Sntp { server } => write!(f, "SNTP {server}"),
+            Source::HttpDate { url } => write!(f, "HTTPS Date of {url}"),
+        }
+    }
+}
+
+/// How one server or URL fared.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// A valid answer that counted.
+    Answered { offset: f64, delay: f64 },
+    /// A valid answer that disagreed with the majority and was ignored.
+    Outvoted { offset: f64 },
+    /// No usable answer, and why (timeout, refused, bad reply…).
+    Failed { reason: String },
+    /// Not asked (the HTTPS fallback when SNTP answered).
+    NotAsked,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The server (`host[:port]`) or URL.
+    pub target: String,
+    pub outcome: Outcome,
+}
+
+/// The result of a check that reached at least one time source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measurement {
+    /// Network time minus this computer's time, in seconds.
+    pub offset: f64,
+    /// The answer the offset was taken from (the median one).
+    pub source: Source,
+    pub sntp: Vec<Report>,
+    pub https: Vec<Report>,
+    /// This computer's Unix time when the check finished.
+    pub measured_at: f64,
+}
+
+impl Measurement {
+    pub fn verdict(&self) -> Verdict {
+        Verdict::of(self.offset)
+    }
+
+    /// Whole hours when the offset looks like a wrong time zone (see [`timezone_hours`]).
+    pub fn timezone_hours(&self) -> Option<i64> {
+        timezone_hours(self.offset)
+    }
+}
+
+/// No time source answered: offline, or everything blocked. Every attempt is listed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("no time source could be reached ({} SNTP server(s), {} HTTPS site(s) tried)", sntp.len(), https.len())]
+pub struct NoTimeSource {
+    pub sntp: Vec<Report>,
+    pub https: Vec<Report>,
+}
+
+/// This computer's Unix time in seconds.
+pub fn system_now() -> f64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_secs_f64(),
+        Err(e) => -e.duration().as_secs_f64(),
+    }
+}
+
+/// Asks the SNTP servers, then (only if none answered) the HTTPS sites. Blocks for about
+/// `config.timeout` (twice that when the fallback runs); call it off the UI thread.
+pub fn check(config: &CheckConfig) -> Result<Measurement, NoTimeSource> {
+    let sntp = sntp::query_all(&config.servers, config.timeout);
+    if let Some((offset, source, sntp)) = consensus(sntp.clone(), |target| Source::Sntp {
+        server: target.to_string(),
+    }) {
+        let https = config
+            .https_urls
+            .iter()
+            .map(|url| Report {
+                target: url.clone(),
+                outcome: Outcome::NotAsked,
+            })
+            .collect();
+        return Ok(Measurement {
+            offset,
+            source,
+            sntp,
+            https,
+            measured_at: system_now(),
+        });
+    }
+    let https = http_date::query_all(&config.https_urls, config.timeout);
+    match consensus(https.clone(), |target| Source::HttpDate {
+        url: target.to_string(),
+    }) {
+        Some((offset, source, https)) => Ok(Measurement {
+            offset,
+            source,
+            sntp,
+            https,
+            measured_at: system_now(),
+        }),
+        None => Err(NoTimeSource { sntp, https }),
+    }
+}
+
+/// The median of the answers, with those far from it marked as outvoted. `None` when nobody
+/// answered.
+fn consensus(
+    mut reports: Vec<Report>,
+    source: impl Fn(&str) -> Source,
+) -> Option<(f64, Source, Vec<Report>)> {
+    let mut answers: Vec<(f64, usize)> = reports
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match r.outcome {
+            Outcome::Answered { offset, .. } => Some((offset, i)),
+            _ => None,
+        })
+        .collect();
+    if answers.is_empty() {
+        return None;
+    }
+    answers.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // With an even count the lower middle answer is taken, so the offset is a real answer.
+    let (median, median_index) = answers[(answers.len() - 1) / 2];
+    for (offset, i) in &answers {
+        if (offset - median).abs() > AGREEMENT {
+            reports[*i].outcome = Outcome::Outvoted { offset: *offset };
+        }
+    }
+    let chosen = source(&reports[median_index].target);
+    Some((median, chosen, reports))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(target: &str, offset: f64) -> Report {
+        Report {
+            target: target.into(),
+            outcome: Outcome::Answered {
+                offset,
+                delay: 0.01,
+            },
+        }
+    }
+
+    #[test]
+    fn a_single_liar_is_outvoted() {
+        let ten_years = 10.0 * 365.0 * 86400.0;
+        let reports = vec![
+            answered("a", 0.02),
+            answered("b", ten_years),
+            answered("c", 0.03),
+        ];
+        let (offset, source, reports) =
+            consensus(reports, |t| Source::Sntp { server: t.into() }).unwrap();
+        assert_eq!(offset, 0.03);
+        assert_eq!(source, Source::Sntp { server: "c".into() });
+        assert_eq!(reports[1].outcome, Outcome::Outvoted { offset: ten_years });
+        assert!(matches!(reports[0].outcome, Outcome::Answered { .. }));
+    }
+
+    #[test]
+    fn nobody_answering_is_none() {
+        let reports = vec![Report {
+            target: "a".into(),
+            outcome: Outcome::Failed {
+                reason: "timeout".into(),
+            },
+        }];
+        assert!(consensus(reports, |t| Source::Sntp { server: t.into() }).is_none());
+    }
+}
