@@ -4,11 +4,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui::{Key, RichText, Ui};
-use kunci::accounts::AccountId;
 
 use kunci::settings::Settings;
 use kunci::store::DataDir;
 
+use super::account_dialogs::{Choice, ConfirmDelete, RenameDialog};
 use super::account_row::{Row, RowAction, SecretState};
 use super::add_dialog::{AddDialog, AddOutcome};
 use super::clipboard::{CLEAR_AFTER, CodeClipboard};
@@ -38,12 +38,8 @@ enum Phase {
 enum Dialog {
     None,
     Add(AddDialog),
-    Rename {
-        id: AccountId,
-        issuer: String,
-        label: String,
-    },
-    ConfirmDelete(AccountId),
+    Rename(RenameDialog),
+    ConfirmDelete(ConfirmDelete),
     ClockSettings(ClockSettingsDialog),
 }
 
@@ -430,13 +426,18 @@ impl KunciApp {
             match action {
                 RowAction::Copy(code) => self.copy(ui.ctx(), &code, &account.display_name()),
                 RowAction::Rename => {
-                    self.dialog = Dialog::Rename {
+                    self.dialog = Dialog::Rename(RenameDialog {
                         id: account.id,
                         issuer: account.issuer,
                         label: account.label,
-                    }
+                    })
                 }
-                RowAction::Delete => self.dialog = Dialog::ConfirmDelete(account.id),
+                RowAction::Delete => {
+                    self.dialog = Dialog::ConfirmDelete(ConfirmDelete {
+                        name: account.display_name(),
+                        id: account.id,
+                    })
+                }
                 RowAction::NextHotp => self.send(Request::AdvanceCounter(account.id)),
             }
         }
@@ -510,70 +511,25 @@ impl KunciApp {
                     AddOutcome::Keep => close = modal.should_close() && !dialog.saving,
                 }
             }
-            Dialog::Rename { id, issuer, label } => {
-                let modal = egui::Modal::new(egui::Id::unique("rename-dialog")).show(ctx, |ui| {
-                    ui.set_width(340.0);
-                    ui.heading("Rename account");
-                    let issuer_label = ui.label("Issuer");
-                    ui.add(egui::TextEdit::singleline(issuer).desired_width(f32::INFINITY))
-                        .labelled_by(issuer_label.id);
-                    let name_label = ui.label("Account name");
-                    ui.add(egui::TextEdit::singleline(label).desired_width(f32::INFINITY))
-                        .labelled_by(name_label.id);
-                    ui.separator();
-                    ui.horizontal(|ui| {
-                        let valid = !(issuer.trim().is_empty() && label.trim().is_empty());
-                        let save = ui.add_enabled(valid, egui::Button::new("Save")).clicked();
-                        let cancel = ui.button("Cancel").clicked();
-                        (save, cancel)
-                    })
-                    .inner
-                });
-                let (save, cancel) = modal.inner;
-                if save {
+            Dialog::Rename(dialog) => {
+                let modal = egui::Modal::new(egui::Id::unique("rename-dialog"))
+                    .show(ctx, |ui| dialog.ui(ui));
+                if modal.inner == Choice::Confirm {
                     request = Some(Request::Rename {
-                        id: id.clone(),
-                        issuer: issuer.clone(),
-                        label: label.clone(),
+                        id: dialog.id.clone(),
+                        issuer: dialog.issuer.clone(),
+                        label: dialog.label.clone(),
                     });
                 }
-                close = save || cancel || modal.should_close();
+                close = modal.inner != Choice::Keep || modal.should_close();
             }
-            Dialog::ConfirmDelete(id) => {
-                let name = self
-                    .rows
-                    .iter()
-                    .find(|r| &r.account.id == id)
-                    .map(|r| r.account.display_name())
-                    .unwrap_or_default();
-                let modal = egui::Modal::new(egui::Id::unique("delete-dialog")).show(ctx, |ui| {
-                    ui.set_width(340.0);
-                    ui.heading(format!("Delete {name}?"));
-                    ui.label(
-                        "Its secret is deleted from the keychain and Kunci cannot show its codes \
-                         any more. To use this account again you need a new QR code or setup key \
-                         from the site.",
-                    );
-                    ui.separator();
-                    ui.horizontal(|ui| {
-                        let delete = ui
-                            .add(
-                                egui::Button::new(
-                                    RichText::new("Delete").color(egui::Color32::WHITE),
-                                )
-                                .fill(egui::Color32::from_rgb(0xc0, 0x30, 0x28)),
-                            )
-                            .clicked();
-                        let cancel = ui.button("Cancel").clicked();
-                        (delete, cancel)
-                    })
-                    .inner
-                });
-                let (delete, cancel) = modal.inner;
-                if delete {
-                    request = Some(Request::Remove(id.clone()));
+            Dialog::ConfirmDelete(dialog) => {
+                let modal = egui::Modal::new(egui::Id::unique("delete-dialog"))
+                    .show(ctx, |ui| dialog.ui(ui));
+                if modal.inner == Choice::Confirm {
+                    request = Some(Request::Remove(dialog.id.clone()));
                 }
-                close = delete || cancel || modal.should_close();
+                close = modal.inner != Choice::Keep || modal.should_close();
             }
         }
         if let Some(request) = request {
@@ -764,6 +720,29 @@ mod tests {
         settle(&mut h);
         assert!(open_store(tmp.path()).accounts().is_empty());
         assert!(h.query_by_label("996 554").is_none());
+    }
+
+    #[test]
+    fn rename_keeps_the_code() {
+        let tmp = tempfile::tempdir().unwrap();
+        let uri = OtpUri::parse(&format!("otpauth://totp/GitHub:ada?secret={KEY}")).unwrap();
+        open_store(tmp.path()).add(&uri).unwrap();
+        let mut h = harness(tmp.path());
+        h.get_by_label("…").click();
+        h.run_steps(2);
+        h.get_by_label("Rename…").click();
+        h.run_steps(3);
+        let name = h.get_by_label("Account name");
+        name.focus();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, Key::A);
+        h.get_by_label("Account name").type_text("ada.lovelace");
+        h.run_steps(2);
+        h.get_by_label("Save").click();
+        settle(&mut h);
+        h.get_by_label("ada.lovelace");
+        h.get_by_label("996 554");
+        let store = open_store(tmp.path());
+        assert_eq!(store.accounts().as_slice()[0].label, "ada.lovelace");
     }
 
     #[test]

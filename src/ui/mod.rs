@@ -1,5 +1,6 @@
 //! The window: eframe/egui over the same library as the command line.
 
+mod account_dialogs;
 mod account_row;
 mod add_dialog;
 mod app;
