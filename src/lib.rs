@@ -5,6 +5,7 @@
 //! - [`accounts`]: the account model and the ordered account list;
 //! - [`store`]: secrets in the OS keychain, metadata in a versioned JSON file written atomically;
 //! - [`clock`]: network time, the clock's drift and what it means for codes;
+//! - [`scan`]: QR enrolment from the screen, a webcam, an image file or the clipboard;
 //! - [`settings`]: preferences kept in the data directory.
 //!
 //! The front ends (`ui`, `cli`) live in the binary and only call into this library.
@@ -12,6 +13,7 @@
 pub mod accounts;
 pub mod clock;
 pub mod otp;
+pub mod scan;
 pub mod settings;
 pub mod store;
 
