@@ -5,7 +5,9 @@ use kunci::clock::Verdict;
 /// "This computer's clock is 90.0 s ahead of network time."
 pub fn describe_offset(offset: f64) -> String {
     let size = offset.abs();
-    let amount = if size >= 3600.0 {
+    let amount = if size >= 2.0 * 86400.0 {
+        format!("{:.0} days", size / 86400.0)
+    } else if size >= 3600.0 {
         format!("{:.1} hours", size / 3600.0)
     } else if size >= 120.0 {
         format!("{:.1} minutes", size / 60.0)

@@ -18,7 +18,8 @@ use std::sync::Arc;
 use kunci::accounts::{Account, AccountId};
 use kunci::otp::{self, Kind, OtpUri, Params, Secret};
 use kunci::store::{
-    DataDir, KEYCHAIN_SERVICE, Keychain, LoadProblem, NoSecretStore, SecretStore, Store, StoreError,
+    DataDir, Existing, KEYCHAIN_SERVICE, Keychain, LoadProblem, NoSecretStore, SecretStore, Store,
+    StoreError,
 };
 use serde_json::Value;
 
@@ -770,4 +771,41 @@ fn refusing_keychain_writes_nothing_into_a_new_data_dir() {
         .filter(|name| name != "accounts.lock")
         .collect();
     assert!(written.is_empty(), "a refused add wrote {written:?}");
+}
+
+#[test]
+fn a_new_secret_for_a_known_name_is_a_reenrolment_that_keeps_the_place() {
+    let keychain = keychain();
+    let tmp = tempdir();
+    let mut store = open_clean(tmp.path(), &keychain);
+    let old = random_secret();
+    let first = store
+        .add(&totp("LPSE Kota Bandung", "penyedia01", &old))
+        .unwrap();
+    let second = store.add(&totp("GitHub", "ada", &random_secret())).unwrap();
+
+    // Same name, same secret: a duplicate. Same name, new secret: a re-enrolment.
+    let again = totp("LPSE Kota Bandung", "penyedia01", &old);
+    assert_eq!(store.existing(&again), Existing::Duplicate(first.clone()));
+    let new = random_secret();
+    let mut reissued = totp("lpse kota bandung ", "PENYEDIA01", &new);
+    reissued.params.period = 60;
+    assert_eq!(
+        store.existing(&reissued),
+        Existing::NewSecret(first.clone())
+    );
+    assert_eq!(store.existing(&totp("Other", "x", &new)), Existing::New);
+
+    let reenrolled = store.reenrol(&first.id, &reissued).unwrap();
+    assert_eq!(reenrolled.id, first.id);
+    assert_eq!(
+        (reenrolled.issuer.as_str(), reenrolled.label.as_str()),
+        ("LPSE Kota Bandung", "penyedia01")
+    );
+    assert_eq!(reenrolled.params.period, 60);
+    let reopened = open_clean(tmp.path(), &keychain);
+    let ids: Vec<&AccountId> = reopened.accounts().iter().map(|a| &a.id).collect();
+    assert_eq!(ids, [&first.id, &second.id], "the account keeps its place");
+    assert_eq!(reopened.secret(&first.id).unwrap(), new);
+    assert_eq!(reopened.accounts().as_slice()[0].params.period, 60);
 }

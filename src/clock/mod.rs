@@ -138,10 +138,12 @@ pub fn system_now() -> f64 {
 /// Asks the SNTP servers, then (only if none answered) the HTTPS sites. Blocks for about
 /// `config.timeout` (twice that when the fallback runs); call it off the UI thread.
 pub fn check(config: &CheckConfig) -> Result<Measurement, NoTimeSource> {
-    let sntp = sntp::query_all(&config.servers, config.timeout);
-    if let Some((offset, source, sntp)) = consensus(sntp.clone(), |target| Source::Sntp {
-        server: target.to_string(),
-    }) {
+    let (sntp, found) = consensus(sntp::query_all(&config.servers, config.timeout), |target| {
+        Source::Sntp {
+            server: target.to_string(),
+        }
+    });
+    if let Some((offset, source)) = found {
         let https = config
             .https_urls
             .iter()
@@ -158,11 +160,14 @@ pub fn check(config: &CheckConfig) -> Result<Measurement, NoTimeSource> {
             measured_at: system_now(),
         });
     }
-    let https = http_date::query_all(&config.https_urls, config.timeout);
-    match consensus(https.clone(), |target| Source::HttpDate {
-        url: target.to_string(),
-    }) {
-        Some((offset, source, https)) => Ok(Measurement {
+    let (https, found) = consensus(
+        http_date::query_all(&config.https_urls, config.timeout),
+        |target| Source::HttpDate {
+            url: target.to_string(),
+        },
+    );
+    match found {
+        Some((offset, source)) => Ok(Measurement {
             offset,
             source,
             sntp,
@@ -173,13 +178,14 @@ pub fn check(config: &CheckConfig) -> Result<Measurement, NoTimeSource> {
     }
 }
 
-/// The median of the answers, with those far from it marked as outvoted. `None` when nobody
-/// answered.
+/// The offset most answers agree on (within [`AGREEMENT`]), with the others marked as
+/// outvoted. `None` when nobody answered, or when no strict majority agrees (two servers that
+/// disagree cannot tell which one lies): then every answer is marked as outvoted.
 fn consensus(
     mut reports: Vec<Report>,
     source: impl Fn(&str) -> Source,
-) -> Option<(f64, Source, Vec<Report>)> {
-    let mut answers: Vec<(f64, usize)> = reports
+) -> (Vec<Report>, Option<(f64, Source)>) {
+    let answers: Vec<(f64, usize)> = reports
         .iter()
         .enumerate()
         .filter_map(|(i, r)| match r.outcome {
@@ -188,18 +194,35 @@ fn consensus(
         })
         .collect();
     if answers.is_empty() {
-        return None;
+        return (reports, None);
     }
-    answers.sort_by(|a, b| a.0.total_cmp(&b.0));
-    // With an even count the lower middle answer is taken, so the offset is a real answer.
-    let (median, median_index) = answers[(answers.len() - 1) / 2];
+    // The largest group of answers close to one of them.
+    let agreeing = |center: f64| -> Vec<(f64, usize)> {
+        answers
+            .iter()
+            .copied()
+            .filter(|(o, _)| (o - center).abs() <= AGREEMENT)
+            .collect()
+    };
+    let mut group = answers
+        .iter()
+        .map(|(center, _)| agreeing(*center))
+        .max_by_key(Vec::len)
+        .unwrap_or_default();
+    let majority = group.len() * 2 > answers.len();
     for (offset, i) in &answers {
-        if (offset - median).abs() > AGREEMENT {
+        if !majority || !group.iter().any(|(_, j)| j == i) {
             reports[*i].outcome = Outcome::Outvoted { offset: *offset };
         }
     }
+    if !majority {
+        return (reports, None);
+    }
+    group.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // With an even count the lower middle answer is taken, so the offset is a real answer.
+    let (median, median_index) = group[(group.len() - 1) / 2];
     let chosen = source(&reports[median_index].target);
-    Some((median, chosen, reports))
+    (reports, Some((median, chosen)))
 }
 
 #[cfg(test)]
@@ -224,12 +247,27 @@ mod tests {
             answered("b", ten_years),
             answered("c", 0.03),
         ];
-        let (offset, source, reports) =
-            consensus(reports, |t| Source::Sntp { server: t.into() }).unwrap();
-        assert_eq!(offset, 0.03);
-        assert_eq!(source, Source::Sntp { server: "c".into() });
+        let (reports, found) = consensus(reports, |t| Source::Sntp { server: t.into() });
+        let (offset, source) = found.unwrap();
+        assert_eq!(offset, 0.02);
+        assert_eq!(source, Source::Sntp { server: "a".into() });
         assert_eq!(reports[1].outcome, Outcome::Outvoted { offset: ten_years });
         assert!(matches!(reports[0].outcome, Outcome::Answered { .. }));
+    }
+
+    #[test]
+    fn two_that_disagree_give_no_answer() {
+        let reports = vec![answered("honest", 0.0), answered("liar", -315_576_000.0)];
+        let (reports, found) = consensus(reports, |t| Source::Sntp { server: t.into() });
+        assert!(
+            found.is_none(),
+            "neither of two disagreeing servers can be trusted"
+        );
+        assert!(
+            reports
+                .iter()
+                .all(|r| matches!(r.outcome, Outcome::Outvoted { .. }))
+        );
     }
 
     #[test]
@@ -240,6 +278,10 @@ mod tests {
                 reason: "timeout".into(),
             },
         }];
-        assert!(consensus(reports, |t| Source::Sntp { server: t.into() }).is_none());
+        assert!(
+            consensus(reports, |t| Source::Sntp { server: t.into() })
+                .1
+                .is_none()
+        );
     }
 }

@@ -85,7 +85,7 @@ fn reason(error: &SynchronizationError, timeout: Duration) -> String {
         },
         SynchronizationError::ProtocolError(p) => match p {
             ProtocolError::KissODeath(code) => {
-                format!("bad reply: Kiss-o'-Death from the server ({code})")
+                format!("bad reply: Kiss-o'-Death from the server ({code:?}:{code})")
             }
             ProtocolError::InvalidOriginateTimestamp => {
                 "bad reply: it does not answer our request (wrong originate timestamp)".into()

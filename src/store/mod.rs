@@ -93,6 +93,18 @@ pub struct Reconciliation {
     pub listing_supported: bool,
 }
 
+/// How an account about to be added relates to those already there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Existing {
+    /// Nothing with this issuer and label.
+    New,
+    /// Same issuer, label and secret: adding it again would change nothing.
+    Duplicate(Account),
+    /// Same issuer and label, another secret: the site issued a new one ("Disable TOTP" on
+    /// SPSE), so this is a re-enrolment of that account.
+    NewSecret(Account),
+}
+
 /// A handle on one data directory and the keychain behind it.
 pub struct Store {
     dir: DataDir,
@@ -249,6 +261,49 @@ impl Store {
         let renamed = account.clone();
         self.save_locked()?;
         Ok(renamed)
+    }
+
+    /// How `uri` relates to the accounts already there (reads the secrets of same-named ones).
+    pub fn existing(&self, uri: &OtpUri) -> Existing {
+        let issuer = uri.issuer.as_deref().unwrap_or_default();
+        let mut renamed = None;
+        for same in self
+            .meta
+            .accounts
+            .iter()
+            .filter(|a| a.same_name(issuer, &uri.label))
+        {
+            if self.fetch_secret(same).is_ok_and(|s| s == uri.secret) {
+                return Existing::Duplicate(same.clone());
+            }
+            renamed.get_or_insert_with(|| same.clone());
+        }
+        renamed.map_or(Existing::New, Existing::NewSecret)
+    }
+
+    /// Re-enrols an account: the new secret (and parameters) from `uri` replace the old ones;
+    /// its id, name and place in the list stay. The keychain is written first: a crash in
+    /// between leaves the new secret with the old parameters, which re-enrolling again fixes.
+    pub fn reenrol(&mut self, id: &AccountId, uri: &OtpUri) -> Result<Account, StoreError> {
+        uri.params.validate()?;
+        let _lock = WriteLock::acquire(&self.dir)?;
+        self.reload_locked()?;
+        let mut account = self
+            .meta
+            .accounts
+            .get(id)
+            .cloned()
+            .ok_or_else(|| StoreError::NotFound(id.clone()))?;
+        account.params = uri.params;
+        let stored = account.to_uri(&uri.secret).to_uri();
+        self.secrets
+            .put(&self.meta.vault, id, &stored, &account.display_name())?;
+        failpoint("reenrol:after-secret");
+        if let Some(slot) = self.meta.accounts.get_mut(id) {
+            *slot = account.clone();
+        }
+        self.save_locked()?;
+        Ok(account)
     }
 
     /// Moves a counter-based (HOTP) account to its next code, after its current one was used.
