@@ -41,4 +41,7 @@ pub enum ScanError {
     NoCamera(String),
     #[error("the clipboard holds no image: {0}")]
     NoClipboardImage(String),
+    /// A finite frame source (a list of files) has delivered all its frames.
+    #[error("no more frames")]
+    NoMoreFrames,
 }
