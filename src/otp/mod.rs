@@ -9,6 +9,7 @@ the clock module can hand in network-corrected time and tests can pin the time.
 
 mod base32;
 mod code;
+pub mod migration;
 mod secret;
 mod uri;
 
