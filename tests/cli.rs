@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
@@ -892,12 +893,17 @@ fn a_locked_keychain_is_named_and_nothing_is_saved() {
         "gnome-keyring-daemon --start --components=secrets >/dev/null 2>&1; \
          exec '{KUNCI}' add --secret {KEY} --issuer Locked --label out"
     );
+    // A session of its own: nothing of the throwaway keyring around this test may leak in
+    // (its runtime dir would let gnome-keyring find and reuse the unlocked daemon).
+    let runtime = tempdir();
+    fs::set_permissions(runtime.path(), fs::Permissions::from_mode(0o700)).unwrap();
     let out = Command::new("timeout")
         .args(["30", "dbus-run-session", "--", "sh", "-c", &script])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home.path())
+        .env("XDG_RUNTIME_DIR", runtime.path())
         .env("KUNCI_DATA_DIR", tmp.path())
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
         .stdin(Stdio::null())
         .output()
         .expect("run dbus-run-session");
@@ -909,4 +915,23 @@ fn a_locked_keychain_is_named_and_nothing_is_saved() {
         !tmp.path().join("accounts.json").exists(),
         "a refused add wrote accounts.json"
     );
+}
+
+/// Printing into a closed pipe (`kunci drift | head -1`) ends quietly, without a panic.
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    let tmp = tempdir();
+    // A pipe whose reading end is already closed: every write to it fails with EPIPE.
+    let (reader, writer) = std::io::pipe().expect("make a pipe");
+    drop(reader);
+    let out = Command::new(KUNCI)
+        .args(["drift", "--server", "127.0.0.1:9"])
+        .env("KUNCI_DATA_DIR", tmp.path())
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run kunci");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

@@ -13,6 +13,8 @@ use kunci::store::{DataDir, Keychain, LoadProblem, NoSecretStore, Reconciliation
 
 use crate::advice;
 
+mod scan;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "kunci",
@@ -49,6 +51,10 @@ pub enum Command {
         #[arg(long)]
         network_time: bool,
     },
+    /// Find QR codes in an image file, on the screen or in front of a webcam, say what they
+    /// hold, and add the accounts with --add. Exit status: 0 something found, 1 nothing found,
+    /// 2 error (unreadable file, no screen, no camera).
+    Scan(ScanArgs),
     /// Check this computer's clock against network time. Exit status: 0 ok, 1 warning,
     /// 2 error (codes will fail), 3 no time source reached.
     Drift {
@@ -89,6 +95,35 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// An image file (PNG, JPEG, WebP, BMP), e.g. a screenshot of the enrolment page.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["screen", "camera"], required_unless_present_any = ["screen", "camera"])]
+    image: Option<std::path::PathBuf>,
+    /// Every monitor of this computer.
+    #[arg(long, conflicts_with = "camera")]
+    screen: bool,
+    /// A webcam (the first one, or the given index); hold the QR code in front of it.
+    #[arg(long, value_name = "INDEX", num_args = 0..=1, default_missing_value = "0")]
+    camera: Option<u32>,
+    /// How long to look through the webcam before giving up, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    camera_timeout: u64,
+    /// Add the accounts found.
+    #[arg(long)]
+    add: bool,
+    /// With --add: when an account with the same issuer and name exists with another secret
+    /// (the site issued a new QR code), put the new secret in its place.
+    #[arg(long, requires = "add")]
+    replace: bool,
+    /// Print the decoded text of every QR code found, one per line, and nothing else.
+    #[arg(long, conflicts_with_all = ["add", "show_secret"])]
+    raw: bool,
+    /// Also print the secrets (setup keys) found.
+    #[arg(long)]
+    show_secret: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct AddArgs {
     /// An otpauth://totp/... or otpauth://hotp/... URI, as a QR code holds it.
     #[arg(
@@ -121,7 +156,7 @@ pub struct AddArgs {
 }
 
 /// A failure worth one message on stderr.
-struct Failure(String);
+pub(crate) struct Failure(pub String);
 
 impl<E: std::fmt::Display> From<E> for Failure {
     fn from(e: E) -> Self {
@@ -137,6 +172,7 @@ pub fn run(command: Command) -> ExitCode {
             https,
             json,
         } => drift(servers, https, json),
+        Command::Scan(args) => Ok(scan::run(args)),
         other => execute(other).map(|()| ExitCode::SUCCESS),
     };
     match result {
@@ -150,7 +186,7 @@ pub fn run(command: Command) -> ExitCode {
 
 fn execute(command: Command) -> Result<(), Failure> {
     match command {
-        Command::Drift { .. } => unreachable!("handled by run"),
+        Command::Drift { .. } | Command::Scan(_) => unreachable!("handled by run"),
         Command::Add(args) => add(args),
         Command::List { json } => list(json),
         Command::Code {
@@ -175,7 +211,7 @@ fn data_dir() -> Result<DataDir, Failure> {
 }
 
 /// Opens the store with the keychain, reconciling on the way, and reports what it found.
-fn open_store() -> Result<Store, Failure> {
+pub(crate) fn open_store() -> Result<Store, Failure> {
     let keychain = Keychain::connect()?;
     let (mut store, problems) = Store::open(data_dir()?, Arc::new(keychain))?;
     report_problems(&problems);

@@ -20,7 +20,7 @@ pub struct RenameDialog {
 impl RenameDialog {
     pub fn ui(&mut self, ui: &mut Ui) -> Choice {
         let RenameDialog { issuer, label, .. } = self;
-        ui.set_width(340.0);
+        super::dialog_width(ui, 340.0);
         ui.heading("Rename account");
         let issuer_label = ui.label("Issuer");
         ui.add(egui::TextEdit::singleline(issuer).desired_width(f32::INFINITY))
@@ -50,7 +50,7 @@ pub struct ConfirmDelete {
 
 impl ConfirmDelete {
     pub fn ui(&mut self, ui: &mut Ui) -> Choice {
-        ui.set_width(340.0);
+        super::dialog_width(ui, 340.0);
         ui.heading(format!("Delete {}?", self.name));
         ui.label(
             "Its secret is deleted from the keychain and Kunci cannot show its codes any more. \

@@ -32,6 +32,19 @@ fn looks_like_uri(text: &str) -> bool {
 }
 
 impl AddDialog {
+    /// The dialog filled from a scanned QR code, for the user to review.
+    pub fn from_uri(uri: &OtpUri) -> Self {
+        let key = uri.to_uri().to_string();
+        AddDialog {
+            filled_from: key.clone(),
+            key,
+            issuer: uri.issuer.clone().unwrap_or_default(),
+            label: uri.label.clone(),
+            params: uri.params,
+            ..Default::default()
+        }
+    }
+
     /// The account the fields describe, or what is wrong with them.
     pub fn validate(&self) -> Result<OtpUri, String> {
         if self.key.trim().is_empty() {
@@ -71,7 +84,7 @@ impl AddDialog {
 
     pub fn ui(&mut self, ui: &mut Ui) -> AddOutcome {
         let mut outcome = AddOutcome::Keep;
-        ui.set_width(380.0);
+        super::dialog_width(ui, 380.0);
         ui.heading("Add account");
         ui.add_space(4.0);
 

@@ -5,8 +5,10 @@ use std::time::{Duration, Instant};
 
 use egui::{Key, RichText, Ui};
 
+use kunci::accounts::Account;
+use kunci::otp::OtpUri;
 use kunci::settings::Settings;
-use kunci::store::DataDir;
+use kunci::store::{DataDir, Existing};
 
 use super::account_dialogs::{Choice, ConfirmDelete, RenameDialog};
 use super::account_row::{Row, RowAction, SecretState};
@@ -14,6 +16,7 @@ use super::add_dialog::{AddDialog, AddOutcome};
 use super::clipboard::{CLEAR_AFTER, CodeClipboard};
 use super::clock_panel::{ClockAction, ClockPanel, ClockSettingsDialog, ClockSettingsOutcome};
 use super::clock_worker::{ClockEvent, ClockRequest, ClockWorker};
+use super::scan_dialog::{ScanDialog, ScanOutcome};
 use super::worker::{Event, Opener, Request, Worker};
 
 /// Unix time in seconds (fractional), so tests can fix it.
@@ -41,6 +44,12 @@ enum Dialog {
     Rename(RenameDialog),
     ConfirmDelete(ConfirmDelete),
     ClockSettings(ClockSettingsDialog),
+    Scan(Box<ScanDialog>),
+    /// A scanned account whose name is known, with a new secret.
+    Reenrol {
+        account: Account,
+        uri: OtpUri,
+    },
 }
 
 /// What the window starts from.
@@ -71,6 +80,8 @@ pub struct KunciApp {
     notices: Vec<String>,
     toast: Option<(String, Instant)>,
     clipboard: CodeClipboard,
+    /// The window was minimised to capture the screen; bring it back when done.
+    restore_after_capture: bool,
 }
 
 impl KunciApp {
@@ -102,6 +113,7 @@ impl KunciApp {
             notices,
             toast: None,
             clipboard: CodeClipboard::default(),
+            restore_after_capture: false,
         }
     }
 
@@ -221,8 +233,88 @@ impl KunciApp {
                     row.account = account;
                 }
             }
+            Event::Reenrolled { account, secret } => {
+                self.show_toast(format!(
+                    "Re-enrolled {}: its codes now come from the new secret",
+                    account.display_name()
+                ));
+                if let Some(row) = self.rows.iter_mut().find(|r| r.account.id == account.id) {
+                    row.account = account;
+                    row.secret = SecretState::Ready(secret);
+                }
+            }
+            Event::Imported { added, notes } => {
+                self.show_toast(format!("Imported {added} account(s)"));
+                self.notices.extend(notes);
+            }
             Event::Failed(why) => self.notices.push(why),
             Event::Done => {}
+        }
+    }
+
+    /// How a scanned account relates to those in the list (secrets already loaded).
+    fn existing(&self, uri: &OtpUri) -> Existing {
+        let issuer = uri.issuer.as_deref().unwrap_or_default();
+        let mut same_name = None;
+        for row in self
+            .rows
+            .iter()
+            .filter(|r| r.account.same_name(issuer, &uri.label))
+        {
+            if matches!(&row.secret, SecretState::Ready(secret) if *secret == uri.secret) {
+                return Existing::Duplicate(row.account.clone());
+            }
+            same_name.get_or_insert_with(|| row.account.clone());
+        }
+        same_name.map_or(Existing::New, Existing::NewSecret)
+    }
+
+    /// A scanned account: review it in the Add dialog, or offer to re-enrol a known one.
+    fn review(&mut self, uri: OtpUri) {
+        match self.existing(&uri) {
+            Existing::Duplicate(account) => {
+                self.dialog = Dialog::None;
+                self.show_toast(format!(
+                    "{} is already in Kunci with this secret; nothing to add",
+                    account.display_name()
+                ));
+            }
+            Existing::NewSecret(account) => self.dialog = Dialog::Reenrol { account, uri },
+            Existing::New => self.dialog = Dialog::Add(AddDialog::from_uri(&uri)),
+        }
+    }
+
+    /// Picture files dropped onto the window, and Ctrl+V with nothing to paste text into,
+    /// go to the Scan dialog.
+    fn drops_and_paste(&mut self, ctx: &egui::Context) {
+        if !matches!(self.phase, Phase::Open) {
+            return;
+        }
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        let typing = ctx.memory(|m| m.focused().is_some());
+        let paste = !typing
+            && ctx.input(|i| {
+                i.events.iter().any(|e| {
+                    matches!(e, egui::Event::Key { key: Key::V, pressed: true, modifiers, .. } if modifiers.command)
+                        || matches!(e, egui::Event::Paste(_))
+                })
+            });
+        if dropped.is_empty() && !paste {
+            return;
+        }
+        if !matches!(self.dialog, Dialog::Scan(_)) {
+            if !matches!(self.dialog, Dialog::None) {
+                return;
+            }
+            self.dialog = Dialog::Scan(Box::default());
+        }
+        let Dialog::Scan(scan) = &mut self.dialog else {
+            return;
+        };
+        if let Some(file) = dropped.into_iter().next() {
+            scan.open_file(ctx, file.path().to_path_buf());
+        } else if paste {
+            scan.paste(ctx);
         }
     }
 
@@ -283,7 +375,7 @@ impl KunciApp {
                     .add(
                         egui::TextEdit::singleline(&mut self.search)
                             .hint_text("issuer or account")
-                            .desired_width(ui.available_width() - 80.0),
+                            .desired_width(ui.available_width() - 160.0),
                     )
                     .labelled_by(search_label.id);
                 if search.changed() {
@@ -292,6 +384,13 @@ impl KunciApp {
                 let can_add = matches!(self.phase, Phase::Open);
                 if self.worker.as_ref().is_some_and(Worker::busy) {
                     ui.spinner().on_hover_text("Working with the keychain…");
+                }
+                if ui
+                    .add_enabled(can_add, egui::Button::new("Scan QR"))
+                    .on_hover_text("Enrol from the QR code: screen, webcam, picture or clipboard")
+                    .clicked()
+                {
+                    self.dialog = Dialog::Scan(Box::default());
                 }
                 if ui
                     .add_enabled(can_add, egui::Button::new("+ Add"))
@@ -358,6 +457,7 @@ impl KunciApp {
         });
 
         self.keyboard(&ctx, now);
+        self.drops_and_paste(&ctx);
         self.dialog_ui(&ctx);
 
         // Repaint at the next second boundary (codes and countdown), never continuously.
@@ -483,8 +583,61 @@ impl KunciApp {
         let mut close = false;
         let mut request = None;
         let mut new_settings = None;
+        let mut scanned = None;
         match &mut self.dialog {
             Dialog::None => {}
+            Dialog::Scan(dialog) => {
+                let modal =
+                    egui::Modal::new(egui::Id::unique("scan-dialog")).show(ctx, |ui| dialog.ui(ui));
+                if std::mem::take(&mut dialog.wants_minimize) {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(true));
+                    self.restore_after_capture = true;
+                } else if self.restore_after_capture && !dialog.is_busy() {
+                    self.restore_after_capture = false;
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+                }
+                match modal.inner {
+                    ScanOutcome::Keep => close = modal.should_close(),
+                    ScanOutcome::Close => close = true,
+                    ScanOutcome::Review(uri) => scanned = Some(uri),
+                    ScanOutcome::Import(uris) => {
+                        request = Some(Request::Import(uris));
+                        close = true;
+                    }
+                }
+            }
+            Dialog::Reenrol { account, uri } => {
+                let name = account.display_name();
+                let modal = egui::Modal::new(egui::Id::unique("reenrol-dialog")).show(ctx, |ui| {
+                    super::dialog_width(ui, 380.0);
+                    ui.heading(format!("{name} is already in Kunci"));
+                    ui.label(
+                        "This QR code has a new secret for it: the site issued a new one (for \
+                         example after \"Disable TOTP\" on SPSE). Re-enrol to put the new secret \
+                         in place of the old one; the account keeps its name and place, and codes \
+                         from the old secret stop working.",
+                    );
+                    ui.separator();
+                    ui.horizontal(|ui| {
+                        if ui.button("Re-enrol").clicked() {
+                            Choice::Confirm
+                        } else if ui.button("Cancel").clicked() {
+                            Choice::Cancel
+                        } else {
+                            Choice::Keep
+                        }
+                    })
+                    .inner
+                });
+                if modal.inner == Choice::Confirm {
+                    request = Some(Request::Reenrol {
+                        id: account.id.clone(),
+                        uri: uri.clone(),
+                    });
+                }
+                close = modal.inner != Choice::Keep || modal.should_close();
+            }
             Dialog::ClockSettings(dialog) => {
                 let settings = &self.settings;
                 let modal = egui::Modal::new(egui::Id::unique("clock-settings"))
@@ -537,6 +690,9 @@ impl KunciApp {
         }
         if close {
             self.dialog = Dialog::None;
+        }
+        if let Some(uri) = scanned {
+            self.review(uri);
         }
         if let Some(settings) = new_settings {
             self.clock_panel.use_network_time = settings.use_network_time;
@@ -878,5 +1034,118 @@ mod tests {
         settle(&mut h);
         h.get_by_label("996 554");
         assert!(!Settings::load(&DataDir::new(tmp.path())).0.use_network_time);
+    }
+
+    #[derive(Debug)]
+    struct Dropped(std::path::PathBuf);
+
+    impl egui::DroppedFile for Dropped {
+        fn path(&self) -> &std::path::Path {
+            &self.0
+        }
+        fn bytes(&self) -> Result<Vec<u8>, String> {
+            std::fs::read(&self.0).map_err(|e| e.to_string())
+        }
+    }
+
+    /// Writes a PNG of a QR code holding `text`.
+    fn qr_png(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+        let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+        let image = code
+            .render::<image::Luma<u8>>()
+            .module_dimensions(6, 6)
+            .build();
+        let path = dir.join(name);
+        image.save(&path).unwrap();
+        path
+    }
+
+    /// Drops a file onto the window and waits until `done` holds.
+    fn drop_file(
+        h: &mut Harness<'static, KunciApp>,
+        path: std::path::PathBuf,
+        done: impl Fn(&Harness<'static, KunciApp>) -> bool,
+    ) {
+        h.input_mut().dropped_files.push(Arc::new(Dropped(path)));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !done(h) && Instant::now() < deadline {
+            h.run_steps(1);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        h.run_steps(2);
+        assert!(done(h), "the dropped picture was not handled in time");
+    }
+
+    #[test]
+    fn a_dropped_qr_picture_is_reviewed_added_and_recognised_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let pictures = tempfile::tempdir().unwrap();
+        let mut h = harness(tmp.path());
+        let uri = format!(
+            "otpauth://totp/LPSE%20Kota%20Bandung:penyedia01?secret={KEY}&issuer=LPSE%20Kota%20Bandung"
+        );
+        let png = qr_png(pictures.path(), "qr.png", &uri);
+
+        drop_file(&mut h, png.clone(), |h| {
+            h.query_by_label("Add account").is_some()
+        });
+        // The Add dialog is filled from the QR code, for review.
+        let issuer = h.get_by_label("Issuer (e.g. LPSE Kota Bandung)");
+        assert_eq!(issuer.value().as_deref(), Some("LPSE Kota Bandung"));
+        h.get_by_label("Add").click();
+        settle(&mut h);
+        h.get_by_label("996 554");
+        assert_eq!(open_store(tmp.path()).accounts().len(), 1);
+
+        // The same picture again: already there, nothing added.
+        drop_file(&mut h, png, |h| {
+            h.query_by_label_contains("already in Kunci with this secret")
+                .is_some()
+        });
+        assert_eq!(open_store(tmp.path()).accounts().len(), 1);
+
+        // A new QR code for the same account (after "Disable TOTP"): re-enrol it in place.
+        let new_key = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+        let reissued = uri.replace(KEY, new_key);
+        let png = qr_png(pictures.path(), "qr2.png", &reissued);
+        drop_file(&mut h, png, |h| {
+            h.query_by_label("LPSE Kota Bandung (penyedia01) is already in Kunci")
+                .is_some()
+        });
+        h.get_by_label("Re-enrol").click();
+        settle(&mut h);
+        let store = open_store(tmp.path());
+        assert_eq!(store.accounts().len(), 1);
+        let account = &store.accounts().as_slice()[0];
+        assert_eq!(
+            store.secret(&account.id).unwrap(),
+            kunci::otp::parse_setup_key(new_key).unwrap()
+        );
+        let code = generate(
+            &kunci::otp::parse_setup_key(new_key).unwrap(),
+            &Default::default(),
+            T as u64,
+        )
+        .unwrap();
+        h.get_by_label(&super::super::account_row::group_digits(&code));
+    }
+
+    #[test]
+    fn a_picture_without_an_account_says_what_it_holds() {
+        let tmp = tempfile::tempdir().unwrap();
+        let pictures = tempfile::tempdir().unwrap();
+        let mut h = harness(tmp.path());
+        let png = qr_png(
+            pictures.path(),
+            "web.png",
+            "https://lpse.example.go.id/eproc4",
+        );
+        drop_file(&mut h, png, |h| {
+            h.query_by_label_contains("this QR is a web address")
+                .is_some()
+                || h.query_by_label_contains("This QR is a web address")
+                    .is_some()
+        });
+        assert!(open_store(tmp.path()).accounts().is_empty());
     }
 }

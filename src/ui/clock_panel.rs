@@ -214,7 +214,7 @@ impl ClockSettingsDialog {
 
     pub fn ui(&mut self, ui: &mut Ui, current: &kunci::settings::Settings) -> ClockSettingsOutcome {
         let mut outcome = ClockSettingsOutcome::Keep;
-        ui.set_width(400.0);
+        super::dialog_width(ui, 400.0);
         ui.heading("Clock settings");
         ui.checkbox(
             &mut self.auto,

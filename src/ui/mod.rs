@@ -8,6 +8,7 @@ mod clipboard;
 mod clock_panel;
 mod clock_worker;
 mod countdown;
+mod scan_dialog;
 mod worker;
 
 use std::process::ExitCode;
@@ -52,7 +53,7 @@ pub fn run() -> ExitCode {
         viewport: egui::ViewportBuilder::default()
             .with_title("Kunci")
             .with_app_id("kunci")
-            .with_inner_size([440.0, 600.0])
+            .with_inner_size([480.0, 640.0])
             .with_min_inner_size([320.0, 300.0]),
         ..Default::default()
     };
@@ -68,4 +69,10 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Sizes a dialog to `desired` points wide, or narrower in a small window.
+fn dialog_width(ui: &mut egui::Ui, desired: f32) {
+    let room = ui.ctx().content_rect().width() - 48.0;
+    ui.set_width(desired.min(room).max(200.0));
 }

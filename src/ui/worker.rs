@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use kunci::accounts::{Account, AccountId};
 use kunci::otp::{OtpUri, Secret};
 use kunci::settings::Settings;
-use kunci::store::{DataDir, LoadProblem, Store, StoreError};
+use kunci::store::{DataDir, Existing, LoadProblem, Store, StoreError};
 
 /// Opens the store (connects to the keychain, reads the metadata). Called again on "try again".
 pub type Opener = Arc<dyn Fn() -> Result<(Store, Vec<LoadProblem>), String> + Send + Sync>;
@@ -30,6 +30,13 @@ pub enum Request {
     SaveSettings {
         dir: DataDir,
         settings: Settings,
+    },
+    /// Accounts picked from a Google Authenticator export; duplicates are skipped.
+    Import(Vec<OtpUri>),
+    /// A new secret for an existing account.
+    Reenrol {
+        id: AccountId,
+        uri: OtpUri,
     },
 }
 
@@ -53,6 +60,16 @@ pub enum Event {
     AddFailed(String),
     Removed(AccountId),
     Updated(Account),
+    /// The secret (and parameters) of an account were replaced.
+    Reenrolled {
+        account: Account,
+        secret: Secret,
+    },
+    /// An import finished: how many were added (each also came as `Added`), and notes.
+    Imported {
+        added: usize,
+        notes: Vec<String>,
+    },
     Failed(String),
     /// One request is finished.
     Done,
@@ -194,6 +211,44 @@ fn handle(opener: &Opener, store: &mut Option<Store>, request: Request, post: &d
                 None => post(Event::Failed("the keychain is not open".into())),
             }
         }
+        Request::Import(uris) => match store.as_mut() {
+            Some(s) => {
+                let mut added = 0;
+                let mut notes = Vec::new();
+                for uri in uris {
+                    match s.existing(&uri) {
+                        Existing::Duplicate(a) => {
+                            notes.push(format!("{} is already there.", a.display_name()))
+                        }
+                        Existing::NewSecret(a) => notes.push(format!(
+                            "{} is already there with another secret; scan its own QR code to \
+                             re-enrol it.",
+                            a.display_name()
+                        )),
+                        Existing::New => match s.add(&uri) {
+                            Ok(account) => {
+                                added += 1;
+                                post(Event::Added {
+                                    account,
+                                    secret: uri.secret.clone(),
+                                });
+                            }
+                            Err(e) => notes.push(words(e)),
+                        },
+                    }
+                }
+                post(Event::Imported { added, notes });
+            }
+            None => post(Event::Failed("the keychain is not open".into())),
+        },
+        Request::Reenrol { id, uri } => match store.as_mut().map(|s| s.reenrol(&id, &uri)) {
+            Some(Ok(account)) => post(Event::Reenrolled {
+                account,
+                secret: uri.secret.clone(),
+            }),
+            Some(Err(e)) => post(Event::Failed(words(e))),
+            None => post(Event::Failed("the keychain is not open".into())),
+        },
         Request::SaveSettings { dir, settings } => {
             if let Err(e) = settings.save(&dir) {
                 post(Event::Failed(format!("The settings were not saved: {e}")));

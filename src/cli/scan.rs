@@ -1,0 +1,183 @@
+//! `kunci scan`: QR codes from an image file, the screen or a webcam.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use kunci::otp::{Kind, OtpUri};
+use kunci::scan::payload::{Payload, classify};
+use kunci::scan::webcam::{Camera, Scanner, looks_like_otpauth};
+use kunci::scan::{GrayImage, ScanError, decode, file, screen};
+use kunci::store::{Existing, Store};
+
+use super::{Failure, ScanArgs, open_store};
+
+const FOUND: u8 = 0;
+const NOTHING: u8 = 1;
+const ERROR: u8 = 2;
+
+pub fn run(args: ScanArgs) -> ExitCode {
+    let texts = match find_texts(&args) {
+        Ok(texts) => texts,
+        Err(e) => {
+            eprintln!("kunci: {e}");
+            return ExitCode::from(ERROR);
+        }
+    };
+    if texts.is_empty() {
+        if !args.raw {
+            eprintln!("kunci: no QR code found");
+        }
+        return ExitCode::from(NOTHING);
+    }
+    if args.raw {
+        for text in &texts {
+            println!("{text}");
+        }
+        return ExitCode::from(FOUND);
+    }
+    let mut store = None;
+    let mut failed = false;
+    for text in &texts {
+        if let Err(Failure(why)) = handle(text, &args, &mut store) {
+            eprintln!("kunci: {why}");
+            failed = true;
+        }
+    }
+    ExitCode::from(if failed { ERROR } else { FOUND })
+}
+
+/// The texts of all QR codes found, without repeats, in the order found.
+fn find_texts(args: &ScanArgs) -> Result<Vec<String>, ScanError> {
+    let frames: Vec<GrayImage> = if let Some(path) = &args.image {
+        vec![file::load(path)?]
+    } else if args.screen {
+        screen::capture()?
+    } else {
+        let index = args.camera.unwrap_or(0);
+        return look_through_camera(index, Duration::from_secs(args.camera_timeout));
+    };
+    let mut texts: Vec<String> = Vec::new();
+    for frame in &frames {
+        for found in decode::decode(frame) {
+            if !texts.contains(&found.text) {
+                texts.push(found.text);
+            }
+        }
+    }
+    Ok(texts)
+}
+
+fn look_through_camera(index: u32, timeout: Duration) -> Result<Vec<String>, ScanError> {
+    let camera = Camera::open(index, false)?;
+    eprintln!(
+        "kunci: looking through {} for up to {} s; hold the QR code in front of it",
+        camera.info().name,
+        timeout.as_secs()
+    );
+    let scanner = Scanner::start(camera, looks_like_otpauth);
+    let snapshot = scanner.wait(timeout);
+    drop(scanner); // releases the camera at once
+    let mut texts: Vec<String> = snapshot.accepted.into_iter().map(|f| f.text).collect();
+    for found in snapshot.found {
+        if !texts.contains(&found.text) {
+            texts.push(found.text);
+        }
+    }
+    Ok(texts)
+}
+
+fn describe(uri: &OtpUri, show_secret: bool) -> String {
+    let name = match (&uri.issuer, uri.label.is_empty()) {
+        (Some(issuer), false) => format!("{issuer} ({})", uri.label),
+        (Some(issuer), true) => issuer.clone(),
+        (None, _) => uri.label.clone(),
+    };
+    let p = &uri.params;
+    let kind = match p.kind {
+        Kind::Totp => format!("TOTP, {} s", p.period),
+        Kind::Hotp => format!("HOTP, counter {}", p.counter),
+    };
+    let mut text = format!(
+        "{name}: {kind}, {} digits, {}",
+        p.digits,
+        p.algorithm.as_str()
+    );
+    if show_secret {
+        text.push_str(&format!(", secret {}", uri.secret.to_base32().as_str()));
+    }
+    text
+}
+
+fn handle(text: &str, args: &ScanArgs, store: &mut Option<Store>) -> Result<(), Failure> {
+    match classify(text) {
+        Ok(Payload::Account(uri)) => {
+            println!("found an account: {}", describe(&uri, args.show_secret));
+            if args.add {
+                add(&uri, args.replace, store)?;
+            }
+        }
+        Ok(Payload::Migration(batch)) => {
+            println!(
+                "found a Google Authenticator export (QR code {} of {}) with {} account(s):",
+                batch.batch_index + 1,
+                batch.batch_size,
+                batch.accounts.len()
+            );
+            for uri in &batch.accounts {
+                println!("  {}", describe(uri, args.show_secret));
+            }
+            for reason in &batch.skipped {
+                println!("  skipped: {reason}");
+            }
+            if batch.batch_size > 1 {
+                eprintln!(
+                    "kunci: this export is split over {} QR codes; scan the others too",
+                    batch.batch_size
+                );
+            }
+            if args.add {
+                for uri in &batch.accounts {
+                    add(uri, args.replace, store)?;
+                }
+            }
+        }
+        Ok(Payload::NotAnAccount(what)) => println!("{what}"),
+        Err(e) => return Err(Failure(e.to_string())),
+    }
+    Ok(())
+}
+
+fn add(uri: &OtpUri, replace: bool, store: &mut Option<Store>) -> Result<(), Failure> {
+    if store.is_none() {
+        *store = Some(open_store()?);
+    }
+    let store = store.as_mut().expect("opened above");
+    match store.existing(uri) {
+        Existing::Duplicate(account) => {
+            println!(
+                "{} is already in Kunci with this secret; nothing added",
+                account.display_name()
+            );
+        }
+        Existing::NewSecret(account) if replace => {
+            store.reenrol(&account.id, uri)?;
+            println!(
+                "re-enrolled {}: the new secret replaced the old one",
+                account.display_name()
+            );
+        }
+        Existing::NewSecret(account) => {
+            return Err(Failure(format!(
+                "{} is already in Kunci with another secret: the site issued a new QR code. \
+                 Run again with --replace to put the new secret in its place (codes from the \
+                 old one stop working)",
+                account.display_name()
+            )));
+        }
+        Existing::New => {
+            let account = store.add(uri)?;
+            println!("added {} (id {})", account.display_name(), account.id);
+        }
+    }
+    Ok(())
+}
