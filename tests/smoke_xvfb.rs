@@ -485,3 +485,92 @@ fn clipboard_round_trip(window: &str, display: &str, data_dir: &Path, logs: &Pat
         "what the user copied after our code is left alone"
     );
 }
+
+/// `kunci scan --screen` reads an enrolment QR code shown on a real X screen, and `--add` adds
+/// the account it holds.
+#[test]
+fn scan_screen_reads_a_qr_code_shown_on_the_display() {
+    let display_tool = tool("display");
+    tool("Xvfb");
+    assert!(
+        std::env::var_os("KUNCI_THROWAWAY_KEYRING").is_some(),
+        "this test adds an account to the keychain: {HOW_TO_RUN}"
+    );
+    let tmp = tempfile::Builder::new()
+        .prefix("kunci-scan-screen-")
+        .tempdir()
+        .unwrap();
+    let (data_dir, logs) = (tmp.path().join("data"), tmp.path().join("logs"));
+    fs::create_dir_all(&data_dir).unwrap();
+    fs::create_dir_all(&logs).unwrap();
+
+    let uri = "otpauth://totp/LPSE%20Kota%20Bandung:penyedia07?secret=JBSWY3DPEHPK3PXP&issuer=LPSE%20Kota%20Bandung";
+    let png = tmp.path().join("enrol.png");
+    qrcode::QrCode::new(uri.as_bytes())
+        .unwrap()
+        .render::<image::Luma<u8>>()
+        .module_dimensions(4, 4)
+        .build()
+        .save(&png)
+        .unwrap();
+
+    let mut procs = Processes::default();
+    let display = start_xvfb(&mut procs, &logs);
+    let viewer = Command::new(display_tool)
+        .args(["-geometry", "+300+200"])
+        .arg(&png)
+        .env("DISPLAY", &display)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start display");
+    procs.push("display", viewer);
+
+    // The viewer takes a moment to map its window: try for a while.
+    let scan = |args: &[&str]| {
+        let mut cmd = kunci_cli(&data_dir);
+        cmd.arg("scan")
+            .arg("--screen")
+            .args(args)
+            .env("DISPLAY", &display);
+        run(cmd, "kunci scan --screen", &logs, Duration::from_secs(60))
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let raw = loop {
+        let ran = scan(&["--raw"]);
+        if ran.status.success() || Instant::now() > deadline {
+            break ran;
+        }
+        thread::sleep(Duration::from_millis(300));
+    };
+    assert!(raw.status.success(), "{}\n{}", raw.stdout, raw.stderr);
+    assert_eq!(raw.stdout.trim(), uri);
+
+    let added = scan(&["--add"]);
+    assert!(added.status.success(), "{}\n{}", added.stdout, added.stderr);
+    assert!(
+        added
+            .stdout
+            .contains("added LPSE Kota Bandung (penyedia07)"),
+        "{}",
+        added.stdout
+    );
+    assert!(
+        !added.stdout.contains("JBSWY3DPEHPK3PXP"),
+        "the secret is only shown with --show-secret"
+    );
+    let mut list = kunci_cli(&data_dir);
+    list.args(["list", "--json"]);
+    let listed = run_ok(list, "kunci list", &logs, Duration::from_secs(30)).stdout;
+    assert!(listed.contains("penyedia07"), "{listed}");
+
+    // Scanning it again adds nothing.
+    let again = scan(&["--add"]);
+    assert!(
+        again.stdout.contains("already in Kunci"),
+        "{}",
+        again.stdout
+    );
+    drop(procs);
+}
