@@ -22,7 +22,7 @@ pub use keychain::{
     Keychain, KeychainError, NoSecretStore, SERVICE as KEYCHAIN_SERVICE, SecretStore,
 };
 pub use metadata::{LoadProblem, SCHEMA_VERSION};
-pub use paths::{DATA_DIR_ENV, DataDir};
+pub use paths::{DATA_DIR_ENV, DataDir, PORTABLE_MARKER, portable_dir};
 
 /// Replaces a file atomically (synced temporary file, then rename).
 pub fn replace_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -5,6 +5,18 @@ use std::path::{Path, PathBuf};
 /// Environment variable that overrides the data directory (tests, portable use).
 pub const DATA_DIR_ENV: &str = "KUNCI_DATA_DIR";
 
+/// A file of this name beside the executable turns on portable mode.
+pub const PORTABLE_MARKER: &str = "portable";
+
+/// The portable data folder for the executable at `exe`, when the marker is beside it.
+pub fn portable_dir(exe: &Path) -> Option<PathBuf> {
+    let folder = exe.parent()?;
+    folder
+        .join(PORTABLE_MARKER)
+        .is_file()
+        .then(|| folder.join("data"))
+}
+
 /// The data directory and the files in it. Nothing in here ever holds a secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataDir {
@@ -16,10 +28,15 @@ impl DataDir {
         DataDir { root: root.into() }
     }
 
-    /// `$KUNCI_DATA_DIR` when set and not empty, else the platform's data directory
-    /// (`~/.local/share/kunci`, `%APPDATA%\Kunci\data`, `~/Library/Application Support/Kunci`).
+    /// `$KUNCI_DATA_DIR` when set and not empty; else, in portable mode (a file named
+    /// [`PORTABLE_MARKER`] beside the executable, e.g. on a USB stick), a `data` folder beside
+    /// the executable; else the platform's data directory (`~/.local/share/kunci`,
+    /// `%APPDATA%\Kunci\data`, `~/Library/Application Support/Kunci`).
     pub fn from_env() -> Option<Self> {
         if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
+            return Some(DataDir::new(dir));
+        }
+        if let Some(dir) = std::env::current_exe().ok().and_then(|exe| portable_dir(&exe)) {
             return Some(DataDir::new(dir));
         }
         directories::ProjectDirs::from("", "", "Kunci").map(|p| DataDir::new(p.data_dir()))
@@ -68,5 +85,19 @@ impl DataDir {
             candidate = self.root.join(format!("{name}.damaged-{stamp}-{n}"));
         }
         candidate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_marker_beside_the_executable_means_portable() {
+        let tmp = tempfile::tempdir().unwrap();
+        let exe = tmp.path().join("kunci.exe");
+        assert_eq!(portable_dir(&exe), None);
+        std::fs::write(tmp.path().join(PORTABLE_MARKER), b"").unwrap();
+        assert_eq!(portable_dir(&exe), Some(tmp.path().join("data")));
     }
 }
