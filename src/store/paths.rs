@@ -36,7 +36,10 @@ impl DataDir {
         if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
             return Some(DataDir::new(dir));
         }
-        if let Some(dir) = std::env::current_exe().ok().and_then(|exe| portable_dir(&exe)) {
+        if let Some(dir) = std::env::current_exe()
+            .ok()
+            .and_then(|exe| portable_dir(&exe))
+        {
             return Some(DataDir::new(dir));
         }
         directories::ProjectDirs::from("", "", "Kunci").map(|p| DataDir::new(p.data_dir()))

@@ -48,13 +48,21 @@ fn default_setup() -> Setup {
 
 /// Opens the window and runs until it is closed.
 pub fn run() -> ExitCode {
+    // The app id is the desktop file's name (and its StartupWMClass), so that
+    // Wayland and X11 desktops match the window to id.kunci.Kunci.desktop.
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Kunci")
+        .with_app_id("id.kunci.Kunci")
+        .with_inner_size([480.0, 640.0])
+        .with_min_inner_size([320.0, 300.0]);
+    // A broken icon is not worth refusing to start over: eframe then shows its own.
+    match eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon/png/kunci-256.png")) {
+        Ok(icon) => viewport = viewport.with_icon(icon),
+        Err(e) => eprintln!("kunci: cannot load the window icon: {e}"),
+    }
     let options = eframe::NativeOptions {
         renderer: eframe::Renderer::Glow,
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Kunci")
-            .with_app_id("kunci")
-            .with_inner_size([480.0, 640.0])
-            .with_min_inner_size([320.0, 300.0]),
+        viewport,
         ..Default::default()
     };
     let result = eframe::run_native(
