@@ -268,6 +268,12 @@ fn window_opens_and_shows_accounts_under_xvfb() {
     let runtime_dir = tmp.path().join("runtime");
     let logs = tmp.path().join("logs");
     fs::create_dir_all(&data_dir).unwrap();
+    // The clock check goes to a closed port on loopback: no traffic leaves this machine.
+    fs::write(
+        data_dir.join("settings.json"),
+        r#"{"time_servers": ["127.0.0.1:9"], "https_time_urls": []}"#,
+    )
+    .unwrap();
     fs::create_dir_all(&logs).unwrap();
     fs::create_dir(&runtime_dir).unwrap();
     fs::set_permissions(&runtime_dir, fs::Permissions::from_mode(0o700)).unwrap();
