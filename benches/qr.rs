@@ -171,7 +171,9 @@ fn main() {
     // `cargo test --all-targets` runs benches too (without `--bench`), in the debug profile:
     // the floors are asserted by tests/qr_decode.rs, so only the real benchmark measures.
     if !args.iter().any(|a| a == "--bench") {
-        println!("benches/qr: run `cargo bench --bench qr` to measure; nothing to do under cargo test");
+        println!(
+            "benches/qr: run `cargo bench --bench qr` to measure; nothing to do under cargo test"
+        );
         return;
     }
     let shared = shared_dir();

@@ -15,7 +15,10 @@ fn main() -> ExitCode {
             restore_default_sigpipe();
             cli::run(command)
         }
-        None => ui::run(),
+        None => {
+            hide_own_console();
+            ui::run()
+        }
     }
 }
 
@@ -26,5 +29,27 @@ fn restore_default_sigpipe() {
     // SAFETY: called at start-up before any other thread exists; SIG_DFL is a valid handler.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Kunci is a console program on Windows so that the command line keeps its output and exit
+/// codes in cmd and PowerShell. Started from Explorer or the Start menu, Windows gives the window
+/// a console of its own: let it go, so only the window stays (it may flash briefly).
+fn hide_own_console() {
+    #[cfg(windows)]
+    {
+        #[link(name = "kernel32")]
+        unsafe extern "system" {
+            fn GetConsoleProcessList(process_list: *mut u32, count: u32) -> u32;
+            fn FreeConsole() -> i32;
+        }
+        let mut ids = [0u32; 2];
+        // SAFETY: the buffer is valid for `ids.len()` entries; both calls fail harmlessly.
+        unsafe {
+            // Only this process on the console: it was made for us, not a terminal's.
+            if GetConsoleProcessList(ids.as_mut_ptr(), ids.len() as u32) == 1 {
+                FreeConsole();
+            }
+        }
     }
 }
