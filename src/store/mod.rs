@@ -249,6 +249,18 @@ impl Store {
         issuer: &str,
         label: &str,
     ) -> Result<Account, StoreError> {
+        self.update(id, |account| {
+            account.issuer = issuer.trim().to_string();
+            account.label = label.trim().to_string();
+        })
+    }
+
+    /// Changes one account's metadata under the write lock, on fresh metadata, and saves.
+    fn update(
+        &mut self,
+        id: &AccountId,
+        change: impl FnOnce(&mut Account),
+    ) -> Result<Account, StoreError> {
         let _lock = WriteLock::acquire(&self.dir)?;
         self.reload_locked()?;
         let account = self
@@ -256,11 +268,10 @@ impl Store {
             .accounts
             .get_mut(id)
             .ok_or_else(|| StoreError::NotFound(id.clone()))?;
-        account.issuer = issuer.trim().to_string();
-        account.label = label.trim().to_string();
-        let renamed = account.clone();
+        change(account);
+        let changed = account.clone();
         self.save_locked()?;
-        Ok(renamed)
+        Ok(changed)
     }
 
     /// How `uri` relates to the accounts already there (reads the secrets of same-named ones).
@@ -308,17 +319,9 @@ impl Store {
 
     /// Moves a counter-based (HOTP) account to its next code, after its current one was used.
     pub fn advance_counter(&mut self, id: &AccountId) -> Result<Account, StoreError> {
-        let _lock = WriteLock::acquire(&self.dir)?;
-        self.reload_locked()?;
-        let account = self
-            .meta
-            .accounts
-            .get_mut(id)
-            .ok_or_else(|| StoreError::NotFound(id.clone()))?;
-        account.params.counter = account.params.counter.saturating_add(1);
-        let advanced = account.clone();
-        self.save_locked()?;
-        Ok(advanced)
+        self.update(id, |account| {
+            account.params.counter = account.params.counter.saturating_add(1);
+        })
     }
 
     /// The secret of an account, read from the keychain.
