@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 
 use image::{DynamicImage, GrayImage, ImageBuffer, ImageFormat, Luma, Rgb, Rgba};
 use kunci::scan::decode::decode;
-use kunci::scan::webcam::{self, FilesSource, FrameSource, ScanState, Scanner};
+use kunci::scan::scanner::{self, FilesSource, FrameSource, ScanState, Scanner};
+use kunci::scan::webcam;
 use kunci::scan::{Found, ScanError, clipboard, file, screen};
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
@@ -855,7 +856,7 @@ fn looks_like_otpauth_accepts_authenticator_payloads_only() {
         "otpauth-migration://offline?data=x",
         "  otpauth://hotp/x",
     ] {
-        assert!(webcam::looks_like_otpauth(yes), "{yes}");
+        assert!(scanner::looks_like_otpauth(yes), "{yes}");
     }
     for no in [
         "https://example.com",
@@ -864,7 +865,7 @@ fn looks_like_otpauth_accepts_authenticator_payloads_only() {
         "WIFI:S:x;;",
         "mailto:otpauth",
     ] {
-        assert!(!webcam::looks_like_otpauth(no), "{no}");
+        assert!(!scanner::looks_like_otpauth(no), "{no}");
     }
 }
 
@@ -928,7 +929,7 @@ fn scanner_reads_real_webcam_photos_and_stops_at_the_first_otpauth() {
         .with_interval(Duration::from_millis(33))
         .repeat(100_000);
     let (source, pulled, dropped) = watched(files);
-    let scanner = Scanner::start(source, webcam::looks_like_otpauth);
+    let scanner = Scanner::start(source, scanner::looks_like_otpauth);
     let snapshot = scanner.wait(Duration::from_secs(300));
     assert_eq!(
         snapshot.state,
@@ -1030,7 +1031,7 @@ fn scanner_drops_stale_frames_and_decodes_the_newest() {
                 corners: [[0.0; 2]; 4],
             }]
         },
-        webcam::looks_like_otpauth,
+        scanner::looks_like_otpauth,
     );
     let snapshot = scanner.wait(Duration::from_secs(60));
     assert_eq!(snapshot.state, ScanState::Accepted);
@@ -1073,7 +1074,7 @@ fn scanner_ends_fails_and_stops_cleanly() {
         .unwrap();
     let scanner = Scanner::start(
         FilesSource::new([&blank, &blank, &blank]),
-        webcam::looks_like_otpauth,
+        scanner::looks_like_otpauth,
     );
     let snapshot = scanner.wait(Duration::from_secs(60));
     assert_eq!(snapshot.state, ScanState::Ended);
@@ -1082,7 +1083,7 @@ fn scanner_ends_fails_and_stops_cleanly() {
     // A QR that is not an authenticator code is shown, not accepted.
     let web = dir.path().join("web.png");
     qr("https://lpse.example.go.id/eproc4").save(&web).unwrap();
-    let scanner = Scanner::start(FilesSource::new([&web]), webcam::looks_like_otpauth);
+    let scanner = Scanner::start(FilesSource::new([&web]), scanner::looks_like_otpauth);
     let snapshot = scanner.wait(Duration::from_secs(60));
     assert_eq!(snapshot.state, ScanState::Ended);
     assert_eq!(
@@ -1094,7 +1095,7 @@ fn scanner_ends_fails_and_stops_cleanly() {
     // An unreadable file: Failed, with the reason.
     let scanner = Scanner::start(
         FilesSource::new([dir.path().join("gone.png")]),
-        webcam::looks_like_otpauth,
+        scanner::looks_like_otpauth,
     );
     match scanner.wait(Duration::from_secs(60)).state {
         ScanState::Failed(why) => assert!(why.contains("no such file"), "{why}"),
@@ -1137,7 +1138,7 @@ fn mirrored_previews_flip_the_picture_and_the_outline() {
                 corners: [[5.0, 2.0], [15.0, 2.0], [15.0, 12.0], [5.0, 12.0]],
             }]
         },
-        webcam::looks_like_otpauth,
+        scanner::looks_like_otpauth,
     );
     let snapshot = scanner.wait(Duration::from_secs(30));
     assert_eq!(snapshot.state, ScanState::Accepted);

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use kunci::otp::{Kind, OtpUri};
 use kunci::scan::payload::{Payload, classify};
-use kunci::scan::webcam::{Camera, Scanner, looks_like_otpauth};
+use kunci::scan::scanner::{Scanner, looks_like_otpauth};
+use kunci::scan::webcam::Camera;
 use kunci::scan::{GrayImage, ScanError, decode, file, screen};
 use kunci::store::{Existing, Store};
 

@@ -4,12 +4,14 @@
 //! - [`decode`]: greyscale frame → QR texts (pure, no I/O);
 //! - [`payload`]: QR text → an account, a Google Authenticator export, or something else;
 //! - [`file`], [`screen`], [`clipboard`], [`webcam`]: where frames come from, each with a
-//!   clear error when it is not available.
+//!   clear error when it is not available;
+//! - [`scanner`]: a live source (a webcam) decoded on its own thread, dropping stale frames.
 
 pub mod clipboard;
 pub mod decode;
 pub mod file;
 pub mod payload;
+pub mod scanner;
 pub mod screen;
 pub mod webcam;
 

@@ -9,7 +9,8 @@ use std::time::Duration;
 use egui::{Color32, ColorImage, RichText, Stroke, TextureHandle, TextureOptions, Ui};
 use kunci::otp::OtpUri;
 use kunci::scan::payload::{BatchCollector, Payload, classify};
-use kunci::scan::webcam::{self, CameraInfo, ScanState, Scanner, looks_like_otpauth};
+use kunci::scan::scanner::{ScanState, Scanner, looks_like_otpauth};
+use kunci::scan::webcam::{self, CameraInfo};
 use kunci::scan::{GrayImage, ScanError, clipboard, decode, file, screen};
 
 /// What the dialog asks the app to do.
