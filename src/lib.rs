@@ -4,6 +4,7 @@
 //! - [`otp`]: codes, `otpauth://` URIs and typed setup keys;
 //! - [`accounts`]: the account model and the ordered account list;
 //! - [`store`]: secrets in the OS keychain, metadata in a versioned JSON file written atomically;
+//! - [`import`]: accounts from other authenticators' export files (Aegis, 2FAS, Bitwarden…);
 //! - [`clock`]: network time, the clock's drift and what it means for codes;
 //! - [`scan`]: QR enrolment from the screen, a webcam, an image file or the clipboard;
 //! - [`settings`]: preferences kept in the data directory.
@@ -12,6 +13,7 @@
 
 pub mod accounts;
 pub mod clock;
+pub mod import;
 pub mod otp;
 pub mod scan;
 pub mod settings;

@@ -13,6 +13,7 @@ use kunci::store::{DataDir, Keychain, LoadProblem, NoSecretStore, Reconciliation
 
 use crate::advice;
 
+mod import;
 mod scan;
 
 #[derive(Debug, Parser)]
@@ -55,6 +56,10 @@ pub enum Command {
     /// hold, and add the accounts with --add. Exit status: 0 something found, 1 nothing found,
     /// 2 error (unreadable file, no screen, no camera).
     Scan(ScanArgs),
+    /// Import the accounts of another authenticator's export file: otpauth URI lists, Aegis,
+    /// 2FAS, Bitwarden (JSON), andOTP (unencrypted) and FreeOTP+ (JSON). Lists what it will add
+    /// and asks first. Exit status: 0 done, 1 bad input.
+    Import(ImportArgs),
     /// Check this computer's clock against network time. Exit status: 0 ok, 1 warning,
     /// 2 error (codes will fail), 3 no time source reached.
     Drift {
@@ -124,6 +129,20 @@ pub struct ScanArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The export file; its format is recognised from its contents.
+    #[arg(value_name = "FILE")]
+    file: std::path::PathBuf,
+    /// Read the password of an encrypted export from this file (a line break at its end is not
+    /// part of it); without it, the password is asked on the terminal.
+    #[arg(long, value_name = "F")]
+    password_file: Option<std::path::PathBuf>,
+    /// Add the accounts without asking.
+    #[arg(long, short = 'y')]
+    yes: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct AddArgs {
     /// An otpauth://totp/... or otpauth://hotp/... URI, as a QR code holds it.
     #[arg(
@@ -173,6 +192,7 @@ pub fn run(command: Command) -> ExitCode {
             json,
         } => drift(servers, https, json),
         Command::Scan(args) => Ok(scan::run(args)),
+        Command::Import(args) => Ok(import::run(args)),
         other => execute(other).map(|()| ExitCode::SUCCESS),
     };
     match result {
@@ -186,7 +206,9 @@ pub fn run(command: Command) -> ExitCode {
 
 fn execute(command: Command) -> Result<(), Failure> {
     match command {
-        Command::Drift { .. } | Command::Scan(_) => unreachable!("handled by run"),
+        Command::Drift { .. } | Command::Scan(_) | Command::Import(_) => {
+            unreachable!("handled by run")
+        }
         Command::Add(args) => add(args),
         Command::List { json } => list(json),
         Command::Code {

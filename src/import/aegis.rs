@@ -1,0 +1,271 @@
+/*!
+Aegis Authenticator vaults (`aegis-export-*.json`), plain and encrypted.
+
+Format: <https://github.com/beemdevelopment/Aegis/blob/master/docs/vault.md>. The file is
+`{ "version": 1, "header": { "slots", "params" }, "db" }`. Plain vaults have null slots and params
+and `db` as an object; encrypted ones have `db` as base64 of AES-256-GCM ciphertext under a random
+master key (nonce and tag in `header.params`), and the master key is itself encrypted in each key
+slot. Kunci opens the password slots (type 1): scrypt(password, salt, N, r, p) gives a 32-byte
+key that decrypts the slot's `key` with AES-256-GCM (`key_params` nonce and tag). Raw (0) and
+biometric (2) slots cannot be opened off the phone.
+
+`db` versions 1 to 3 are read. TOTP and HOTP entries come over whole; lost: Steam, Yandex and
+mOTP entries (skipped with a reason), icons, notes, favourites and groups.
+*/
+
+use data_encoding::{BASE64, HEXLOWER_PERMISSIVE};
+use serde_json::Value;
+
+use super::{
+    Entry, ImportError, Imported, Importer, STEAM, aes_gcm_open, algorithm, base32_secret, damaged,
+    entry_name, json_with, number, parse_json, text,
+};
+use crate::otp::Kind;
+
+/// An Aegis vault.
+pub struct Aegis;
+
+const NAME: &str = "Aegis";
+
+/// The newest `db` version this importer knows.
+const MAX_DB_VERSION: u64 = 3;
+
+/// scrypt parameters beyond this are refused: they would take minutes and gigabytes.
+const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
+
+impl Importer for Aegis {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn detect(&self, bytes: &[u8]) -> bool {
+        json_with(bytes, b'{', &["\"header\"", "\"db\""])
+            || json_with(bytes, b'{', &["\"header\"", "\"slots\""])
+    }
+
+    fn is_encrypted(&self, bytes: &[u8]) -> bool {
+        serde_json::from_slice::<Value>(bytes)
+            .map(|v| v.get("db").is_some_and(Value::is_string))
+            .unwrap_or(false)
+    }
+
+    fn import(&self, bytes: &[u8], password: Option<&str>) -> Result<Imported, ImportError> {
+        let vault = parse_json(NAME, bytes)?;
+        let version = number(&vault, "version", 1).map_err(|e| damaged(NAME, e))?;
+        if version != 1 {
+            return Err(ImportError::UnsupportedVersion {
+                format: NAME,
+                version: version.to_string(),
+            });
+        }
+        match vault.get("db") {
+            Some(db @ Value::Object(_)) => read_db(db),
+            Some(Value::String(encrypted)) => {
+                let header = vault
+                    .get("header")
+                    .ok_or_else(|| damaged(NAME, "the header is missing"))?;
+                let password = password.ok_or(ImportError::NeedsPassword { format: NAME })?;
+                let master = master_key(header, password)?;
+                let params = header
+                    .get("params")
+                    .ok_or_else(|| damaged(NAME, "the header has no params"))?;
+                let ciphertext = BASE64
+                    .decode(encrypted.as_bytes())
+                    .map_err(|_| damaged(NAME, "the encrypted db is not base64"))?;
+                let plain = open(&master, params, &ciphertext).ok_or_else(|| {
+                    damaged(
+                        NAME,
+                        "the password is right but the accounts do not decrypt (altered or cut short)",
+                    )
+                })?;
+                let db = parse_json(NAME, &plain)?;
+                read_db(&db)
+            }
+            Some(_) => Err(damaged(NAME, "db is neither accounts nor encrypted text")),
+            None => Err(damaged(NAME, "db is missing")),
+        }
+    }
+}
+
+/// AES-GCM with a `{nonce, tag}` object in hex.
+fn open(key: &[u8], params: &Value, ciphertext: &[u8]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    let nonce = hex(text(params, "nonce"))?;
+    let tag = hex(text(params, "tag"))?;
+    let mut sealed = ciphertext.to_vec();
+    sealed.extend_from_slice(&tag);
+    aes_gcm_open(key, &nonce, &sealed)
+}
+
+fn hex(text: &str) -> Option<Vec<u8>> {
+    HEXLOWER_PERMISSIVE.decode(text.as_bytes()).ok()
+}
+
+/// The master key from the first password slot the password opens.
+fn master_key(header: &Value, password: &str) -> Result<zeroize::Zeroizing<Vec<u8>>, ImportError> {
+    let slots = header
+        .get("slots")
+        .and_then(Value::as_array)
+        .ok_or_else(|| damaged(NAME, "the header has no key slots"))?;
+    let mut password_slots = 0;
+    for slot in slots.iter().filter(|s| number(s, "type", 0) == Ok(1)) {
+        password_slots += 1;
+        let derived = derive(slot, password)?;
+        let key = hex(text(slot, "key")).ok_or_else(|| damaged(NAME, "a key slot is not hex"))?;
+        let params = slot
+            .get("key_params")
+            .ok_or_else(|| damaged(NAME, "a key slot has no key_params"))?;
+        if let Some(master) = open(derived.as_slice(), params, &key) {
+            return Ok(master);
+        }
+    }
+    if password_slots == 0 {
+        return Err(ImportError::Unsupported {
+            format: NAME,
+            what: "this vault has no password slot (only biometric unlock); export it from Aegis \
+                   with a password"
+                .into(),
+        });
+    }
+    Err(ImportError::WrongPassword { format: NAME })
+}
+
+/// scrypt with the slot's parameters.
+fn derive(slot: &Value, password: &str) -> Result<zeroize::Zeroizing<[u8; 32]>, ImportError> {
+    let bad = |why: &str| damaged(NAME, format!("a key slot's scrypt parameters are {why}"));
+    let n = number(slot, "n", 0).map_err(|_| bad("not numbers"))?;
+    let r = number(slot, "r", 0).map_err(|_| bad("not numbers"))?;
+    let p = number(slot, "p", 0).map_err(|_| bad("not numbers"))?;
+    if !n.is_power_of_two() || n < 2 || r == 0 || p == 0 {
+        return Err(bad("invalid"));
+    }
+    if n.saturating_mul(r).saturating_mul(128) > MAX_SCRYPT_MEMORY || p > 16 {
+        return Err(bad("too large"));
+    }
+    let salt = hex(text(slot, "salt")).ok_or_else(|| bad("missing their salt"))?;
+    let log_n = u8::try_from(n.trailing_zeros()).map_err(|_| bad("invalid"))?;
+    let params = scrypt::Params::new(
+        log_n,
+        u32::try_from(r).map_err(|_| bad("invalid"))?,
+        u32::try_from(p).map_err(|_| bad("invalid"))?,
+    )
+    .map_err(|_| bad("invalid"))?;
+    let mut key = zeroize::Zeroizing::new([0u8; 32]);
+    scrypt::scrypt(password.as_bytes(), &salt, &params, key.as_mut_slice())
+        .map_err(|_| bad("invalid"))?;
+    Ok(key)
+}
+
+/// The accounts of a decrypted or plain `db` object.
+fn read_db(db: &Value) -> Result<Imported, ImportError> {
+    let version = number(db, "version", 1).map_err(|e| damaged(NAME, e))?;
+    if version == 0 || version > MAX_DB_VERSION {
+        return Err(ImportError::UnsupportedVersion {
+            format: NAME,
+            version: format!("{version} (of the accounts)"),
+        });
+    }
+    let entries = db
+        .get("entries")
+        .and_then(Value::as_array)
+        .ok_or_else(|| damaged(NAME, "the vault has no entries list"))?;
+    let mut out = Imported::default();
+    for (index, entry) in entries.iter().enumerate() {
+        let name = entry_name(index, text(entry, "issuer"), text(entry, "name"));
+        match read_entry(entry) {
+            Ok(uri) => out.accounts.push(uri),
+            Err(why) => out.skipped.push(format!("{name}: {why}")),
+        }
+    }
+    Ok(out)
+}
+
+fn read_entry(entry: &Value) -> Result<crate::otp::OtpUri, String> {
+    let kind = match text(entry, "type").to_ascii_lowercase().as_str() {
+        "totp" => Kind::Totp,
+        "hotp" => Kind::Hotp,
+        "steam" => return Err(STEAM.into()),
+        "" => return Err("the entry has no type".into()),
+        other => return Err(format!("{other} codes are not supported by Kunci")),
+    };
+    let info = entry
+        .get("info")
+        .filter(|i| i.is_object())
+        .ok_or("the entry has no info")?;
+    Entry {
+        issuer: text(entry, "issuer").into(),
+        label: text(entry, "name").into(),
+        secret: base32_secret(text(info, "secret"))?,
+        kind,
+        algorithm: algorithm(text(info, "algo"))?,
+        digits: number(info, "digits", 6)?,
+        period: number(info, "period", 30)?,
+        counter: number(info, "counter", 0)?,
+    }
+    .into_uri()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::test_support::sample;
+
+    #[test]
+    fn the_plain_sample_gives_six_accounts_and_skips_steam() -> Result<(), ImportError> {
+        let bytes = sample("aegis_plain.json");
+        assert!(Aegis.detect(&bytes) && !Aegis.is_encrypted(&bytes));
+        let got = Aegis.import(&bytes, None)?;
+        assert_eq!(got.accounts.len(), 6);
+        assert_eq!(got.skipped.len(), 1);
+        assert!(got.skipped[0].starts_with("entry 7 (Boeing: Sophia): Steam"));
+        Ok(())
+    }
+
+    #[test]
+    fn the_encrypted_sample_opens_with_its_password_only() -> Result<(), ImportError> {
+        let bytes = sample("aegis_encrypted.json");
+        assert!(Aegis.detect(&bytes) && Aegis.is_encrypted(&bytes));
+        assert_eq!(
+            Aegis.import(&bytes, None),
+            Err(ImportError::NeedsPassword { format: NAME })
+        );
+        assert_eq!(
+            Aegis.import(&bytes, Some("wrong")),
+            Err(ImportError::WrongPassword { format: NAME })
+        );
+        let plain = Aegis.import(&sample("aegis_plain.json"), None)?;
+        assert_eq!(Aegis.import(&bytes, Some("test"))?, plain);
+        Ok(())
+    }
+
+    #[test]
+    fn an_entry_with_a_bad_secret_or_type_is_skipped_alone() -> Result<(), ImportError> {
+        let text = std::str::from_utf8(&sample("aegis_plain.json"))
+            .map_err(|e| damaged(NAME, e.to_string()))?
+            .replacen(
+                "4SJHB4GSD43FZBAI7C2HLRJGPQ",
+                "4SJHB4GSD43FZ!AI7C2HLRJGPQ",
+                1,
+            )
+            .replacen("\"hotp\"", "\"motp\"", 1);
+        let got = Aegis.import(text.as_bytes(), None)?;
+        assert_eq!(got.accounts.len(), 4);
+        assert_eq!(got.skipped.len(), 3, "{:?}", got.skipped);
+        assert!(got.skipped[0].starts_with("entry 1 (Deno: Mason)"));
+        assert!(got.skipped[1].contains("motp codes are not supported"));
+        Ok(())
+    }
+
+    #[test]
+    fn other_vault_versions_are_refused() {
+        let v2 = br#"{"version": 2, "header": {}, "db": {"version": 1, "entries": []}}"#;
+        assert!(matches!(
+            Aegis.import(v2, None),
+            Err(ImportError::UnsupportedVersion { .. })
+        ));
+        let db9 = br#"{"version": 1, "header": {}, "db": {"version": 9, "entries": []}}"#;
+        assert!(matches!(
+            Aegis.import(db9, None),
+            Err(ImportError::UnsupportedVersion { .. })
+        ));
+    }
+}

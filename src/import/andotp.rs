@@ -1,0 +1,107 @@
+/*!
+andOTP backups (`otp_accounts.json`), unencrypted.
+
+Format: <https://github.com/andOTP/andOTP/wiki/Backups> (plain-text backups) and the app's
+`Entry.toJSON` (<https://github.com/andOTP/andOTP/blob/master/app/src/main/java/org/shadowice/flocke/andotp/Database/Entry.java>).
+The file is a JSON array of entries: `secret` (base32, padded), `issuer`, `label`, `digits`,
+`type` (TOTP, HOTP, STEAM or MOTP), `algorithm`, `period` and `counter`. Encrypted andOTP backups
+(`.json.aes`, binary) are not read: export a plain backup instead. Lost: Steam and mOTP entries
+(skipped with a reason), tags, thumbnails and usage counts.
+*/
+
+use serde_json::Value;
+
+use super::{
+    Entry, ImportError, Imported, Importer, STEAM, algorithm, base32_secret, damaged, entry_name,
+    json_with, number, parse_json, text,
+};
+use crate::otp::{Kind, OtpUri};
+
+/// An andOTP plain backup.
+pub struct AndOtp;
+
+const NAME: &str = "andOTP";
+
+impl Importer for AndOtp {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn detect(&self, bytes: &[u8]) -> bool {
+        json_with(bytes, b'[', &["\"secret\"", "\"type\""])
+    }
+
+    fn is_encrypted(&self, _bytes: &[u8]) -> bool {
+        false
+    }
+
+    fn import(&self, bytes: &[u8], _password: Option<&str>) -> Result<Imported, ImportError> {
+        let entries = parse_json(NAME, bytes)?;
+        let entries = entries
+            .as_array()
+            .ok_or_else(|| damaged(NAME, "the backup is not a list of accounts"))?;
+        let mut out = Imported::default();
+        for (index, entry) in entries.iter().enumerate() {
+            let (issuer, label) = (text(entry, "issuer"), text(entry, "label"));
+            match read_entry(entry) {
+                Ok(uri) => out.accounts.push(uri),
+                Err(why) => out
+                    .skipped
+                    .push(format!("{}: {why}", entry_name(index, issuer, label))),
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn read_entry(entry: &Value) -> Result<OtpUri, String> {
+    let kind = match text(entry, "type").to_ascii_uppercase().as_str() {
+        "" | "TOTP" => Kind::Totp,
+        "HOTP" => Kind::Hotp,
+        "STEAM" => return Err(STEAM.into()),
+        other => return Err(format!("{other} codes are not supported by Kunci")),
+    };
+    Entry {
+        issuer: text(entry, "issuer").into(),
+        label: text(entry, "label").into(),
+        secret: base32_secret(text(entry, "secret"))?,
+        kind,
+        algorithm: algorithm(text(entry, "algorithm"))?,
+        digits: number(entry, "digits", 6)?,
+        period: number(entry, "period", 30)?,
+        counter: number(entry, "counter", 0)?,
+    }
+    .into_uri()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::test_support::sample;
+
+    #[test]
+    fn the_sample_gives_six_accounts_and_skips_steam() -> Result<(), ImportError> {
+        let bytes = sample("andotp_plain.json");
+        assert!(AndOtp.detect(&bytes));
+        let got = AndOtp.import(&bytes, None)?;
+        assert_eq!(got.accounts.len(), 6);
+        assert_eq!(got.skipped.len(), 1);
+        assert!(got.skipped[0].starts_with("entry 7 (Boeing: Sophia): Steam"));
+        Ok(())
+    }
+
+    #[test]
+    fn a_bad_entry_is_skipped_alone() -> Result<(), ImportError> {
+        let json = br#"[
+            {"secret": "JBSWY3DPEHPK3PXP", "issuer": "A", "label": "a", "type": "MOTP"},
+            {"secret": "JBSWY3DPEHPK3PXP", "issuer": "B", "label": "b", "type": "TOTP", "digits": "x"},
+            {"secret": "JBSWY3DPEHPK3PXP", "issuer": "C", "label": "c", "type": "TOTP", "algorithm": "MD5"},
+            {"secret": "JBSWY3DPEHPK3PXP", "issuer": "D", "label": "d", "type": "TOTP"}
+        ]"#;
+        let got = AndOtp.import(json, None)?;
+        assert_eq!(got.accounts.len(), 1);
+        assert_eq!(got.accounts[0].issuer.as_deref(), Some("D"));
+        assert_eq!(got.skipped.len(), 3, "{:?}", got.skipped);
+        Ok(())
+    }
+}

@@ -1,0 +1,162 @@
+/*!
+Bitwarden password manager exports (`bitwarden_export_*.json`, unencrypted).
+
+Format: <https://bitwarden.com/help/condition-bitwarden-import/> (the `.json` export). The file is
+`{ "encrypted": false, "folders": [...], "items": [...] }`; a login item (`type` 1) may carry
+`login.totp`, which Bitwarden accepts as an `otpauth://` URI, a bare base32 key (TOTP, SHA1,
+6 digits, 30 s) or `steam://KEY`. A bare key takes the item's `name` as issuer and
+`login.username` as account name; a URI without an issuer takes the item's name too. Items without
+`totp` are not accounts and are not reported. Lost: Steam entries (skipped with a reason) and
+everything that is not the authenticator key. Password-protected (`encrypted: true`) exports are
+refused: export again as "JSON" rather than "JSON (Encrypted)".
+*/
+
+use serde_json::Value;
+
+use super::{
+    Entry, ImportError, Imported, Importer, STEAM, base32_secret, damaged, entry_name, reason,
+};
+use super::{json_with, parse_json, text};
+use crate::otp::{Algorithm, Kind, OtpError, OtpUri};
+
+/// A Bitwarden JSON export.
+pub struct Bitwarden;
+
+const NAME: &str = "Bitwarden";
+
+impl Importer for Bitwarden {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn detect(&self, bytes: &[u8]) -> bool {
+        json_with(bytes, b'{', &["\"encrypted\"", "\"items\""])
+            || json_with(bytes, b'{', &["\"folders\"", "\"items\""])
+            || json_with(bytes, b'{', &["\"encKeyValidation_DO_NOT_EDIT\""])
+    }
+
+    fn is_encrypted(&self, _bytes: &[u8]) -> bool {
+        // Encrypted Bitwarden exports are refused rather than opened.
+        false
+    }
+
+    fn import(&self, bytes: &[u8], _password: Option<&str>) -> Result<Imported, ImportError> {
+        let export = parse_json(NAME, bytes)?;
+        if export.get("encrypted").and_then(Value::as_bool) == Some(true) {
+            return Err(ImportError::Unsupported {
+                format: NAME,
+                what: "encrypted exports cannot be read; in Bitwarden choose File format \
+                       \"JSON\" (not \"JSON (Encrypted)\") and delete the file after importing"
+                    .into(),
+            });
+        }
+        let items = export
+            .get("items")
+            .and_then(Value::as_array)
+            .ok_or_else(|| damaged(NAME, "items are missing"))?;
+        let mut out = Imported::default();
+        for (index, item) in items.iter().enumerate() {
+            let login = item.get("login").unwrap_or(&Value::Null);
+            let totp = text(login, "totp").trim();
+            if totp.is_empty() {
+                continue;
+            }
+            let name = text(item, "name").trim();
+            let username = text(login, "username").trim();
+            match read_totp(totp, name, username) {
+                Ok(uri) => out.accounts.push(uri),
+                Err(why) => out
+                    .skipped
+                    .push(format!("{}: {why}", entry_name(index, name, username))),
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn read_totp(totp: &str, name: &str, username: &str) -> Result<OtpUri, String> {
+    let scheme = totp.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("steam") => Err(STEAM.into()),
+        Some("otpauth") => match OtpUri::parse(totp) {
+            Ok(mut uri) => {
+                if uri.issuer.is_none() && !name.is_empty() {
+                    uri.issuer = Some(name.to_string());
+                }
+                Ok(uri)
+            }
+            Err(OtpError::UnsupportedType(t)) if t.eq_ignore_ascii_case("steam") => {
+                Err(STEAM.into())
+            }
+            Err(e) => Err(reason(e)),
+        },
+        Some(other) => Err(format!("{other}:// keys are not supported by Kunci")),
+        None => Entry {
+            issuer: name.into(),
+            label: username.into(),
+            secret: base32_secret(totp)?,
+            kind: Kind::Totp,
+            algorithm: Algorithm::Sha1,
+            digits: 6,
+            period: 30,
+            counter: 0,
+        }
+        .into_uri(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::test_support::sample;
+
+    #[test]
+    fn the_sample_gives_three_accounts_and_skips_steam() -> Result<(), ImportError> {
+        let bytes = sample("bitwarden.json");
+        assert!(Bitwarden.detect(&bytes));
+        let got = Bitwarden.import(&bytes, None)?;
+        assert_eq!(got.accounts.len(), 3);
+        assert_eq!(got.skipped.len(), 1);
+        assert!(got.skipped[0].starts_with("entry 4 (Test Steam): Steam"));
+        Ok(())
+    }
+
+    #[test]
+    fn bare_keys_take_the_item_name_and_user_name() -> Result<(), ImportError> {
+        let json = br#"{"encrypted": false, "items": [
+            {"type": 1, "name": "LPSE", "login": {"username": "penyedia", "totp": "jbsw y3dp ehpk 3pxp"}},
+            {"type": 1, "name": "No code", "login": {"username": "x", "totp": null}},
+            {"type": 2, "name": "A note"},
+            {"type": 1, "name": "Broken", "login": {"totp": "otpauth://totp/x?digits=6"}}
+        ]}"#;
+        let got = Bitwarden.import(json, None)?;
+        assert_eq!(got.accounts.len(), 1);
+        let a = &got.accounts[0];
+        assert_eq!(
+            (a.issuer.as_deref(), a.label.as_str()),
+            (Some("LPSE"), "penyedia")
+        );
+        assert_eq!(got.skipped.len(), 1);
+        assert!(
+            got.skipped[0].starts_with("entry 4 (Broken)"),
+            "{:?}",
+            got.skipped
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn encrypted_exports_are_refused() {
+        let json = br#"{"encrypted": true, "encKeyValidation_DO_NOT_EDIT": "x", "data": "y"}"#;
+        assert!(Bitwarden.detect(json));
+        assert!(matches!(
+            Bitwarden.import(json, None),
+            Err(ImportError::Unsupported { .. })
+        ));
+        let json = br#"{"encrypted": true, "items": []}"#;
+        assert!(matches!(
+            Bitwarden.import(json, None),
+            Err(ImportError::Unsupported { .. })
+        ));
+    }
+}

@@ -1,0 +1,143 @@
+/*!
+FreeOTP+ JSON exports (`freeotp-backup.json`).
+
+Format: the app's export of its token store, <https://github.com/helloworld1/FreeOTPPlus>
+(`TokenPersistence` and `Token`): `{ "tokenOrder": [...], "tokens": [...] }`, each token with
+`issuerExt` (shown issuer; `issuerInt` when empty), `label`, `type` (TOTP or HOTP), `algo`,
+`digits`, `period`, `counter` and `secret` as an array of signed bytes (Java `byte[]`). FreeOTP
+keeps the counter of the last code shown, so the next counter is `counter + 1` (as Aegis reads
+it). Lost: images, lock state and the order in `tokenOrder`.
+*/
+
+use serde_json::Value;
+
+use super::{
+    Entry, ImportError, Imported, Importer, STEAM, algorithm, damaged, entry_name, json_with,
+    number, parse_json, text,
+};
+use crate::otp::{Kind, OtpUri, Secret};
+
+/// A FreeOTP+ JSON export.
+pub struct FreeOtpPlus;
+
+const NAME: &str = "FreeOTP+";
+
+impl Importer for FreeOtpPlus {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn detect(&self, bytes: &[u8]) -> bool {
+        json_with(bytes, b'{', &["\"tokenOrder\""]) || json_with(bytes, b'{', &["\"tokens\""])
+    }
+
+    fn is_encrypted(&self, _bytes: &[u8]) -> bool {
+        false
+    }
+
+    fn import(&self, bytes: &[u8], _password: Option<&str>) -> Result<Imported, ImportError> {
+        let export = parse_json(NAME, bytes)?;
+        let tokens = export
+            .get("tokens")
+            .and_then(Value::as_array)
+            .ok_or_else(|| damaged(NAME, "tokens are missing"))?;
+        let mut out = Imported::default();
+        for (index, token) in tokens.iter().enumerate() {
+            let issuer = issuer(token);
+            let label = text(token, "label");
+            match read_token(token, issuer) {
+                Ok(uri) => out.accounts.push(uri),
+                Err(why) => out
+                    .skipped
+                    .push(format!("{}: {why}", entry_name(index, issuer, label))),
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn issuer(token: &Value) -> &str {
+    match text(token, "issuerExt").trim() {
+        "" => text(token, "issuerInt"),
+        shown => shown,
+    }
+}
+
+/// Java's signed bytes (-128..=127; 0..=255 accepted too) as key bytes.
+fn secret(token: &Value) -> Result<Secret, String> {
+    let values = token
+        .get("secret")
+        .and_then(Value::as_array)
+        .ok_or("the secret is missing or not a list of bytes")?;
+    let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(values.len()));
+    for v in values {
+        let byte = v
+            .as_i64()
+            .filter(|b| (-128..=255).contains(b))
+            .ok_or("the secret is not a list of bytes")?;
+        bytes.push(byte as u8);
+    }
+    Ok(Secret::from_bytes(std::mem::take(&mut *bytes)))
+}
+
+fn read_token(token: &Value, issuer: &str) -> Result<OtpUri, String> {
+    let kind = match text(token, "type").to_ascii_uppercase().as_str() {
+        "" | "TOTP" => Kind::Totp,
+        "HOTP" => Kind::Hotp,
+        "STEAM" => return Err(STEAM.into()),
+        other => return Err(format!("{other} codes are not supported by Kunci")),
+    };
+    let counter = number(token, "counter", 0)?;
+    Entry {
+        issuer: issuer.into(),
+        label: text(token, "label").into(),
+        secret: secret(token)?,
+        kind,
+        algorithm: algorithm(text(token, "algo"))?,
+        digits: number(token, "digits", 6)?,
+        period: number(token, "period", 30)?,
+        counter: counter
+            .checked_add(1)
+            .ok_or("the counter is at its largest value")?,
+    }
+    .into_uri()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::test_support::sample;
+    use crate::otp::parse_setup_key;
+
+    #[test]
+    fn the_sample_gives_six_accounts() -> Result<(), ImportError> {
+        let bytes = sample("freeotp_plus.json");
+        assert!(FreeOtpPlus.detect(&bytes));
+        let got = FreeOtpPlus.import(&bytes, None)?;
+        assert!(got.skipped.is_empty(), "{:?}", got.skipped);
+        assert_eq!(got.accounts.len(), 6);
+        let wwe = &got.accounts[0];
+        assert_eq!(wwe.issuer.as_deref(), Some("WWE"));
+        assert_eq!((wwe.params.kind, wwe.params.counter), (Kind::Hotp, 10300));
+        assert_eq!(
+            Ok(&wwe.secret),
+            parse_setup_key("5VAML3X35THCEBVRLV24CGBKOY").as_ref()
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn bytes_out_of_range_skip_the_token_alone() -> Result<(), ImportError> {
+        let json = br#"{"tokens": [
+            {"issuerExt": "A", "label": "a", "type": "TOTP", "secret": [1,2,3,4,5,6,7,8,9,300]},
+            {"issuerInt": "B", "label": "b", "type": "TOTP", "secret": [-1,-2,-3,-4,-5,-6,-7,-8,-9,-10]}
+        ]}"#;
+        let got = FreeOtpPlus.import(json, None)?;
+        assert_eq!(got.accounts.len(), 1);
+        assert_eq!(got.accounts[0].issuer.as_deref(), Some("B"));
+        assert_eq!(got.accounts[0].secret.as_bytes()[0], 0xFF);
+        assert_eq!(got.skipped.len(), 1);
+        assert!(!got.skipped[0].contains("300"), "{:?}", got.skipped);
+        Ok(())
+    }
+}

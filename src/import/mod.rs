@@ -1,0 +1,368 @@
+/*!
+Accounts from other authenticators' export files.
+
+One file per format, each behind the [`Importer`] trait and opening with a link to the format's
+documentation: [`uris`] (otpauth URI lists, Google Authenticator export links), [`aegis`] (plain
+and encrypted vaults), [`twofas`] (plain and encrypted backups), [`bitwarden`] (JSON export),
+[`andotp`] (plain backup) and [`freeotp_plus`] (JSON export). [`import_file`] recognises the
+format and reads it.
+
+What every importer promises:
+- one entry that cannot be used (Steam, mOTP, an unknown algorithm, a damaged secret…) becomes a
+  reason in [`Imported::skipped`] and never blocks the others; no account is ever half-read;
+- a file that cannot be read as a whole (damaged, truncated, wrong password) is an
+  [`ImportError`], and nothing from it is used;
+- neither errors nor skip reasons ever contain secret text.
+*/
+
+pub mod aegis;
+pub mod andotp;
+pub mod bitwarden;
+pub mod freeotp_plus;
+pub mod twofas;
+pub mod uris;
+
+use crate::otp::{Algorithm, Kind, MIN_SECRET_BYTES, OtpUri, Params, Secret, parse_setup_key};
+
+/// The largest file read: real exports are kilobytes; anything this big is not one.
+pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+
+/// One export format.
+pub trait Importer {
+    /// The format's name as shown to people, such as `"Aegis"`.
+    fn name(&self) -> &'static str;
+    /// Whether `bytes` look like this format. Cheap and lenient: a truncated or damaged file
+    /// of this format is still recognised, so that it gets a clear error from
+    /// [`Importer::import`] rather than "unknown format".
+    fn detect(&self, bytes: &[u8]) -> bool;
+    /// Whether the file needs a password to be read.
+    fn is_encrypted(&self, bytes: &[u8]) -> bool;
+    /// Reads the accounts. The password is used only when the file is encrypted.
+    fn import(&self, bytes: &[u8], password: Option<&str>) -> Result<Imported, ImportError>;
+}
+
+/// What a file held.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Imported {
+    /// The usable accounts, in file order.
+    pub accounts: Vec<OtpUri>,
+    /// One reason per entry left out, such as `"entry 7 (Boeing: Sophia): Steam codes are not
+    /// supported"`. Never contains a secret.
+    pub skipped: Vec<String>,
+}
+
+/// Why a file could not be imported. Nothing from it is used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq, Clone)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// No importer recognises the file.
+    #[error(
+        "unknown file format; Kunci imports otpauth URI lists, Aegis, 2FAS, Bitwarden (JSON), \
+         andOTP (unencrypted) and FreeOTP+ (JSON) exports"
+    )]
+    UnknownFormat,
+    /// The file is larger than [`MAX_FILE_BYTES`].
+    #[error("the file is {bytes} bytes long, too large for an authenticator export")]
+    TooLarge {
+        /// The file's size.
+        bytes: usize,
+    },
+    /// The file is encrypted and no password was given.
+    #[error("this {format} file is encrypted; its password is needed")]
+    NeedsPassword {
+        /// The format's name.
+        format: &'static str,
+    },
+    /// The password does not open the file.
+    #[error("wrong password for this {format} file")]
+    WrongPassword {
+        /// The format's name.
+        format: &'static str,
+    },
+    /// The file is damaged or cut short.
+    #[error("this {format} file is damaged or incomplete: {reason}")]
+    Damaged {
+        /// The format's name.
+        format: &'static str,
+        /// What is wrong, without secret text.
+        reason: String,
+    },
+    /// A version of the format this importer does not know.
+    #[error("{format} file version {version} is not supported")]
+    UnsupportedVersion {
+        /// The format's name.
+        format: &'static str,
+        /// The version found.
+        version: String,
+    },
+    /// A variant of the format that cannot be read, such as a password-protected Bitwarden export.
+    #[error("{format}: {what}")]
+    Unsupported {
+        /// The format's name.
+        format: &'static str,
+        /// What is not supported, and what to do instead.
+        what: String,
+    },
+}
+
+/// Every importer, in the order [`import_file`] tries them (the most specific first).
+pub fn importers() -> [&'static dyn Importer; 6] {
+    [
+        &aegis::Aegis,
+        &twofas::TwoFas,
+        &bitwarden::Bitwarden,
+        &freeotp_plus::FreeOtpPlus,
+        &andotp::AndOtp,
+        &uris::UriList,
+    ]
+}
+
+/// The importer that recognises `bytes`.
+pub fn detect(bytes: &[u8]) -> Result<&'static dyn Importer, ImportError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge { bytes: bytes.len() });
+    }
+    importers()
+        .into_iter()
+        .find(|i| i.detect(bytes))
+        .ok_or(ImportError::UnknownFormat)
+}
+
+/// Recognises the format of `bytes` and reads its accounts; returns the format's name with them.
+pub fn import_file(
+    bytes: &[u8],
+    password: Option<&str>,
+) -> Result<(&'static str, Imported), ImportError> {
+    let importer = detect(bytes)?;
+    Ok((importer.name(), importer.import(bytes, password)?))
+}
+
+/// Whether the start of `bytes` (after a UTF-8 BOM and whitespace) is `first`, and `needle`
+/// occurs anywhere: the lenient test the JSON importers detect with.
+pub(crate) fn json_with(bytes: &[u8], first: u8, needles: &[&str]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let starts = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&first);
+    starts
+        && needles
+            .iter()
+            .all(|n| bytes.windows(n.len()).any(|w| w == n.as_bytes()))
+}
+
+/// Parses the JSON of a whole file, or says how it is damaged.
+pub(crate) fn parse_json(
+    format: &'static str,
+    bytes: &[u8],
+) -> Result<serde_json::Value, ImportError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    serde_json::from_slice(bytes).map_err(|e| ImportError::Damaged {
+        format,
+        reason: format!("not valid JSON ({e})"),
+    })
+}
+
+/// A [`ImportError::Damaged`] with this reason.
+pub(crate) fn damaged(format: &'static str, reason: impl Into<String>) -> ImportError {
+    ImportError::Damaged {
+        format,
+        reason: reason.into(),
+    }
+}
+
+/// How an entry is named in a skip reason: its number from 1 and, when known, its name.
+pub(crate) fn entry_name(index: usize, issuer: &str, label: &str) -> String {
+    let name = match (issuer.trim(), label.trim()) {
+        ("", "") => String::new(),
+        ("", l) => format!(" ({l})"),
+        (i, "") => format!(" ({i})"),
+        (i, l) => format!(" ({i}: {l})"),
+    };
+    format!("entry {}{name}", index + 1)
+}
+
+/// A JSON field as text, or "" when missing or not text.
+pub(crate) fn text<'a>(value: &'a serde_json::Value, key: &str) -> &'a str {
+    value.get(key).and_then(|v| v.as_str()).unwrap_or("")
+}
+
+/// A JSON field as a whole number (also accepted as text), `default` when missing or null.
+pub(crate) fn number(value: &serde_json::Value, key: &str, default: u64) -> Result<u64, String> {
+    match value.get(key) {
+        None | Some(serde_json::Value::Null) => Ok(default),
+        Some(v) => v
+            .as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+            .ok_or_else(|| format!("{key} is not a whole number of 0 or more")),
+    }
+}
+
+/// The algorithm named `text` ("" means SHA1).
+pub(crate) fn algorithm(text: &str) -> Result<Algorithm, String> {
+    if text.trim().is_empty() {
+        return Ok(Algorithm::Sha1);
+    }
+    text.trim()
+        .parse()
+        .map_err(|e: crate::otp::OtpError| e.to_string())
+}
+
+/// A base32 secret as exports write it (padding, spaces and lowercase accepted).
+pub(crate) fn base32_secret(text: &str) -> Result<Secret, String> {
+    parse_setup_key(text).map_err(reason)
+}
+
+/// An [`OtpError`](crate::otp::OtpError) as a skip reason, without the bad character of a
+/// secret or where it is (a file's secret is never echoed, not even one letter).
+pub(crate) fn reason(e: crate::otp::OtpError) -> String {
+    match e {
+        crate::otp::OtpError::InvalidSecretChar { .. } => "the secret is not base32".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// What one entry holds, before it is checked.
+pub(crate) struct Entry {
+    pub issuer: String,
+    pub label: String,
+    pub secret: Secret,
+    pub kind: Kind,
+    pub algorithm: Algorithm,
+    pub digits: u64,
+    pub period: u64,
+    pub counter: u64,
+}
+
+impl Entry {
+    /// The account, once digits, period and secret length are checked.
+    pub fn into_uri(self) -> Result<OtpUri, String> {
+        let digits = u8::try_from(self.digits).map_err(|_| "too many digits".to_string())?;
+        let period =
+            u32::try_from(self.period).map_err(|_| "the period is too long".to_string())?;
+        let params = Params {
+            kind: self.kind,
+            algorithm: self.algorithm,
+            digits,
+            period: if self.kind == Kind::Hotp && period == 0 {
+                30
+            } else {
+                period
+            },
+            counter: if self.kind == Kind::Hotp {
+                self.counter
+            } else {
+                0
+            },
+        };
+        params.validate().map_err(|e| e.to_string())?;
+        let bytes = self.secret.as_bytes().len();
+        if bytes == 0 {
+            return Err("the secret is empty".into());
+        }
+        if bytes < MIN_SECRET_BYTES {
+            return Err(crate::otp::OtpError::SecretTooShort { bits: bytes * 8 }.to_string());
+        }
+        let issuer = self.issuer.trim().to_string();
+        Ok(OtpUri {
+            issuer: Some(issuer).filter(|i| !i.is_empty()),
+            label: self.label.trim().to_string(),
+            secret: self.secret,
+            params,
+        })
+    }
+}
+
+/// The skip reason for a Steam entry.
+pub(crate) const STEAM: &str =
+    "Steam Guard codes (5 letters) are not supported by Kunci; keep it in Steam's app";
+
+/// AES-256-GCM decryption of `ciphertext` followed by its 16-byte tag; `None` when the key,
+/// nonce or data are wrong (GCM cannot tell which).
+pub(crate) fn aes_gcm_open(
+    key: &[u8],
+    nonce: &[u8],
+    ciphertext_and_tag: &[u8],
+) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    use aes_gcm::aead::{Aead, KeyInit};
+    let cipher = aes_gcm::Aes256Gcm::new_from_slice(key).ok()?;
+    let nonce = aes_gcm::Nonce::try_from(nonce).ok()?;
+    cipher
+        .decrypt(&nonce, ciphertext_and_tag)
+        .ok()
+        .map(zeroize::Zeroizing::new)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Test helpers shared by the importers' unit tests.
+
+    use std::path::{Path, PathBuf};
+
+    /// The shared samples folder: `$KUNCI_SHARED_DIR/import-samples`, else `../shared/import-samples`.
+    pub fn sample(name: &str) -> Vec<u8> {
+        let dir = match std::env::var_os("KUNCI_SHARED_DIR") {
+            Some(dir) => PathBuf::from(dir),
+            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+        };
+        let path = dir.join("import-samples").join(name);
+        std::fs::read(&path).unwrap_or_else(|e| {
+            panic!(
+                "cannot read {} ({e}); the shared import samples are required (set KUNCI_SHARED_DIR)",
+                path.display()
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_bytes_are_an_unknown_format() {
+        for bytes in [
+            &b""[..],
+            b"hello",
+            b"{\"a\":1}",
+            b"\x00\x01\x02",
+            b"[1,2,3]",
+        ] {
+            assert_eq!(
+                import_file(bytes, None).map(|(f, _)| f),
+                Err(ImportError::UnknownFormat)
+            );
+        }
+    }
+
+    #[test]
+    fn too_large_files_are_refused_before_reading() {
+        let big = vec![b' '; MAX_FILE_BYTES + 1];
+        assert!(matches!(
+            import_file(&big, None),
+            Err(ImportError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn short_secrets_and_bad_digits_are_reasons() {
+        let entry = |secret: Vec<u8>, digits| Entry {
+            issuer: "I".into(),
+            label: "L".into(),
+            secret: Secret::from_bytes(secret),
+            kind: Kind::Totp,
+            algorithm: Algorithm::Sha1,
+            digits,
+            period: 30,
+            counter: 0,
+        };
+        assert!(entry(vec![1; 10], 6).into_uri().is_ok());
+        assert!(entry(vec![1; 5], 6).into_uri().is_err());
+        assert!(entry(vec![], 6).into_uri().is_err());
+        assert!(entry(vec![1; 10], 5).into_uri().is_err());
+        assert!(entry(vec![1; 10], 300).into_uri().is_err());
+    }
+
+    #[test]
+    fn base32_errors_do_not_echo_secret_characters() {
+        let e = base32_secret("ABCDEFGH1JKLMNOP").err().unwrap_or_default();
+        assert!(!e.contains('1'), "{e}");
+    }
+}
