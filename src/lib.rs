@@ -13,6 +13,7 @@
 
 pub mod accounts;
 pub mod clock;
+pub mod export;
 pub mod import;
 pub mod otp;
 pub mod scan;

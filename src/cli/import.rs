@@ -44,15 +44,7 @@ fn describe(uri: &OtpUri) -> String {
 /// terminal.
 fn password(args: &ImportArgs, format: &str) -> Result<Zeroizing<String>, Failure> {
     if let Some(path) = &args.password_file {
-        let mut text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-            Failure(format!(
-                "cannot read the password file {}: {e}",
-                path.display()
-            ))
-        })?);
-        let kept = text.trim_end_matches(['\n', '\r']).len();
-        text.truncate(kept);
-        return Ok(text);
+        return password_from_file(path);
     }
     if !std::io::stdin().is_terminal() {
         return Err(Failure(format!(
@@ -63,6 +55,19 @@ fn password(args: &ImportArgs, format: &str) -> Result<Zeroizing<String>, Failur
     let typed = rpassword::prompt_password(format!("Password of the {format} file: "))
         .map_err(|e| Failure(format!("cannot read the password: {e}")))?;
     Ok(Zeroizing::new(typed))
+}
+
+/// The password in `path`, without one line break at its end (shared with `kunci export`).
+pub(super) fn password_from_file(path: &Path) -> Result<Zeroizing<String>, Failure> {
+    let mut text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        Failure(format!(
+            "cannot read the password file {}: {e}",
+            path.display()
+        ))
+    })?);
+    let kept = text.trim_end_matches(['\n', '\r']).len();
+    text.truncate(kept);
+    Ok(text)
 }
 
 fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {

@@ -13,6 +13,7 @@ use kunci::store::{DataDir, Keychain, LoadProblem, NoSecretStore, Reconciliation
 
 use crate::advice;
 
+mod export;
 mod import;
 mod scan;
 
@@ -56,10 +57,14 @@ pub enum Command {
     /// hold, and add the accounts with --add. Exit status: 0 something found, 1 nothing found,
     /// 2 error (unreadable file, no screen, no camera).
     Scan(ScanArgs),
-    /// Import the accounts of another authenticator's export file: otpauth URI lists, Aegis,
-    /// 2FAS, Bitwarden (JSON), andOTP (unencrypted) and FreeOTP+ (JSON). Lists what it will add
-    /// and asks first. Exit status: 0 done, 1 bad input.
+    /// Import the accounts of a Kunci backup or of another authenticator's export file: otpauth
+    /// URI lists, Aegis, 2FAS, Bitwarden (JSON), andOTP (unencrypted) and FreeOTP+ (JSON). Lists
+    /// what it will add and asks first. Exit status: 0 done, 1 bad input.
     Import(ImportArgs),
+    /// Write every account to a file: a Kunci backup encrypted with a passphrase (the default),
+    /// or, on explicit choice, an UNENCRYPTED otpauth URI list or Aegis plain vault. Exit
+    /// status: 0 written, 1 not written.
+    Export(ExportArgs),
     /// Check this computer's clock against network time. Exit status: 0 ok, 1 warning,
     /// 2 error (codes will fail), 3 no time source reached.
     Drift {
@@ -142,6 +147,34 @@ pub struct ImportArgs {
     yes: bool,
 }
 
+/// What `kunci export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// A Kunci backup, encrypted with a passphrase (Argon2id + XChaCha20-Poly1305).
+    Kunci,
+    /// otpauth:// URIs, one a line: NOT encrypted.
+    Uris,
+    /// An Aegis plain vault (JSON): NOT encrypted.
+    Aegis,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The file format.
+    #[arg(long, value_enum, default_value = "kunci")]
+    format: ExportFormat,
+    /// The file to write (created owner-only on Unix).
+    #[arg(long, value_name = "FILE")]
+    out: std::path::PathBuf,
+    /// With --format kunci: read the passphrase from this file (a line break at its end is not
+    /// part of it); without it, the passphrase is asked twice on the terminal.
+    #[arg(long, value_name = "F")]
+    password_file: Option<std::path::PathBuf>,
+    /// Replace FILE when it exists (nothing is ever written over without it).
+    #[arg(long)]
+    force: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// An otpauth://totp/... or otpauth://hotp/... URI, as a QR code holds it.
@@ -193,6 +226,7 @@ pub fn run(command: Command) -> ExitCode {
         } => drift(servers, https, json),
         Command::Scan(args) => Ok(scan::run(args)),
         Command::Import(args) => Ok(import::run(args)),
+        Command::Export(args) => export::run(args).map(|()| ExitCode::SUCCESS),
         other => execute(other).map(|()| ExitCode::SUCCESS),
     };
     match result {
@@ -206,7 +240,7 @@ pub fn run(command: Command) -> ExitCode {
 
 fn execute(command: Command) -> Result<(), Failure> {
     match command {
-        Command::Drift { .. } | Command::Scan(_) | Command::Import(_) => {
+        Command::Drift { .. } | Command::Scan(_) | Command::Import(_) | Command::Export(_) => {
             unreachable!("handled by run")
         }
         Command::Add(args) => add(args),

@@ -2,10 +2,10 @@
 Accounts from other authenticators' export files.
 
 One file per format, each behind the [`Importer`] trait and opening with a link to the format's
-documentation: [`uris`] (otpauth URI lists, Google Authenticator export links), [`aegis`] (plain
-and encrypted vaults), [`twofas`] (plain and encrypted backups), [`bitwarden`] (JSON export),
-[`andotp`] (plain backup) and [`freeotp_plus`] (JSON export). [`import_file`] recognises the
-format and reads it.
+documentation: [`kunci`] (Kunci's own encrypted backups), [`uris`] (otpauth URI lists, Google
+Authenticator export links), [`aegis`] (plain and encrypted vaults), [`twofas`] (plain and
+encrypted backups), [`bitwarden`] (JSON export), [`andotp`] (plain backup) and [`freeotp_plus`]
+(JSON export). [`import_file`] recognises the format and reads it.
 
 What every importer promises:
 - one entry that cannot be used (Steam, mOTP, an unknown algorithm, a damaged secret…) becomes a
@@ -19,6 +19,7 @@ pub mod aegis;
 pub mod andotp;
 pub mod bitwarden;
 pub mod freeotp_plus;
+pub mod kunci;
 pub mod twofas;
 pub mod uris;
 
@@ -57,8 +58,8 @@ pub struct Imported {
 pub enum ImportError {
     /// No importer recognises the file.
     #[error(
-        "unknown file format; Kunci imports otpauth URI lists, Aegis, 2FAS, Bitwarden (JSON), \
-         andOTP (unencrypted) and FreeOTP+ (JSON) exports"
+        "unknown file format; Kunci imports its own backups, otpauth URI lists, Aegis, 2FAS, \
+         Bitwarden (JSON), andOTP (unencrypted) and FreeOTP+ (JSON) exports"
     )]
     UnknownFormat,
     /// The file is larger than [`MAX_FILE_BYTES`].
@@ -106,8 +107,9 @@ pub enum ImportError {
 }
 
 /// Every importer, in the order [`import_file`] tries them (the most specific first).
-pub fn importers() -> [&'static dyn Importer; 6] {
+pub fn importers() -> [&'static dyn Importer; 7] {
     [
+        &kunci::KunciBackup,
         &aegis::Aegis,
         &twofas::TwoFas,
         &bitwarden::Bitwarden,

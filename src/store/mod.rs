@@ -11,6 +11,7 @@
 //! never dropped.
 
 mod atomic;
+pub mod backup;
 mod keychain;
 pub mod metadata;
 mod paths;
