@@ -77,6 +77,13 @@ impl Account {
         }
     }
 
+    /// Whether the issuer or label contains `needle` (already lower case); all match "".
+    pub fn matches(&self, needle: &str) -> bool {
+        needle.is_empty()
+            || self.issuer.to_lowercase().contains(needle)
+            || self.label.to_lowercase().contains(needle)
+    }
+
     /// Same issuer and label, ignoring case and surrounding spaces.
     pub fn same_name(&self, issuer: &str, label: &str) -> bool {
         fn norm(s: &str) -> String {

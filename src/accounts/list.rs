@@ -86,11 +86,7 @@ impl AccountList {
     /// Accounts whose issuer or label contains `needle`, ignoring case; all when it is blank.
     pub fn search<'a>(&'a self, needle: &str) -> impl Iterator<Item = &'a Account> + 'a {
         let needle = needle.trim().to_lowercase();
-        self.accounts.iter().filter(move |a| {
-            needle.is_empty()
-                || a.issuer.to_lowercase().contains(&needle)
-                || a.label.to_lowercase().contains(&needle)
-        })
+        self.accounts.iter().filter(move |a| a.matches(&needle))
     }
 
     /// Picks exactly one account for a command-line query. In order of preference:

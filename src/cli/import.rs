@@ -5,11 +5,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use kunci::import::{self, Imported};
-use kunci::otp::{Kind, OtpUri};
+use kunci::otp::OtpUri;
 use kunci::store::Existing;
 use zeroize::Zeroizing;
 
-use super::{Failure, ImportArgs, open_store};
+use super::{Failure, ImportArgs, describe, open_store};
 
 pub fn run(args: ImportArgs) -> ExitCode {
     match import_file(&args) {
@@ -19,25 +19,6 @@ pub fn run(args: ImportArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// "Issuer (label): TOTP, 30 s, 6 digits, SHA1" — never the secret.
-fn describe(uri: &OtpUri) -> String {
-    let name = match (&uri.issuer, uri.label.is_empty()) {
-        (Some(issuer), false) => format!("{issuer} ({})", uri.label),
-        (Some(issuer), true) => issuer.clone(),
-        (None, _) => uri.label.clone(),
-    };
-    let p = &uri.params;
-    let kind = match p.kind {
-        Kind::Totp => format!("TOTP, {} s", p.period),
-        Kind::Hotp => format!("HOTP, counter {}", p.counter),
-    };
-    format!(
-        "{name}: {kind}, {} digits, {}",
-        p.digits,
-        p.algorithm.as_str()
-    )
 }
 
 /// The password from `--password-file` (one trailing line break dropped), or asked for on the
@@ -141,7 +122,7 @@ fn import_file(args: &ImportArgs) -> Result<(), Failure> {
         if !uris.is_empty() {
             println!("{title} ({}):", uris.len());
             for uri in uris {
-                println!("  {}", describe(uri));
+                println!("  {}", describe(uri, false));
             }
         }
     };

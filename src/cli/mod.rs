@@ -667,3 +667,22 @@ fn print_drift(result: &Result<Measurement, NoTimeSource>) {
         }
     }
 }
+
+/// "Issuer (label): TOTP, 30 s, 6 digits, SHA1" — the secret only when asked for.
+pub(crate) fn describe(uri: &OtpUri, show_secret: bool) -> String {
+    let p = &uri.params;
+    let kind = match p.kind {
+        Kind::Totp => format!("TOTP, {} s", p.period),
+        Kind::Hotp => format!("HOTP, counter {}", p.counter),
+    };
+    let mut text = format!(
+        "{}: {kind}, {} digits, {}",
+        uri.display_name(),
+        p.digits,
+        p.algorithm.as_str()
+    );
+    if show_secret {
+        text.push_str(&format!(", secret {}", uri.secret.to_base32().as_str()));
+    }
+    text
+}

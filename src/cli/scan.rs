@@ -3,14 +3,14 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use kunci::otp::{Kind, OtpUri};
+use kunci::otp::OtpUri;
 use kunci::scan::payload::{Payload, classify};
 use kunci::scan::scanner::{Scanner, looks_like_otpauth};
 use kunci::scan::webcam::Camera;
 use kunci::scan::{GrayImage, ScanError, decode, file, screen};
 use kunci::store::{Existing, Store};
 
-use super::{Failure, ScanArgs, open_store};
+use super::{Failure, ScanArgs, describe, open_store};
 
 const FOUND: u8 = 0;
 const NOTHING: u8 = 1;
@@ -85,28 +85,6 @@ fn look_through_camera(index: u32, timeout: Duration) -> Result<Vec<String>, Sca
         }
     }
     Ok(texts)
-}
-
-fn describe(uri: &OtpUri, show_secret: bool) -> String {
-    let name = match (&uri.issuer, uri.label.is_empty()) {
-        (Some(issuer), false) => format!("{issuer} ({})", uri.label),
-        (Some(issuer), true) => issuer.clone(),
-        (None, _) => uri.label.clone(),
-    };
-    let p = &uri.params;
-    let kind = match p.kind {
-        Kind::Totp => format!("TOTP, {} s", p.period),
-        Kind::Hotp => format!("HOTP, counter {}", p.counter),
-    };
-    let mut text = format!(
-        "{name}: {kind}, {} digits, {}",
-        p.digits,
-        p.algorithm.as_str()
-    );
-    if show_secret {
-        text.push_str(&format!(", secret {}", uri.secret.to_base32().as_str()));
-    }
-    text
 }
 
 fn handle(text: &str, args: &ScanArgs, store: &mut Option<Store>) -> Result<(), Failure> {

@@ -39,6 +39,15 @@ pub struct OtpUri {
 }
 
 impl OtpUri {
+    /// "Issuer (label)", or whichever of the two exists (as `Account::display_name`).
+    pub fn display_name(&self) -> String {
+        match (&self.issuer, self.label.is_empty()) {
+            (Some(issuer), false) => format!("{issuer} ({})", self.label),
+            (Some(issuer), true) => issuer.clone(),
+            (None, _) => self.label.clone(),
+        }
+    }
+
     /// Reads an `otpauth://totp/…` or `otpauth://hotp/…` URI; surrounding whitespace is ignored.
     ///
     /// For TOTP the counter is 0; for HOTP the period is the default 30 (neither is read).

@@ -106,6 +106,29 @@ pub enum Existing {
     NewSecret(Account),
 }
 
+impl Existing {
+    /// How `uri` relates to `accounts`, given a way to get an account's secret (the keychain,
+    /// or secrets already loaded in the window). Only same-named accounts' secrets are asked for.
+    pub fn among<'a>(
+        uri: &OtpUri,
+        accounts: impl IntoIterator<Item = &'a Account>,
+        secret_of: impl Fn(&Account) -> Option<Secret>,
+    ) -> Existing {
+        let issuer = uri.issuer.as_deref().unwrap_or_default();
+        let mut same_name = None;
+        for same in accounts
+            .into_iter()
+            .filter(|a| a.same_name(issuer, &uri.label))
+        {
+            if secret_of(same).is_some_and(|s| s == uri.secret) {
+                return Existing::Duplicate(same.clone());
+            }
+            same_name.get_or_insert_with(|| same.clone());
+        }
+        same_name.map_or(Existing::New, Existing::NewSecret)
+    }
+}
+
 /// A handle on one data directory and the keychain behind it.
 pub struct Store {
     dir: DataDir,
@@ -166,23 +189,13 @@ impl Store {
         uri.params.validate()?;
         let _lock = WriteLock::acquire(&self.dir)?;
         self.reload_locked()?;
+        if let Existing::Duplicate(same) = self.existing(uri) {
+            return Err(StoreError::Duplicate {
+                name: same.display_name(),
+            });
+        }
         let issuer = uri.issuer.clone().unwrap_or_default().trim().to_string();
         let label = uri.label.trim().to_string();
-        for same in self
-            .meta
-            .accounts
-            .iter()
-            .filter(|a| a.same_name(&issuer, &label))
-        {
-            if self
-                .fetch_secret(same)
-                .is_ok_and(|existing| existing == uri.secret)
-            {
-                return Err(StoreError::Duplicate {
-                    name: same.display_name(),
-                });
-            }
-        }
         let created = !metadata::exists(&self.dir);
         if created {
             // The vault id must be on disk before any keychain entry is filed under it.
@@ -277,20 +290,9 @@ impl Store {
 
     /// How `uri` relates to the accounts already there (reads the secrets of same-named ones).
     pub fn existing(&self, uri: &OtpUri) -> Existing {
-        let issuer = uri.issuer.as_deref().unwrap_or_default();
-        let mut renamed = None;
-        for same in self
-            .meta
-            .accounts
-            .iter()
-            .filter(|a| a.same_name(issuer, &uri.label))
-        {
-            if self.fetch_secret(same).is_ok_and(|s| s == uri.secret) {
-                return Existing::Duplicate(same.clone());
-            }
-            renamed.get_or_insert_with(|| same.clone());
-        }
-        renamed.map_or(Existing::New, Existing::NewSecret)
+        Existing::among(uri, self.meta.accounts.iter(), |a| {
+            self.fetch_secret(a).ok()
+        })
     }
 
     /// Re-enrols an account: the new secret (and parameters) from `uri` replace the old ones;

@@ -254,19 +254,15 @@ impl KunciApp {
 
     /// How a scanned account relates to those in the list (secrets already loaded).
     fn existing(&self, uri: &OtpUri) -> Existing {
-        let issuer = uri.issuer.as_deref().unwrap_or_default();
-        let mut same_name = None;
-        for row in self
-            .rows
-            .iter()
-            .filter(|r| r.account.same_name(issuer, &uri.label))
-        {
-            if matches!(&row.secret, SecretState::Ready(secret) if *secret == uri.secret) {
-                return Existing::Duplicate(row.account.clone());
-            }
-            same_name.get_or_insert_with(|| row.account.clone());
-        }
-        same_name.map_or(Existing::New, Existing::NewSecret)
+        Existing::among(uri, self.rows.iter().map(|r| &r.account), |account| {
+            self.rows
+                .iter()
+                .find(|r| r.account.id == account.id)
+                .and_then(|r| match &r.secret {
+                    SecretState::Ready(secret) => Some(secret.clone()),
+                    _ => None,
+                })
+        })
     }
 
     /// A scanned account: review it in the Add dialog, or offer to re-enrol a known one.
@@ -333,11 +329,7 @@ impl KunciApp {
         self.rows
             .iter()
             .enumerate()
-            .filter(|(_, r)| {
-                needle.is_empty()
-                    || r.account.issuer.to_lowercase().contains(&needle)
-                    || r.account.label.to_lowercase().contains(&needle)
-            })
+            .filter(|(_, r)| r.account.matches(&needle))
             .map(|(i, _)| i)
             .collect()
     }

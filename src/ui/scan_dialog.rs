@@ -456,13 +456,7 @@ impl ScanDialog {
             .max_height(200.0)
             .show(ui, |ui| {
                 for (uri, ticked) in &mut self.picks {
-                    let name = match &uri.issuer {
-                        Some(issuer) if !uri.label.is_empty() => {
-                            format!("{issuer} ({})", uri.label)
-                        }
-                        Some(issuer) => issuer.clone(),
-                        None => uri.label.clone(),
-                    };
+                    let name = uri.display_name();
                     ui.checkbox(ticked, name);
                 }
             });
