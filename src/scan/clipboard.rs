@@ -37,8 +37,8 @@ pub fn image() -> Result<GrayImage, ScanError> {
             })
         }
         Err(arboard::Error::ConversionFailure) => Err(ScanError::NoClipboardImage(
-            "the picture on the clipboard is in a format that cannot be read; save it as a PNG \
-             file and open that instead"
+            "the picture on the clipboard is in a format Kunci cannot read (saving it as a PNG \
+             file and opening that works)"
                 .into(),
         )),
         // No picture data, or an owner that answered the picture request with something else

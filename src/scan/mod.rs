@@ -37,11 +37,20 @@ pub enum ScanError {
          code (the limit is {limit} pixels per side)"
     )]
     TooLarge { width: u32, height: u32, limit: u32 },
-    #[error("cannot capture the screen: {0}")]
+    #[error(
+        "cannot capture the screen: {0}. Take a screenshot and open or paste it instead, or \
+         type the setup key shown under the QR code"
+    )]
     NoScreen(String),
-    #[error("no camera: {0}")]
+    #[error(
+        "no camera: {0}. Check that the camera is connected and not in use by another program, \
+         or scan the screen or a picture instead"
+    )]
     NoCamera(String),
-    #[error("the clipboard holds no image: {0}")]
+    #[error(
+        "the clipboard holds no image: {0}. Copy a screenshot of the QR code first (e.g. with \
+         Print Screen), or open a picture"
+    )]
     NoClipboardImage(String),
     /// A finite frame source (a list of files) has delivered all its frames.
     #[error("no more frames")]

@@ -29,9 +29,7 @@ pub fn capture() -> Result<Vec<GrayImage>, ScanError> {
     )))]
     {
         Err(ScanError::NoScreen(
-            "this build of Kunci cannot capture the screen on this system; open a screenshot \
-             of the QR code as an image file instead"
-                .into(),
+            "this build of Kunci cannot capture the screen on this system".into(),
         ))
     }
 }
