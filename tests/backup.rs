@@ -9,18 +9,30 @@
 #![cfg(target_os = "linux")]
 
 use std::fs;
-use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use data_encoding::BASE64;
 use kunci::store::{Keychain, SecretStore};
 use serde_json::Value;
 
-const KUNCI: &str = env!("CARGO_BIN_EXE_kunci");
+mod common;
+use common::Run;
+
+fn require_keyring() {
+    common::require_keyring(HOW_TO_RUN);
+}
+
+fn tempdir() -> tempfile::TempDir {
+    common::tempdir("kunci-backup-")
+}
+
+/// Runs `kunci ARGS` on data dir `dir` within [`RUN_LIMIT`].
+fn kunci(dir: &Path, args: &[&str]) -> Run {
+    common::run(common::command(dir, args), RUN_LIMIT)
+}
+
 const HOW_TO_RUN: &str = "these tests write secrets to the Secret Service keychain and must run \
      in a throwaway keyring: scripts/with-keyring cargo test --test backup (or scripts/test)";
 /// Longest a single `kunci` run may take before the test fails.
@@ -58,34 +70,12 @@ const ACCOUNTS: &[(&str, &str, &[&str])] = &[
 /// The Unix times the TOTP codes are compared at.
 const TIMES: &[u64] = &[59, 1_111_111_109, 1_700_000_000, 2_000_000_000];
 
-#[derive(Debug)]
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
+/// Checks no secret of [`ACCOUNTS`] was printed.
+trait LeaksNothing {
+    fn leaks_nothing(self) -> Run;
 }
 
-impl Run {
-    fn ok(self) -> Run {
-        assert!(self.status.success(), "kunci failed: {self:#?}");
-        self
-    }
-
-    fn failed(self) -> Run {
-        assert_eq!(
-            self.status.code(),
-            Some(1),
-            "expected exit status 1: {self:#?}"
-        );
-        self
-    }
-
-    /// Both streams, for leak checks.
-    fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-
-    /// Asserts that no secret of [`ACCOUNTS`] was printed.
+impl LeaksNothing for Run {
     fn leaks_nothing(self) -> Run {
         let all = self.all();
         for (issuer, secret, _) in ACCOUNTS {
@@ -95,62 +85,6 @@ impl Run {
             );
         }
         self
-    }
-}
-
-fn require_keyring() {
-    assert!(
-        std::env::var_os("KUNCI_THROWAWAY_KEYRING").is_some()
-            && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "{HOW_TO_RUN}"
-    );
-}
-
-fn tempdir() -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix("kunci-backup-")
-        .tempdir()
-        .expect("create a temporary dir")
-}
-
-/// Runs `kunci ARGS` on data dir `dir`, stdin closed, within [`RUN_LIMIT`].
-fn kunci(dir: &Path, args: &[&str]) -> Run {
-    let mut child = Command::new(KUNCI)
-        .args(args)
-        .env("KUNCI_DATA_DIR", dir)
-        .env_remove("KUNCI_FAILPOINT")
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {KUNCI}: {e}"));
-    let pipe = |mut r: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut text = String::new();
-            r.read_to_string(&mut text).expect("read output");
-            text
-        })
-    };
-    let out = pipe(Box::new(child.stdout.take().expect("stdout")));
-    let err = pipe(Box::new(child.stderr.take().expect("stderr")));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for kunci") {
-            break status;
-        }
-        if start.elapsed() > RUN_LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("kunci {args:?} did not finish within {RUN_LIMIT:?} (a keyring prompt?)");
-        }
-        thread::sleep(Duration::from_millis(5));
-    };
-    Run {
-        status,
-        stdout: out.join().expect("stdout thread"),
-        stderr: err.join().expect("stderr thread"),
     }
 }
 

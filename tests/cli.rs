@@ -11,20 +11,32 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Command, Stdio};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kunci::accounts::AccountId;
 use kunci::otp::{self, OtpUri, Params};
 use kunci::store::{Keychain, SecretStore};
 use serde_json::Value;
 
-const KUNCI: &str = env!("CARGO_BIN_EXE_kunci");
+mod common;
+use common::{KUNCI, Run};
+
+fn require_keyring() {
+    common::require_keyring(HOW_TO_RUN);
+}
+
+/// Runs `kunci ARGS` on data dir `dir` with extra environment, within [`RUN_LIMIT`].
+fn kunci_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = common::command(dir, args);
+    cmd.envs(env.iter().copied());
+    common::run(cmd, RUN_LIMIT)
+}
+
 const HOW_TO_RUN: &str = "these tests write secrets to the Secret Service keychain and must run \
      in a throwaway keyring: scripts/with-keyring cargo test --test cli (or scripts/test)";
 /// Longest a single `kunci` run may take before the test fails.
@@ -39,92 +51,8 @@ const RFC_KEY: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 /// RFC 6238 T=59, SHA-1, last 6 of 94287082.
 const RFC_KEY_AT_59: &str = "287082";
 
-/// Output of one finished run of the binary.
-#[derive(Debug)]
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(self) -> Run {
-        assert!(self.status.success(), "kunci failed: {self:#?}");
-        self
-    }
-
-    fn failed(self) -> Run {
-        assert_eq!(
-            self.status.code(),
-            Some(1),
-            "expected exit status 1: {self:#?}"
-        );
-        self
-    }
-
-    /// Both streams, for leak checks.
-    fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-}
-
-fn require_keyring() {
-    assert!(
-        std::env::var_os("KUNCI_THROWAWAY_KEYRING").is_some()
-            && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "{HOW_TO_RUN}"
-    );
-}
-
 fn tempdir() -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix("kunci-cli-")
-        .tempdir()
-        .expect("create a temporary data dir")
-}
-
-/// Runs `kunci ARGS` on data dir `dir` with extra environment, stdin closed, within
-/// [`RUN_LIMIT`].
-fn kunci_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(KUNCI);
-    cmd.args(args)
-        .env("KUNCI_DATA_DIR", dir)
-        .env_remove("KUNCI_FAILPOINT")
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("start {KUNCI}: {e}"));
-    let pipe = |mut r: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut text = String::new();
-            r.read_to_string(&mut text).expect("read output");
-            text
-        })
-    };
-    let out = pipe(Box::new(child.stdout.take().unwrap()));
-    let err = pipe(Box::new(child.stderr.take().unwrap()));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for kunci") {
-            break status;
-        }
-        if start.elapsed() > RUN_LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("kunci {args:?} did not finish within {RUN_LIMIT:?} (a keyring prompt?)");
-        }
-        thread::sleep(Duration::from_millis(5));
-    };
-    Run {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
+    common::tempdir("kunci-cli-")
 }
 
 fn kunci(dir: &Path, args: &[&str]) -> Run {

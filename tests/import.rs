@@ -5,17 +5,25 @@
 //! write to the Secret Service keychain, so they refuse to run outside a throwaway keyring:
 //! run them with `scripts/with-keyring cargo test --test import` (or `scripts/test`).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kunci::import::{ImportError, Imported, import_file};
 use kunci::otp::{self, Kind, OtpUri};
 use serde_json::Value;
 
-const KUNCI: &str = env!("CARGO_BIN_EXE_kunci");
+mod common;
+use common::Run;
+
+fn require_keyring() {
+    common::require_keyring(HOW_TO_RUN);
+}
+
+/// Runs `kunci ARGS` on data dir `dir` within [`RUN_LIMIT`].
+fn kunci(dir: &Path, args: &[&str]) -> Run {
+    common::run(common::command(dir, args), RUN_LIMIT)
+}
+
 const HOW_TO_RUN: &str = "these tests write secrets to the Secret Service keychain and must run \
      in a throwaway keyring: scripts/with-keyring cargo test --test import (or scripts/test)";
 const RUN_LIMIT: Duration = Duration::from_secs(60);
@@ -285,83 +293,8 @@ fn one_bad_entry_among_good_ones_keeps_the_good_ones() {
 
 // ---- the command line ----
 
-fn require_keyring() {
-    assert!(
-        std::env::var_os("KUNCI_THROWAWAY_KEYRING").is_some()
-            && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "{HOW_TO_RUN}"
-    );
-}
-
-#[derive(Debug)]
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(self) -> Run {
-        assert!(self.status.success(), "kunci failed: {self:#?}");
-        self
-    }
-
-    fn failed(self) -> Run {
-        assert_eq!(
-            self.status.code(),
-            Some(1),
-            "expected exit status 1: {self:#?}"
-        );
-        self
-    }
-}
-
-/// Runs `kunci ARGS` on data dir `dir`, stdin closed, within [`RUN_LIMIT`].
-fn kunci(dir: &Path, args: &[&str]) -> Run {
-    let mut child = Command::new(KUNCI)
-        .args(args)
-        .env("KUNCI_DATA_DIR", dir)
-        .env_remove("KUNCI_FAILPOINT")
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {KUNCI}: {e}"));
-    let pipe = |mut r: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut text = String::new();
-            r.read_to_string(&mut text).expect("read output");
-            text
-        })
-    };
-    let out = pipe(Box::new(child.stdout.take().expect("stdout")));
-    let err = pipe(Box::new(child.stderr.take().expect("stderr")));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for kunci") {
-            break status;
-        }
-        if start.elapsed() > RUN_LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("kunci {args:?} did not finish within {RUN_LIMIT:?} (a keyring prompt?)");
-        }
-        thread::sleep(Duration::from_millis(5));
-    };
-    Run {
-        status,
-        stdout: out.join().expect("stdout thread"),
-        stderr: err.join().expect("stderr thread"),
-    }
-}
-
 fn tempdir() -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix("kunci-import-")
-        .tempdir()
-        .expect("create a temporary data dir")
+    common::tempdir("kunci-import-")
 }
 
 fn sample_path(name: &str) -> String {

@@ -15,9 +15,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -28,7 +27,18 @@ use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
 use serde_json::Value;
 
-const KUNCI: &str = env!("CARGO_BIN_EXE_kunci");
+mod common;
+use common::{KUNCI, Run, command};
+
+fn require_keyring() {
+    common::require_keyring(HOW_TO_RUN);
+}
+
+/// Runs `kunci ARGS` on data dir `dir` within [`RUN_LIMIT`].
+fn kunci(dir: &Path, args: &[&str]) -> Run {
+    common::run(command(dir, args), RUN_LIMIT)
+}
+
 const HOW_TO_RUN: &str = "this test writes secrets to the Secret Service keychain and must run \
      in a throwaway keyring: scripts/with-keyring cargo test --test import_kill";
 /// Longest a single `kunci` run may take before the test fails.
@@ -40,74 +50,6 @@ const RUNS: usize = 200;
 /// Listed accounts whose code is checked in each run (all of them in the last run); kept
 /// small so that 200 runs stay within about 3 minutes on two busy cores.
 const CODE_SAMPLE: usize = 2;
-
-fn require_keyring() {
-    assert!(
-        std::env::var_os("KUNCI_THROWAWAY_KEYRING").is_some()
-            && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "{HOW_TO_RUN}"
-    );
-}
-
-#[derive(Debug)]
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(self) -> Run {
-        assert!(self.status.success(), "kunci failed: {self:#?}");
-        self
-    }
-}
-
-fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(KUNCI);
-    cmd.args(args)
-        .env("KUNCI_DATA_DIR", dir)
-        .env_remove("KUNCI_FAILPOINT")
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null());
-    cmd
-}
-
-/// Runs `kunci ARGS` on data dir `dir`, stdin closed, within [`RUN_LIMIT`].
-fn kunci(dir: &Path, args: &[&str]) -> Run {
-    let mut child = command(dir, args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {KUNCI}: {e}"));
-    let pipe = |mut r: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut text = String::new();
-            r.read_to_string(&mut text).expect("read output");
-            text
-        })
-    };
-    let out = pipe(Box::new(child.stdout.take().expect("stdout")));
-    let err = pipe(Box::new(child.stderr.take().expect("stderr")));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for kunci") {
-            break status;
-        }
-        if start.elapsed() > RUN_LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("kunci {args:?} did not finish within {RUN_LIMIT:?} (a keyring prompt?)");
-        }
-        thread::sleep(Duration::from_millis(2));
-    };
-    Run {
-        status,
-        stdout: out.join().expect("stdout thread"),
-        stderr: err.join().expect("stderr thread"),
-    }
-}
 
 /// Starts `kunci import LIST --yes` and sends SIGKILL after `delay`. True when it was
 /// killed, false when it had already finished (successfully) by then.

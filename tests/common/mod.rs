@@ -1,0 +1,104 @@
+//! What the command-line tests share: running the real binary against a data dir, bounded in
+//! time, with its output captured; and the throwaway-keyring precondition.
+#![allow(dead_code)] // each test binary uses a part of this
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+pub const KUNCI: &str = env!("CARGO_BIN_EXE_kunci");
+
+/// Output of one finished run of the binary.
+#[derive(Debug)]
+pub struct Run {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn ok(self) -> Run {
+        assert!(self.status.success(), "kunci failed: {self:#?}");
+        self
+    }
+
+    pub fn failed(self) -> Run {
+        assert_eq!(
+            self.status.code(),
+            Some(1),
+            "expected exit status 1: {self:#?}"
+        );
+        self
+    }
+
+    /// Both streams, for leak checks.
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// Fails the test unless it runs inside `scripts/with-keyring` (a throwaway keyring).
+pub fn require_keyring(how_to_run: &str) {
+    assert!(
+        std::env::var_os("KUNCI_THROWAWAY_KEYRING").is_some()
+            && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "{how_to_run}"
+    );
+}
+
+pub fn tempdir(prefix: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .expect("create a temporary dir")
+}
+
+/// `kunci ARGS` on data dir `dir`: no display, no failpoint, stdin closed.
+pub fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(KUNCI);
+    cmd.args(args)
+        .env("KUNCI_DATA_DIR", dir)
+        .env_remove("KUNCI_FAILPOINT")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// Runs `cmd` with its output captured, failing the test after `limit`.
+pub fn run(mut cmd: Command, limit: Duration) -> Run {
+    let what = format!("{cmd:?}");
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {KUNCI}: {e}"));
+    let pipe = |mut r: Box<dyn Read + Send>| {
+        thread::spawn(move || {
+            let mut text = String::new();
+            r.read_to_string(&mut text).expect("read output");
+            text
+        })
+    };
+    let out = pipe(Box::new(child.stdout.take().expect("stdout")));
+    let err = pipe(Box::new(child.stderr.take().expect("stderr")));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for kunci") {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} did not finish within {limit:?} (a keyring prompt?)");
+        }
+        thread::sleep(Duration::from_millis(2));
+    };
+    Run {
+        status,
+        stdout: out.join().expect("stdout thread"),
+        stderr: err.join().expect("stderr thread"),
+    }
+}
