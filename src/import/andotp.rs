@@ -12,8 +12,7 @@ The file is a JSON array of entries: `secret` (base32, padded), `issuer`, `label
 use serde_json::Value;
 
 use super::{
-    Entry, ImportError, Imported, Importer, STEAM, algorithm, base32_secret, damaged, entry_name,
-    json_with, number, parse_json, text,
+    Entry, ImportError, Imported, Importer, STEAM, damaged, entry_name, json_with, parse_json, text,
 };
 use crate::otp::{Kind, OtpUri};
 
@@ -61,17 +60,7 @@ fn read_entry(entry: &Value) -> Result<OtpUri, String> {
         "STEAM" => return Err(STEAM.into()),
         other => return Err(format!("{other} codes are not supported by Kunci")),
     };
-    Entry {
-        issuer: text(entry, "issuer").into(),
-        label: text(entry, "label").into(),
-        secret: base32_secret(text(entry, "secret"))?,
-        kind,
-        algorithm: algorithm(text(entry, "algorithm"))?,
-        digits: number(entry, "digits", 6)?,
-        period: number(entry, "period", 30)?,
-        counter: number(entry, "counter", 0)?,
-    }
-    .into_uri()
+    Entry::from_fields(entry, kind)
 }
 
 #[cfg(test)]

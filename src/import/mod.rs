@@ -234,6 +234,22 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
+    /// An entry written with the common field names (`issuer`, `label`, `secret` in base32,
+    /// `algorithm`, `digits`, `period`, `counter`), as andOTP and Kunci's backup write them.
+    pub fn from_fields(entry: &serde_json::Value, kind: Kind) -> Result<OtpUri, String> {
+        Entry {
+            issuer: text(entry, "issuer").into(),
+            label: text(entry, "label").into(),
+            secret: base32_secret(text(entry, "secret"))?,
+            kind,
+            algorithm: algorithm(text(entry, "algorithm"))?,
+            digits: number(entry, "digits", 6)?,
+            period: number(entry, "period", 30)?,
+            counter: number(entry, "counter", 0)?,
+        }
+        .into_uri()
+    }
+
     /// The account, once digits, period and secret length are checked.
     pub fn into_uri(self) -> Result<OtpUri, String> {
         let digits = u8::try_from(self.digits).map_err(|_| "too many digits".to_string())?;

@@ -36,9 +36,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::import::{
-    Entry, ImportError, Imported, algorithm, base32_secret, damaged, entry_name, number, text,
-};
+use crate::import::{Entry, ImportError, Imported, damaged, entry_name, number, text};
 use crate::otp::{Kind, OtpUri};
 
 /// The format's name in errors.
@@ -403,17 +401,7 @@ fn read_entry(entry: &Value) -> Result<OtpUri, String> {
         "hotp" => Kind::Hotp,
         other => return Err(format!("unknown account type {other:?}")),
     };
-    Entry {
-        issuer: text(entry, "issuer").into(),
-        label: text(entry, "label").into(),
-        secret: base32_secret(text(entry, "secret"))?,
-        kind,
-        algorithm: algorithm(text(entry, "algorithm"))?,
-        digits: number(entry, "digits", 6)?,
-        period: number(entry, "period", 30)?,
-        counter: number(entry, "counter", 0)?,
-    }
-    .into_uri()
+    Entry::from_fields(entry, kind)
 }
 
 #[cfg(test)]
