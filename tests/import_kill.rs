@@ -65,7 +65,8 @@ fn import_killed_after(dir: &Path, list: &Path, delay: Duration) -> bool {
             assert!(status.success(), "an unkilled import failed: {status}");
             return false;
         }
-        thread::sleep((delay - start.elapsed()).min(Duration::from_millis(1)));
+        // The deadline may pass between the check above and this line.
+        thread::sleep(delay.saturating_sub(start.elapsed()).min(Duration::from_millis(1)));
     }
     if let Some(status) = child.try_wait().expect("wait for kunci") {
         assert!(status.success(), "an unkilled import failed: {status}");
