@@ -4,9 +4,15 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+#[macro_use]
+mod i18n;
 mod advice;
 mod cli;
 mod ui;
+
+// The translations in locales/, compiled in; a key missing in one language falls back to
+// English (the completeness test in i18n.rs keeps that from happening).
+rust_i18n::i18n!("locales", fallback = "en");
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();

@@ -5,6 +5,62 @@ use serde::{Deserialize, Serialize};
 use crate::clock::{CheckConfig, DEFAULT_HTTPS_URLS, DEFAULT_SNTP_SERVERS, DEFAULT_TIMEOUT};
 use crate::store::{DataDir, StoreError};
 
+/// A language Kunci speaks. Its words live in the front ends' translation files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Language {
+    #[serde(rename = "en")]
+    English,
+    #[serde(rename = "id")]
+    Indonesian,
+}
+
+impl Language {
+    pub const ALL: [Language; 2] = [Language::Indonesian, Language::English];
+
+    /// The BCP 47 code of the translation files.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::Indonesian => "id",
+        }
+    }
+
+    /// The language a locale name (`id-ID`, `in_ID.UTF-8`, `en-US`…) asks for: Indonesian for
+    /// `id` and its legacy code `in` (still sent by old Java and Android stacks), else English.
+    pub fn from_locale(locale: &str) -> Language {
+        Language::spoken(locale).unwrap_or(Language::English)
+    }
+
+    /// The language of a locale name if Kunci speaks it.
+    fn spoken(locale: &str) -> Option<Language> {
+        let primary = locale.split(['-', '_', '.', '@']).next().unwrap_or("");
+        match primary.to_ascii_lowercase().as_str() {
+            "id" | "in" => Some(Language::Indonesian),
+            "en" => Some(Language::English),
+            _ => None,
+        }
+    }
+
+    /// The system's language: the first of its preferred languages that Kunci speaks, else
+    /// English.
+    pub fn of_system() -> Language {
+        sys_locale::get_locales()
+            .find_map(|l| Language::spoken(&l))
+            .unwrap_or(Language::English)
+    }
+}
+
+/// Light or dark colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    /// Follow the system's setting.
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
 /// Every field has a default, so a file from an older or newer version still loads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -17,6 +73,14 @@ pub struct Settings {
     pub auto_check_time: bool,
     /// Compute codes from network-corrected time instead of this computer's clock.
     pub use_network_time: bool,
+    /// The window's and command line's language; `None` follows the system.
+    pub language: Option<Language>,
+    pub theme: Theme,
+    /// Seconds after which a copied code is cleared from the clipboard (if it is still
+    /// there); `None` leaves it.
+    pub clipboard_clear_seconds: Option<u32>,
+    /// Minimise the window after a code is copied (to paste it straight into the browser).
+    pub minimize_after_copy: bool,
 }
 
 impl Default for Settings {
@@ -26,6 +90,10 @@ impl Default for Settings {
             https_time_urls: DEFAULT_HTTPS_URLS.iter().map(|s| s.to_string()).collect(),
             auto_check_time: true,
             use_network_time: false,
+            language: None,
+            theme: Theme::System,
+            clipboard_clear_seconds: Some(30),
+            minimize_after_copy: false,
         }
     }
 }
@@ -77,6 +145,11 @@ impl Settings {
         crate::store::replace_file(&path, &bytes).map_err(|source| StoreError::Io { path, source })
     }
 
+    /// The language in use: the chosen one, or the system's.
+    pub fn language(&self) -> Language {
+        self.language.unwrap_or_else(Language::of_system)
+    }
+
     /// The clock check these settings ask for.
     pub fn check_config(&self) -> CheckConfig {
         CheckConfig {
@@ -112,6 +185,28 @@ mod tests {
         let (loaded, problem) = Settings::load(&dir);
         assert!(loaded.use_network_time && problem.is_none());
         assert_eq!(loaded.time_servers, Settings::default().time_servers);
+    }
+
+    #[test]
+    fn locale_names_map_to_languages() {
+        for (locale, language) in [
+            ("id", Language::Indonesian),
+            ("id-ID", Language::Indonesian),
+            ("in_ID.UTF-8", Language::Indonesian),
+            ("IN", Language::Indonesian),
+            ("en-US", Language::English),
+            ("ind", Language::English),
+            ("", Language::English),
+            ("C", Language::English),
+        ] {
+            assert_eq!(Language::from_locale(locale), language, "{locale}");
+        }
+        let json = serde_json::to_string(&Settings {
+            language: Some(Language::Indonesian),
+            ..Settings::default()
+        })
+        .unwrap();
+        assert!(json.contains(r#""language":"id""#), "{json}");
     }
 
     #[test]

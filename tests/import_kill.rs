@@ -66,7 +66,11 @@ fn import_killed_after(dir: &Path, list: &Path, delay: Duration) -> bool {
             return false;
         }
         // The deadline may pass between the check above and this line.
-        thread::sleep(delay.saturating_sub(start.elapsed()).min(Duration::from_millis(1)));
+        thread::sleep(
+            delay
+                .saturating_sub(start.elapsed())
+                .min(Duration::from_millis(1)),
+        );
     }
     if let Some(status) = child.try_wait().expect("wait for kunci") {
         assert!(status.success(), "an unkilled import failed: {status}");

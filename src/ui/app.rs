@@ -7,7 +7,7 @@ use egui::{Key, RichText, Ui};
 
 use kunci::accounts::Account;
 use kunci::otp::OtpUri;
-use kunci::settings::Settings;
+use kunci::settings::{Language, Settings};
 use kunci::store::{DataDir, Existing};
 
 use super::account_dialogs::{Choice, ConfirmDelete, RenameDialog};
@@ -64,6 +64,8 @@ pub struct Setup {
 }
 
 pub struct KunciApp {
+    /// The language of every word in the window (from the settings, else the system's).
+    lang: Language,
     opener: Opener,
     clock: Clock,
     settings: Settings,
@@ -95,6 +97,7 @@ impl KunciApp {
             notices,
         } = setup;
         KunciApp {
+            lang: settings.language(),
             opener,
             clock,
             clock_panel: ClockPanel {
