@@ -24,71 +24,31 @@ Argon2id(passphrase, salt) gives 64 bytes: the first 32 are the XChaCha20-Poly13
 32, hashed with SHA-256 under a label, give `check`, which tells a wrong passphrase from a damaged
 file (it lets nobody test guesses any faster than the ciphertext already does: each guess still
 costs one Argon2id). Every header field is authenticated as associated data, in the canonical
-form of [`aad`], so changing a parameter breaks decryption. The plaintext is JSON:
+form of `sealed::aad` (shared with the vault file), so changing a parameter breaks decryption. The plaintext is JSON:
 `{"kunci_accounts": 1, "accounts": [{"issuer", "label", "type", "algorithm", "digits", "period",
 "counter", "secret" (base32)}]}`.
 */
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use data_encoding::BASE64;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use super::sealed::{self, Format, OpenError, SealError, SealKey};
 use crate::import::{Entry, ImportError, Imported, damaged, entry_name, number, text};
 use crate::otp::{Kind, OtpUri};
+
+pub use super::sealed::KdfParams;
 
 /// The format's name in errors.
 pub const NAME: &str = "Kunci backup";
 
-/// The envelope version written and read.
-const VERSION: u64 = 1;
+/// The envelope: tag `kunci_backup`, version 1.
+const FORMAT: Format = Format {
+    tag: "kunci_backup",
+    version: 1,
+    check_label: b"kunci backup passphrase check v1",
+};
 /// The version of the account list inside.
 const ACCOUNTS_VERSION: u64 = 1;
-const SALT_BYTES: usize = 16;
-const NONCE_BYTES: usize = 24;
-const CHECK_BYTES: usize = 16;
-const CHECK_LABEL: &[u8] = b"kunci backup passphrase check v1";
-/// Parameters beyond these are refused when reading: minutes of work and gigabytes of memory.
-const MAX_M_COST_KIB: u32 = 1 << 20;
-const MAX_T_COST: u32 = 64;
-const MAX_P_COST: u32 = 16;
-
-/// Argon2id's cost parameters; the file records whichever were used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KdfParams {
-    /// Memory in KiB.
-    pub m_cost_kib: u32,
-    /// Passes over the memory.
-    pub t_cost: u32,
-    /// Lanes.
-    pub p_cost: u32,
-}
-
-impl Default for KdfParams {
-    /// 64 MiB, 3 passes, 1 lane: RFC 9106's second recommended option with one lane (a fraction
-    /// of a second on an office laptop; Kunci derives one key per backup).
-    fn default() -> Self {
-        Self {
-            m_cost_kib: 64 * 1024,
-            t_cost: 3,
-            p_cost: 1,
-        }
-    }
-}
-
-impl KdfParams {
-    /// Light parameters (1 MiB, 1 pass) so that unit tests run fast. Never for real backups.
-    #[cfg(test)]
-    pub(crate) fn light_for_tests() -> Self {
-        Self {
-            m_cost_kib: 1024,
-            t_cost: 1,
-            p_cost: 1,
-        }
-    }
-}
 
 /// Why a backup could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +66,40 @@ pub enum BackupError {
     /// Encryption failed.
     #[error("cannot encrypt the backup")]
     Encrypt,
+}
+
+impl From<SealError> for BackupError {
+    fn from(e: SealError) -> Self {
+        match e {
+            SealError::Random(why) => BackupError::Random(why),
+            SealError::Kdf(why) => BackupError::Kdf(why),
+            SealError::Encrypt => BackupError::Encrypt,
+        }
+    }
+}
+
+/// The backup's words for why it could not be opened.
+fn open_error(e: OpenError) -> ImportError {
+    match e {
+        OpenError::Damaged(why) => damaged(NAME, why),
+        OpenError::UnsupportedVersion(version) => ImportError::UnsupportedVersion {
+            format: NAME,
+            version: version.to_string(),
+        },
+        OpenError::UnknownKdf => ImportError::Unsupported {
+            format: NAME,
+            what: "this backup uses a key derivation this Kunci does not know".into(),
+        },
+        OpenError::UnknownCipher => ImportError::Unsupported {
+            format: NAME,
+            what: "this backup uses a cipher this Kunci does not know".into(),
+        },
+        OpenError::WrongPassphrase => ImportError::WrongPassword { format: NAME },
+        OpenError::Undecryptable => damaged(
+            NAME,
+            "the passphrase is right but the accounts do not decrypt (altered or cut short)",
+        ),
+    }
 }
 
 /// The accounts as the backup's plaintext JSON (secrets in base32).
@@ -133,7 +127,7 @@ fn plaintext(accounts: &[OtpUri]) -> Zeroizing<Vec<u8>> {
 }
 
 /// Overwrites the strings of a JSON value before it is dropped (it holds secrets).
-fn zeroize_json(value: &mut Value) {
+pub(crate) fn zeroize_json(value: &mut Value) {
     use zeroize::Zeroize;
     match value {
         Value::String(s) => s.zeroize(),
@@ -141,50 +135,6 @@ fn zeroize_json(value: &mut Value) {
         Value::Object(map) => map.values_mut().for_each(zeroize_json),
         _ => {}
     }
-}
-
-/// The header fields as authenticated: one canonical line, so that the JSON's spacing and key
-/// order do not matter but every value does.
-fn aad(params: &KdfParams, salt: &[u8], check: &[u8], nonce: &[u8]) -> Vec<u8> {
-    format!(
-        "kunci_backup={VERSION};kdf=argon2id;version=19;m_cost_kib={};t_cost={};p_cost={};\
-         salt={};check={};cipher=xchacha20poly1305;nonce={}",
-        params.m_cost_kib,
-        params.t_cost,
-        params.p_cost,
-        BASE64.encode(salt),
-        BASE64.encode(check),
-        BASE64.encode(nonce),
-    )
-    .into_bytes()
-}
-
-/// The encryption key and the passphrase check.
-fn derive(
-    passphrase: &str,
-    salt: &[u8],
-    params: &KdfParams,
-) -> Result<(Zeroizing<[u8; 32]>, [u8; CHECK_BYTES]), String> {
-    let argon_params = argon2::Params::new(params.m_cost_kib, params.t_cost, params.p_cost, None)
-        .map_err(|e| e.to_string())?;
-    let argon = argon2::Argon2::new(
-        argon2::Algorithm::Argon2id,
-        argon2::Version::V0x13,
-        argon_params,
-    );
-    let mut out = Zeroizing::new([0u8; 64]);
-    argon
-        .hash_password_into(passphrase.as_bytes(), salt, out.as_mut_slice())
-        .map_err(|e| e.to_string())?;
-    let mut key = Zeroizing::new([0u8; 32]);
-    key.copy_from_slice(&out[..32]);
-    let digest = Sha256::new()
-        .chain_update(CHECK_LABEL)
-        .chain_update(&out[32..])
-        .finalize();
-    let mut check = [0u8; CHECK_BYTES];
-    check.copy_from_slice(&digest[..CHECK_BYTES]);
-    Ok((key, check))
 }
 
 /// The backup file's bytes for `accounts` under `passphrase`, with the default parameters.
@@ -201,170 +151,20 @@ pub fn seal_with(
     if passphrase.is_empty() {
         return Err(BackupError::EmptyPassphrase);
     }
-    let mut salt = [0u8; SALT_BYTES];
-    let mut nonce = [0u8; NONCE_BYTES];
-    getrandom::fill(&mut salt).map_err(|e| BackupError::Random(e.to_string()))?;
-    getrandom::fill(&mut nonce).map_err(|e| BackupError::Random(e.to_string()))?;
-    let (key, check) = derive(passphrase, &salt, &params).map_err(BackupError::Kdf)?;
-    let cipher =
-        XChaCha20Poly1305::new_from_slice(key.as_slice()).map_err(|_| BackupError::Encrypt)?;
-    let plain = plaintext(accounts);
-    let aad = aad(&params, &salt, &check, &nonce);
-    let ciphertext = cipher
-        .encrypt(
-            &XNonce::from(nonce),
-            Payload {
-                msg: &plain,
-                aad: &aad,
-            },
-        )
-        .map_err(|_| BackupError::Encrypt)?;
-    let file = Envelope {
-        kunci_backup: VERSION,
-        kdf: Kdf {
-            algorithm: "argon2id",
-            version: 19,
-            m_cost_kib: params.m_cost_kib,
-            t_cost: params.t_cost,
-            p_cost: params.p_cost,
-            salt: BASE64.encode(&salt),
-            check: BASE64.encode(&check),
-        },
-        cipher: "xchacha20poly1305",
-        nonce: BASE64.encode(&nonce),
-        ciphertext: BASE64.encode(&ciphertext),
-    };
-    let mut bytes = serde_json::to_vec_pretty(&file).map_err(|_| BackupError::Encrypt)?;
-    bytes.push(b'\n');
-    Ok(bytes)
-}
-
-/// The file as written, fields in this order: `kunci_backup` comes first so that even the
-/// first bytes of a cut-short file are recognised as a Kunci backup.
-#[derive(serde::Serialize)]
-struct Envelope {
-    kunci_backup: u64,
-    kdf: Kdf,
-    cipher: &'static str,
-    nonce: String,
-    ciphertext: String,
-}
-
-#[derive(serde::Serialize)]
-struct Kdf {
-    algorithm: &'static str,
-    version: u32,
-    m_cost_kib: u32,
-    t_cost: u32,
-    p_cost: u32,
-    salt: String,
-    check: String,
+    let key = SealKey::new(&FORMAT, passphrase, params)?;
+    Ok(sealed::seal(&FORMAT, &key, &plaintext(accounts))?)
 }
 
 /// The Argon2id parameters a backup file records, for display or checks.
 pub fn params_of(bytes: &[u8]) -> Result<KdfParams, ImportError> {
-    let file: Value = serde_json::from_slice(bytes)
-        .map_err(|e| damaged(NAME, format!("not valid JSON ({e})")))?;
-    Ok(header(&file)?.params)
-}
-
-struct Header {
-    params: KdfParams,
-    salt: Vec<u8>,
-    check: Vec<u8>,
-    nonce: Vec<u8>,
-}
-
-fn base64_field(value: &Value, key: &str, len: Option<usize>) -> Result<Vec<u8>, ImportError> {
-    let bytes = BASE64
-        .decode(text(value, key).as_bytes())
-        .map_err(|_| damaged(NAME, format!("{key} is not base64")))?;
-    match len {
-        Some(len) if bytes.len() != len => Err(damaged(NAME, format!("{key} has a wrong length"))),
-        _ => Ok(bytes),
-    }
-}
-
-fn header(file: &Value) -> Result<Header, ImportError> {
-    let version = number(file, "kunci_backup", 0).map_err(|e| damaged(NAME, e))?;
-    if version != VERSION {
-        return Err(ImportError::UnsupportedVersion {
-            format: NAME,
-            version: version.to_string(),
-        });
-    }
-    let kdf = file
-        .get("kdf")
-        .filter(|k| k.is_object())
-        .ok_or_else(|| damaged(NAME, "the kdf parameters are missing"))?;
-    if text(kdf, "algorithm") != "argon2id" || number(kdf, "version", 0) != Ok(19) {
-        return Err(ImportError::Unsupported {
-            format: NAME,
-            what: "this backup uses a key derivation this Kunci does not know".into(),
-        });
-    }
-    if text(file, "cipher") != "xchacha20poly1305" {
-        return Err(ImportError::Unsupported {
-            format: NAME,
-            what: "this backup uses a cipher this Kunci does not know".into(),
-        });
-    }
-    let cost = |key: &str, max: u32| -> Result<u32, ImportError> {
-        let n = number(kdf, key, 0).map_err(|e| damaged(NAME, e))?;
-        u32::try_from(n)
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| damaged(NAME, format!("the Argon2 {key} is out of range")))
-    };
-    Ok(Header {
-        params: KdfParams {
-            m_cost_kib: cost("m_cost_kib", MAX_M_COST_KIB)?,
-            t_cost: cost("t_cost", MAX_T_COST)?,
-            p_cost: cost("p_cost", MAX_P_COST)?,
-        },
-        salt: base64_field(kdf, "salt", None)?,
-        check: base64_field(kdf, "check", Some(CHECK_BYTES))?,
-        nonce: base64_field(file, "nonce", Some(NONCE_BYTES))?,
-    })
+    Ok(sealed::read(&FORMAT, bytes).map_err(open_error)?.params)
 }
 
 /// Reads the accounts of a backup file. A wrong passphrase is [`ImportError::WrongPassword`];
 /// a damaged or cut-short file is [`ImportError::Damaged`]; either way nothing is returned.
 pub fn open(bytes: &[u8], passphrase: &str) -> Result<Imported, ImportError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let file: Value = serde_json::from_slice(bytes)
-        .map_err(|e| damaged(NAME, format!("not valid JSON, perhaps cut short ({e})")))?;
-    let Header {
-        params,
-        salt,
-        check,
-        nonce,
-    } = header(&file)?;
-    let ciphertext = base64_field(&file, "ciphertext", None)?;
-    let (key, expected) =
-        derive(passphrase, &salt, &params).map_err(|e| damaged(NAME, format!("Argon2: {e}")))?;
-    if expected.as_slice() != check.as_slice() {
-        return Err(ImportError::WrongPassword { format: NAME });
-    }
-    let cipher = XChaCha20Poly1305::new_from_slice(key.as_slice())
-        .map_err(|_| damaged(NAME, "bad key length"))?;
-    let nonce = XNonce::try_from(nonce.as_slice()).map_err(|_| damaged(NAME, "bad nonce"))?;
-    let aad = aad(&params, &salt, &check, nonce.as_slice());
-    let plain = cipher
-        .decrypt(
-            &nonce,
-            Payload {
-                msg: &ciphertext,
-                aad: &aad,
-            },
-        )
-        .map(Zeroizing::new)
-        .map_err(|_| {
-            damaged(
-                NAME,
-                "the passphrase is right but the accounts do not decrypt (altered or cut short)",
-            )
-        })?;
+    let header = sealed::read(&FORMAT, bytes).map_err(open_error)?;
+    let (_, plain) = sealed::open(&FORMAT, &header, passphrase).map_err(open_error)?;
     let mut inner: Value = serde_json::from_slice(&plain)
         .map_err(|_| damaged(NAME, "the decrypted accounts are not valid JSON"))?;
     let result = read_accounts(&inner);
@@ -406,6 +206,8 @@ fn read_entry(entry: &Value) -> Result<OtpUri, String> {
 
 #[cfg(test)]
 mod tests {
+    use data_encoding::BASE64;
+
     use super::*;
     use crate::otp::{Algorithm, Params, Secret};
 
@@ -509,5 +311,42 @@ mod tests {
         let secret = accounts()[0].secret.to_base32();
         assert!(!text.contains(secret.as_str()));
         assert!(!text.contains("user"));
+    }
+    /// A backup written by Kunci before the sealing moved to sealed.rs (shared with the vault):
+    /// it still opens, and a new file has the same fields in the same order.
+    const BEFORE_SEALED_RS: &str = r#"{
+  "kunci_backup": 1,
+  "kdf": {
+    "algorithm": "argon2id",
+    "version": 19,
+    "m_cost_kib": 65536,
+    "t_cost": 3,
+    "p_cost": 1,
+    "salt": "eXvv1OYUnxNfqGvwVsqfUQ==",
+    "check": "FEpWi0dpFRTnFmPfJ72KiQ=="
+  },
+  "cipher": "xchacha20poly1305",
+  "nonce": "/QPkUnNeMyt2ya0Dmj9yH6tnMsSjIjnM",
+  "ciphertext": "uzhP+DAm7t1XkG83fC5JpVF6hwIfuHLZcF5kOMol/U0jcxyDrmwjng1kN7prOTOLl8vckPRMsCiMk37DSsf6VKp5EB5SesJYljL2J+j2SJ4Ql5pKSwzJuyKaBO4zGOY9PrJFCTHju3KxAkWtu9fFkg2Z+gTxQQZDtoI/vzwfmzLkFMQvt58jaxjZXP4IY6RyG5E5t8G5eXDn2noecXd6eBS0hUTPraIfL+rrTjAUZTgGmdFClyTFDLEQz/Wt84g="
+}"#;
+
+    #[test]
+    fn a_backup_from_before_the_shared_sealing_still_opens() -> Result<(), ImportError> {
+        let got = open(BEFORE_SEALED_RS.as_bytes(), "correct horse")?;
+        assert_eq!(got.accounts.len(), 1);
+        let uri = &got.accounts[0];
+        assert_eq!(
+            (uri.issuer.as_deref(), uri.label.as_str()),
+            (Some("LPSE Kota Bandung"), "budi")
+        );
+        assert_eq!(uri.secret.to_base32().as_str(), "JBSWY3DPEHPK3PXP");
+        let keys = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter_map(|l| l.trim().split_once("\":").map(|(k, _)| k.to_string()))
+                .collect()
+        };
+        let new = String::from_utf8(sealed()).unwrap_or_default();
+        assert_eq!(keys(&new), keys(BEFORE_SEALED_RS));
+        Ok(())
     }
 }

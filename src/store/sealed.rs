@@ -1,0 +1,349 @@
+//! Sealing bytes under a passphrase, shared by Kunci's backups ([`super::backup`]) and its vault
+//! file ([`super::vault`]): Argon2id gives a key and a passphrase check; XChaCha20-Poly1305
+//! encrypts with every header field authenticated; the result is one JSON object whose first
+//! field names the format (`{"<tag>": <version>, "kdf": {…}, "cipher", "nonce", "ciphertext"}`).
+//!
+//! backup.rs documents the layout and why `check` is safe to store. The formats differ only in
+//! their tag, version and check label, so a file of one is never taken for the other.
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use data_encoding::BASE64;
+use serde::ser::SerializeStruct;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::import::{number, text};
+
+const SALT_BYTES: usize = 16;
+const NONCE_BYTES: usize = 24;
+const CHECK_BYTES: usize = 16;
+/// Parameters beyond these are refused when reading: minutes of work and gigabytes of memory.
+const MAX_M_COST_KIB: u32 = 1 << 20;
+const MAX_T_COST: u32 = 64;
+const MAX_P_COST: u32 = 16;
+
+/// Argon2id's cost parameters; the file records whichever were used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KdfParams {
+    /// Memory in KiB.
+    pub m_cost_kib: u32,
+    /// Passes over the memory.
+    pub t_cost: u32,
+    /// Lanes.
+    pub p_cost: u32,
+}
+
+impl Default for KdfParams {
+    /// 64 MiB, 3 passes, 1 lane: RFC 9106's second recommended option with one lane (a fraction
+    /// of a second on an office laptop; Kunci derives one key per backup or vault unlock).
+    fn default() -> Self {
+        Self {
+            m_cost_kib: 64 * 1024,
+            t_cost: 3,
+            p_cost: 1,
+        }
+    }
+}
+
+impl KdfParams {
+    /// Light parameters (1 MiB, 1 pass) so that unit tests run fast. Never for real files.
+    #[cfg(test)]
+    pub(crate) fn light_for_tests() -> Self {
+        Self {
+            m_cost_kib: 1024,
+            t_cost: 1,
+            p_cost: 1,
+        }
+    }
+}
+
+/// What tells one sealed format from another.
+#[derive(Debug)]
+pub(crate) struct Format {
+    /// The first field's name, e.g. `kunci_backup`.
+    pub tag: &'static str,
+    pub version: u64,
+    /// Hashed with the second half of Argon2's output into the passphrase check.
+    pub check_label: &'static [u8],
+}
+
+/// Why sealed bytes could not be opened. The callers word it for their format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum OpenError {
+    /// Not the format, cut short, or a field out of range: the reason.
+    Damaged(String),
+    /// The format's tag with another version.
+    UnsupportedVersion(u64),
+    UnknownKdf,
+    UnknownCipher,
+    /// The passphrase check does not match.
+    WrongPassphrase,
+    /// The passphrase is right but the ciphertext does not decrypt (altered or cut short).
+    Undecryptable,
+}
+
+/// Why bytes could not be sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SealError {
+    Random(String),
+    Kdf(String),
+    Encrypt,
+}
+
+/// A key derived from a passphrase, with what the file records about its derivation.
+pub(crate) struct SealKey {
+    key: Zeroizing<[u8; 32]>,
+    params: KdfParams,
+    salt: Vec<u8>,
+    check: [u8; CHECK_BYTES],
+}
+
+impl std::fmt::Debug for SealKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SealKey")
+            .field("params", &self.params)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SealKey {
+    /// A new key under a fresh random salt.
+    pub fn new(format: &Format, passphrase: &str, params: KdfParams) -> Result<Self, SealError> {
+        let mut salt = [0u8; SALT_BYTES];
+        getrandom::fill(&mut salt).map_err(|e| SealError::Random(e.to_string()))?;
+        Self::derive(format, passphrase, &salt, params).map_err(SealError::Kdf)
+    }
+
+    /// Argon2id(passphrase, salt): the first 32 bytes are the key, the last 32 give the check.
+    fn derive(
+        format: &Format,
+        passphrase: &str,
+        salt: &[u8],
+        params: KdfParams,
+    ) -> Result<Self, String> {
+        let argon_params =
+            argon2::Params::new(params.m_cost_kib, params.t_cost, params.p_cost, None)
+                .map_err(|e| e.to_string())?;
+        let argon = argon2::Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon_params,
+        );
+        let mut out = Zeroizing::new([0u8; 64]);
+        argon
+            .hash_password_into(passphrase.as_bytes(), salt, out.as_mut_slice())
+            .map_err(|e| e.to_string())?;
+        let mut key = Zeroizing::new([0u8; 32]);
+        key.copy_from_slice(&out[..32]);
+        let digest = Sha256::new()
+            .chain_update(format.check_label)
+            .chain_update(&out[32..])
+            .finalize();
+        let mut check = [0u8; CHECK_BYTES];
+        check.copy_from_slice(&digest[..CHECK_BYTES]);
+        Ok(SealKey {
+            key,
+            params,
+            salt: salt.to_vec(),
+            check,
+        })
+    }
+
+    pub fn params(&self) -> KdfParams {
+        self.params
+    }
+}
+
+/// The header fields as authenticated: one canonical line, so that the JSON's spacing and key
+/// order do not matter but every value does.
+fn aad(format: &Format, key: &SealKey, nonce: &[u8]) -> Vec<u8> {
+    format!(
+        "{}={};kdf=argon2id;version=19;m_cost_kib={};t_cost={};p_cost={};\
+         salt={};check={};cipher=xchacha20poly1305;nonce={}",
+        format.tag,
+        format.version,
+        key.params.m_cost_kib,
+        key.params.t_cost,
+        key.params.p_cost,
+        BASE64.encode(&key.salt),
+        BASE64.encode(&key.check),
+        BASE64.encode(nonce),
+    )
+    .into_bytes()
+}
+
+/// The file's bytes: `plain` encrypted under `key` with a fresh random nonce.
+pub(crate) fn seal(format: &Format, key: &SealKey, plain: &[u8]) -> Result<Vec<u8>, SealError> {
+    let mut nonce = [0u8; NONCE_BYTES];
+    getrandom::fill(&mut nonce).map_err(|e| SealError::Random(e.to_string()))?;
+    let cipher =
+        XChaCha20Poly1305::new_from_slice(key.key.as_slice()).map_err(|_| SealError::Encrypt)?;
+    let aad = aad(format, key, &nonce);
+    let ciphertext = cipher
+        .encrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: plain,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| SealError::Encrypt)?;
+    let file = Envelope {
+        tag: format.tag,
+        version: format.version,
+        kdf: Kdf {
+            algorithm: "argon2id",
+            version: 19,
+            m_cost_kib: key.params.m_cost_kib,
+            t_cost: key.params.t_cost,
+            p_cost: key.params.p_cost,
+            salt: BASE64.encode(&key.salt),
+            check: BASE64.encode(&key.check),
+        },
+        cipher: "xchacha20poly1305",
+        nonce: BASE64.encode(&nonce),
+        ciphertext: BASE64.encode(&ciphertext),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&file).map_err(|_| SealError::Encrypt)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// The file as written, fields in this order: the tag comes first so that even the first bytes
+/// of a cut-short file are recognised.
+struct Envelope {
+    tag: &'static str,
+    version: u64,
+    kdf: Kdf,
+    cipher: &'static str,
+    nonce: String,
+    ciphertext: String,
+}
+
+impl serde::Serialize for Envelope {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Envelope", 5)?;
+        s.serialize_field(self.tag, &self.version)?;
+        s.serialize_field("kdf", &self.kdf)?;
+        s.serialize_field("cipher", self.cipher)?;
+        s.serialize_field("nonce", &self.nonce)?;
+        s.serialize_field("ciphertext", &self.ciphertext)?;
+        s.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Kdf {
+    algorithm: &'static str,
+    version: u32,
+    m_cost_kib: u32,
+    t_cost: u32,
+    p_cost: u32,
+    salt: String,
+    check: String,
+}
+
+/// A sealed file's fields, read but not yet decrypted.
+#[derive(Debug)]
+pub(crate) struct Header {
+    pub params: KdfParams,
+    salt: Vec<u8>,
+    check: Vec<u8>,
+    nonce: Vec<u8>,
+    ciphertext: Vec<u8>,
+}
+
+fn base64_field(value: &Value, key: &str, len: Option<usize>) -> Result<Vec<u8>, OpenError> {
+    let bytes = BASE64
+        .decode(text(value, key).as_bytes())
+        .map_err(|_| OpenError::Damaged(format!("{key} is not base64")))?;
+    match len {
+        Some(len) if bytes.len() != len => {
+            Err(OpenError::Damaged(format!("{key} has a wrong length")))
+        }
+        _ => Ok(bytes),
+    }
+}
+
+/// Reads the fields of a sealed file (a leading UTF-8 BOM is ignored).
+pub(crate) fn read(format: &Format, bytes: &[u8]) -> Result<Header, OpenError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let file: Value = serde_json::from_slice(bytes)
+        .map_err(|e| OpenError::Damaged(format!("not valid JSON, perhaps cut short ({e})")))?;
+    let version = number(&file, format.tag, 0).map_err(OpenError::Damaged)?;
+    if version != format.version {
+        return Err(OpenError::UnsupportedVersion(version));
+    }
+    let kdf = file
+        .get("kdf")
+        .filter(|k| k.is_object())
+        .ok_or_else(|| OpenError::Damaged("the kdf parameters are missing".into()))?;
+    if text(kdf, "algorithm") != "argon2id" || number(kdf, "version", 0) != Ok(19) {
+        return Err(OpenError::UnknownKdf);
+    }
+    if text(&file, "cipher") != "xchacha20poly1305" {
+        return Err(OpenError::UnknownCipher);
+    }
+    let cost = |key: &str, max: u32| -> Result<u32, OpenError> {
+        let n = number(kdf, key, 0).map_err(OpenError::Damaged)?;
+        u32::try_from(n)
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| OpenError::Damaged(format!("the Argon2 {key} is out of range")))
+    };
+    Ok(Header {
+        params: KdfParams {
+            m_cost_kib: cost("m_cost_kib", MAX_M_COST_KIB)?,
+            t_cost: cost("t_cost", MAX_T_COST)?,
+            p_cost: cost("p_cost", MAX_P_COST)?,
+        },
+        salt: base64_field(kdf, "salt", None)?,
+        check: base64_field(kdf, "check", Some(CHECK_BYTES))?,
+        nonce: base64_field(&file, "nonce", Some(NONCE_BYTES))?,
+        ciphertext: base64_field(&file, "ciphertext", None)?,
+    })
+}
+
+/// Derives the key for `header` from `passphrase` (one Argon2id) and decrypts.
+pub(crate) fn open(
+    format: &Format,
+    header: &Header,
+    passphrase: &str,
+) -> Result<(SealKey, Zeroizing<Vec<u8>>), OpenError> {
+    let key = SealKey::derive(format, passphrase, &header.salt, header.params)
+        .map_err(|e| OpenError::Damaged(format!("Argon2: {e}")))?;
+    let plain = open_with(format, header, &key)?;
+    Ok((key, plain))
+}
+
+/// Decrypts `header` with a key derived earlier (no Argon2id): it fits only a file written
+/// under the same passphrase, salt and parameters.
+pub(crate) fn open_with(
+    format: &Format,
+    header: &Header,
+    key: &SealKey,
+) -> Result<Zeroizing<Vec<u8>>, OpenError> {
+    if key.salt != header.salt
+        || key.params != header.params
+        || key.check.as_slice() != header.check.as_slice()
+    {
+        return Err(OpenError::WrongPassphrase);
+    }
+    let cipher = XChaCha20Poly1305::new_from_slice(key.key.as_slice())
+        .map_err(|_| OpenError::Damaged("bad key length".into()))?;
+    let nonce = XNonce::try_from(header.nonce.as_slice())
+        .map_err(|_| OpenError::Damaged("bad nonce".into()))?;
+    let aad = aad(format, key, nonce.as_slice());
+    cipher
+        .decrypt(
+            &nonce,
+            Payload {
+                msg: &header.ciphertext,
+                aad: &aad,
+            },
+        )
+        .map(Zeroizing::new)
+        .map_err(|_| OpenError::Undecryptable)
+}
