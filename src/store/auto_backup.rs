@@ -1,0 +1,354 @@
+//! Automatic encrypted backups to a folder the user chose: after each change to the accounts,
+//! `kunci-backup-YYYYMMDD-HHMMSS.kunci` (UTC, so names sort in time order whatever the time
+//! zone) in Kunci's own backup format ([`super::backup`]), keeping the newest N.
+//!
+//! They run unattended, so their passphrase cannot be asked for: it is kept where the secrets
+//! are (the OS keychain, or the vault file), in an entry of its own, never in a file in clear.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use zeroize::Zeroizing;
+
+use super::backup::{self, BackupError, KdfParams};
+use super::{KeychainError, Store, StoreError};
+use crate::accounts::AccountId;
+use crate::otp::OtpUri;
+
+const PREFIX: &str = "kunci-backup-";
+const SUFFIX: &str = ".kunci";
+
+/// The "vault" the passphrase entry is filed under: not the accounts' vault id, so that
+/// reconciling the keychain with the account list never sees it.
+const ENTRY_VAULT: &str = "auto-backup";
+
+/// How long after a change the backup is written: a burst of changes (an import, a few
+/// renames) makes one file, not one each.
+pub const DEBOUNCE: Duration = Duration::from_secs(2);
+
+/// Why an automatic backup was not written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AutoBackupError {
+    /// No passphrase is stored for the automatic backups.
+    #[error("no passphrase is set for the automatic backups")]
+    NoPassphrase,
+    #[error(transparent)]
+    Seal(#[from] BackupError),
+    /// The folder or a file in it could not be written, read or deleted.
+    #[error("cannot write the automatic backup in {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A secret (or the passphrase) could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<KeychainError> for AutoBackupError {
+    fn from(e: KeychainError) -> Self {
+        AutoBackupError::Store(e.into())
+    }
+}
+
+/// The file name for a backup made at `now` (Unix seconds).
+pub fn file_name(now: i64) -> String {
+    let at = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default();
+    format!("{PREFIX}{}{SUFFIX}", at.format("%Y%m%d-%H%M%S"))
+}
+
+/// Whether `name` is one of ours (only those are ever pruned).
+pub fn is_backup_name(name: &str) -> bool {
+    let Some(stamp) = name
+        .strip_prefix(PREFIX)
+        .and_then(|rest| rest.strip_suffix(SUFFIX))
+    else {
+        return false;
+    };
+    let bytes = stamp.as_bytes();
+    bytes.len() == 15
+        && bytes[8] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 8 || b.is_ascii_digit())
+}
+
+/// Seals `accounts` under `passphrase` into `folder`, atomically (a crash leaves the old
+/// files and at most a `.tmp`, never a half-written backup under our name).
+pub fn write_backup(
+    folder: &Path,
+    accounts: &[OtpUri],
+    passphrase: &str,
+    now: i64,
+) -> Result<PathBuf, AutoBackupError> {
+    write_backup_with(folder, accounts, passphrase, now, KdfParams::default())
+}
+
+fn write_backup_with(
+    folder: &Path,
+    accounts: &[OtpUri],
+    passphrase: &str,
+    now: i64,
+    params: KdfParams,
+) -> Result<PathBuf, AutoBackupError> {
+    let bytes = backup::seal_with(accounts, passphrase, params)?;
+    let path = folder.join(file_name(now));
+    super::replace_file(&path, &bytes).map_err(|source| AutoBackupError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(path)
+}
+
+/// Deletes our backups in `folder` but the newest `keep` (at least one is always kept);
+/// other files are never touched. Returns the deleted paths.
+pub fn prune(folder: &Path, keep: usize) -> Result<Vec<PathBuf>, AutoBackupError> {
+    let io = |source| AutoBackupError::Io {
+        path: folder.to_path_buf(),
+        source,
+    };
+    let mut ours: Vec<String> = std::fs::read_dir(folder)
+        .map_err(io)?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| is_backup_name(name))
+        .collect();
+    // The names are UTC time stamps of fixed width: name order is time order.
+    ours.sort();
+    let excess = ours.len().saturating_sub(keep.max(1));
+    let mut deleted = Vec::new();
+    for name in &ours[..excess] {
+        let path = folder.join(name);
+        std::fs::remove_file(&path).map_err(io)?;
+        deleted.push(path);
+    }
+    Ok(deleted)
+}
+
+/// The passphrase entry's id: this data directory's vault id, so two data directories
+/// (portable copies) keep their own.
+fn entry_id(vault: &str) -> Result<AccountId, AutoBackupError> {
+    AccountId::parse(vault).ok_or(AutoBackupError::NoPassphrase)
+}
+
+/// Stores (`Some`) or forgets (`None`) the automatic backups' passphrase.
+pub fn set_passphrase(store: &Store, passphrase: Option<&str>) -> Result<(), AutoBackupError> {
+    let (secrets, vault) = store.secret_store();
+    let id = entry_id(vault)?;
+    match passphrase {
+        Some(p) if !p.is_empty() => {
+            secrets.put(ENTRY_VAULT, &id, p, "automatic backups' passphrase")?
+        }
+        _ => secrets.delete(ENTRY_VAULT, &id)?,
+    }
+    Ok(())
+}
+
+/// The automatic backups' passphrase, if one is stored.
+pub fn passphrase(store: &Store) -> Result<Option<Zeroizing<String>>, AutoBackupError> {
+    let (secrets, vault) = store.secret_store();
+    Ok(secrets.get(ENTRY_VAULT, &entry_id(vault)?)?)
+}
+
+/// Writes a backup of every account in `store` and prunes the folder to `keep` files.
+pub fn back_up(
+    store: &Store,
+    folder: &Path,
+    keep: usize,
+    now: i64,
+) -> Result<PathBuf, AutoBackupError> {
+    let passphrase = passphrase(store)?.ok_or(AutoBackupError::NoPassphrase)?;
+    // Every secret or none: a backup quietly missing an account would be trusted wrongly.
+    let accounts = store
+        .accounts()
+        .iter()
+        .map(|a| Ok(a.to_uri(&store.secret(&a.id)?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let path = write_backup(folder, &accounts, &passphrase, now)?;
+    prune(folder, keep)?;
+    Ok(path)
+}
+
+/// Where and how many: the settings of the automatic backups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub folder: PathBuf,
+    pub keep: usize,
+}
+
+/// When the next automatic backup is due: the first change starts a [`DEBOUNCE`] wait, later
+/// changes within it ride along.
+#[derive(Debug, Default)]
+pub struct Schedule {
+    config: Option<Config>,
+    due: Option<Instant>,
+}
+
+impl Schedule {
+    /// Turns the backups on (`Some`) or off.
+    pub fn configure(&mut self, config: Option<Config>) {
+        if config.is_none() {
+            self.due = None;
+        }
+        self.config = config;
+    }
+
+    /// The accounts changed: a backup is due soon (if the backups are on).
+    pub fn changed(&mut self, now: Instant) {
+        if self.config.is_some() && self.due.is_none() {
+            self.due = Some(now + DEBOUNCE);
+        }
+    }
+
+    /// How long until the next backup is due; `None` when none is.
+    pub fn wait(&self, now: Instant) -> Option<Duration> {
+        self.due.map(|due| due.saturating_duration_since(now))
+    }
+
+    /// The configuration to back up with, when a backup is due at `now`.
+    pub fn take_due(&mut self, now: Instant) -> Option<Config> {
+        match self.due {
+            Some(due) if due <= now => {
+                self.due = None;
+                self.config.clone()
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASS: &str = "cadangan rahasia";
+
+    fn accounts() -> Vec<OtpUri> {
+        ["GitHub:ada", "LPSE Kota Bandung:penyedia01"]
+            .iter()
+            .map(|name| {
+                OtpUri::parse(&format!("otpauth://totp/{name}?secret=JBSWY3DPEHPK3PXP")).unwrap()
+            })
+            .collect()
+    }
+
+    fn write(folder: &Path, now: i64) -> PathBuf {
+        write_backup_with(folder, &accounts(), PASS, now, KdfParams::light_for_tests()).unwrap()
+    }
+
+    fn names(folder: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn names_are_utc_time_stamps() {
+        // 2026-11-28 17:03:15 UTC.
+        assert_eq!(
+            file_name(1_795_885_395),
+            "kunci-backup-20261128-170315.kunci"
+        );
+        assert!(is_backup_name("kunci-backup-20261128-170315.kunci"));
+        for other in [
+            "kunci-backup-20261128-170315.kunci.tmp",
+            "kunci-backup-2026112-1703150.kunci",
+            "kunci-backup-20261128-17031x.kunci",
+            "kunci-backup-latest.kunci",
+            "notes.txt",
+            "KUNCI-BACKUP-20261128-170315.kunci",
+        ] {
+            assert!(!is_backup_name(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_written_backup_opens_to_the_accounts_and_leaves_no_temporary_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = write(tmp.path(), 1_795_885_395);
+        assert_eq!(names(tmp.path()), ["kunci-backup-20261128-170315.kunci"]);
+        let opened = backup::open(&std::fs::read(&path).unwrap(), PASS).unwrap();
+        assert_eq!(opened.accounts, accounts());
+        assert!(backup::open(&std::fs::read(&path).unwrap(), "wrong").is_err());
+    }
+
+    #[test]
+    fn an_empty_passphrase_writes_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let result = write_backup_with(tmp.path(), &accounts(), "", 0, Default::default());
+        assert!(matches!(
+            result,
+            Err(AutoBackupError::Seal(BackupError::EmptyPassphrase))
+        ));
+        assert!(names(tmp.path()).is_empty());
+    }
+
+    #[test]
+    fn pruning_keeps_the_newest_and_touches_nothing_else() {
+        let tmp = tempfile::tempdir().unwrap();
+        let folder = tmp.path();
+        // Written out of order: the names, not the write order, say which are newest.
+        for now in [300, 100, 500, 200, 400] {
+            write(folder, now);
+        }
+        let others = [
+            "notes.txt",
+            "kunci-backup-manual.kunci",
+            "kunci-backup-19700101-000000.kunci.tmp",
+            "my-kunci-backup-19700101-000000.kunci",
+        ];
+        for other in others {
+            std::fs::write(folder.join(other), b"keep me").unwrap();
+        }
+        std::fs::create_dir(folder.join("kunci-backup-19700101-000001.kunci")).unwrap();
+
+        let deleted = prune(folder, 2).unwrap();
+        assert_eq!(deleted.len(), 3);
+        let mut left = names(folder);
+        left.retain(|n| !others.contains(&n.as_str()));
+        assert_eq!(
+            left,
+            [
+                "kunci-backup-19700101-000001.kunci", // a folder: not ours to delete
+                "kunci-backup-19700101-000640.kunci",
+                "kunci-backup-19700101-000820.kunci",
+            ]
+        );
+        for other in others {
+            assert_eq!(std::fs::read(folder.join(other)).unwrap(), b"keep me");
+        }
+        // Keeping zero would leave no backup at all: the newest always stays.
+        prune(folder, 0).unwrap();
+        assert!(names(folder).contains(&"kunci-backup-19700101-000820.kunci".to_string()));
+        assert!(!names(folder).contains(&"kunci-backup-19700101-000640.kunci".to_string()));
+    }
+
+    #[test]
+    fn changes_within_the_debounce_make_one_backup() {
+        let mut schedule = Schedule::default();
+        let t0 = Instant::now();
+        schedule.changed(t0);
+        assert_eq!(schedule.wait(t0), None, "off: nothing is due");
+        let config = Config {
+            folder: PathBuf::from("/backups"),
+            keep: 10,
+        };
+        schedule.configure(Some(config.clone()));
+        schedule.changed(t0);
+        schedule.changed(t0 + Duration::from_secs(1));
+        assert_eq!(schedule.wait(t0), Some(DEBOUNCE));
+        assert_eq!(schedule.take_due(t0 + Duration::from_secs(1)), None);
+        assert_eq!(schedule.take_due(t0 + DEBOUNCE), Some(config));
+        assert_eq!(schedule.wait(t0 + DEBOUNCE), None);
+        schedule.changed(t0 + DEBOUNCE);
+        schedule.configure(None);
+        assert_eq!(schedule.wait(t0 + DEBOUNCE), None);
+    }
+}
