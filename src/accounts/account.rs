@@ -54,6 +54,12 @@ pub struct Account {
     /// Unix seconds when the account was added.
     #[serde(default)]
     pub added: i64,
+    /// The user's own words about the account (e.g. "kantor cabang"), found by search.
+    #[serde(default)]
+    pub note: String,
+    /// Shown first, above the groups.
+    #[serde(default)]
+    pub pinned: bool,
 }
 
 impl Account {
@@ -77,11 +83,12 @@ impl Account {
         }
     }
 
-    /// Whether the issuer or label contains `needle` (already lower case); all match "".
+    /// Whether the issuer, label or note contains `needle` (already lower case); all match "".
     pub fn matches(&self, needle: &str) -> bool {
         needle.is_empty()
             || self.issuer.to_lowercase().contains(needle)
             || self.label.to_lowercase().contains(needle)
+            || self.note.to_lowercase().contains(needle)
     }
 
     /// Same issuer and label, ignoring case and surrounding spaces.
@@ -90,5 +97,47 @@ impl Account {
             s.trim().to_lowercase()
         }
         norm(&self.issuer) == norm(issuer) && norm(&self.label) == norm(label)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account() -> Account {
+        Account {
+            id: AccountId::parse("0123456789abcdef").unwrap(),
+            issuer: "LPSE Kota Bandung".into(),
+            label: "penyedia01".into(),
+            params: Params::default(),
+            added: 7,
+            note: "Kantor Cabang Cimahi".into(),
+            pinned: true,
+        }
+    }
+
+    #[test]
+    fn search_matches_issuer_label_and_note() {
+        let a = account();
+        for needle in ["", "bandung", "penyedia", "cimahi", "cabang cim"] {
+            assert!(a.matches(needle), "{needle}");
+        }
+        assert!(!a.matches("surabaya"));
+    }
+
+    #[test]
+    fn old_entries_load_and_new_ones_round_trip() {
+        // An entry as Kunci wrote it before notes and pins existed.
+        let old = serde_json::json!({
+            "id": "0123456789abcdef", "issuer": "GitHub", "label": "ada",
+            "kind": "totp", "algorithm": "SHA1", "digits": 6, "period": 30, "counter": 0,
+            "added": 5
+        });
+        let loaded: Account = serde_json::from_value(old).unwrap();
+        assert_eq!((loaded.note.as_str(), loaded.pinned), ("", false));
+
+        let a = account();
+        let text = serde_json::to_string(&a).unwrap();
+        assert_eq!(serde_json::from_str::<Account>(&text).unwrap(), a);
     }
 }

@@ -77,13 +77,31 @@ impl AccountList {
         self.accounts.push(account);
     }
 
+    /// Where the account is in the list.
+    pub fn position(&self, id: &AccountId) -> Option<usize> {
+        self.accounts.iter().position(|a| &a.id == id)
+    }
+
+    /// Moves the account so that it ends up at `position` (clamped to the end); false when
+    /// there is no such account.
+    pub fn move_to(&mut self, id: &AccountId, position: usize) -> bool {
+        let Some(from) = self.position(id) else {
+            return false;
+        };
+        let account = self.accounts.remove(from);
+        self.accounts
+            .insert(position.min(self.accounts.len()), account);
+        true
+    }
+
     /// Removes and returns the account, if present.
     pub fn remove(&mut self, id: &AccountId) -> Option<Account> {
         let index = self.accounts.iter().position(|a| &a.id == id)?;
         Some(self.accounts.remove(index))
     }
 
-    /// Accounts whose issuer or label contains `needle`, ignoring case; all when it is blank.
+    /// Accounts whose issuer, label or note contains `needle`, ignoring case; all when it is
+    /// blank.
     pub fn search<'a>(&'a self, needle: &str) -> impl Iterator<Item = &'a Account> + 'a {
         let needle = needle.trim().to_lowercase();
         self.accounts.iter().filter(move |a| a.matches(&needle))
@@ -91,7 +109,7 @@ impl AccountList {
 
     /// Picks exactly one account for a command-line query. In order of preference:
     /// the id (or a unique id prefix of at least 6 digits); an exact, case-insensitive
-    /// "issuer:label", label or issuer; a case-insensitive substring of issuer or label.
+    /// "issuer:label", label or issuer; a case-insensitive substring of issuer, label or note.
     pub fn find_one(&self, query: &str) -> Result<&Account, QueryError> {
         let q = query.trim();
         let lower = q.to_lowercase();
@@ -150,6 +168,8 @@ mod tests {
             label: label.into(),
             params: Params::default(),
             added: 0,
+            note: String::new(),
+            pinned: false,
         }
     }
 
@@ -192,6 +212,25 @@ mod tests {
         let err = sample().find_one("bandung").unwrap_err();
         assert!(matches!(err, QueryError::Ambiguous { .. }));
         assert_eq!(err.candidates().len(), 2);
+    }
+
+    #[test]
+    fn move_to_puts_the_account_at_the_position() {
+        let mut list = sample();
+        let labels = |l: &AccountList| l.iter().map(|a| a.label.clone()).collect::<Vec<_>>();
+        let ada = AccountId::parse("dddddddd44444444").unwrap();
+        assert!(list.move_to(&ada, 0));
+        assert_eq!(
+            labels(&list),
+            ["ada", "penyedia01", "penyedia02", "ada@example.com"]
+        );
+        assert!(list.move_to(&ada, 99));
+        assert_eq!(
+            labels(&list),
+            ["penyedia01", "penyedia02", "ada@example.com", "ada"]
+        );
+        assert_eq!(list.position(&ada), Some(3));
+        assert!(!list.move_to(&AccountId::parse("eeeeeeee55555555").unwrap(), 0));
     }
 
     #[test]

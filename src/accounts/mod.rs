@@ -1,6 +1,7 @@
 //! The account model: what Kunci knows about an account besides its secret.
 
 mod account;
+pub mod groups;
 mod list;
 
 pub use account::{Account, AccountId};

@@ -316,6 +316,8 @@ mod tests {
             label: label.into(),
             params: Params::default(),
             added: 1,
+            note: String::new(),
+            pinned: false,
         }
     }
 
