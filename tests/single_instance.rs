@@ -1,0 +1,337 @@
+//! One window per data directory, with the real binary on a private X server.
+//!
+//! Starts the window under Xvfb and openbox (a window manager is needed to iconify it),
+//! minimises it, launches `kunci` again on the same data directory and checks that the second
+//! launch exits 0 without a window of its own while the first comes back; then kills the first
+//! with SIGKILL and checks that the next launch becomes the window (the OS lock died with it).
+//!
+//! Run it through `scripts/test`, or `scripts/with-keyring cargo test --test single_instance`
+//! (needs Xvfb, openbox and xdotool). Missing tools are a failure, never a skip.
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::KUNCI;
+
+const HOW_TO_RUN: &str = "run scripts/test (it installs xvfb, xdotool and openbox), or \
+     scripts/with-keyring cargo test --test single_instance";
+
+fn tool(name: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| {
+            p.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+        .unwrap_or_else(|| panic!("`{name}` not found on PATH: {HOW_TO_RUN}"))
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_default()
+}
+
+/// Children killed when the test ends, pass or fail.
+#[derive(Default)]
+struct Processes(Vec<Child>);
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        while let Some(mut child) = self.0.pop() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Polls `done` every 50 ms until it holds or `limit` passes.
+fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        if done() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+struct Desktop {
+    display: String,
+    runtime: PathBuf,
+    data: PathBuf,
+    logs: PathBuf,
+    xdotool: PathBuf,
+    procs: Processes,
+}
+
+impl Desktop {
+    /// Xvfb on a free display, with openbox managing windows.
+    fn start(root: &Path) -> Desktop {
+        let xdotool = tool("xdotool");
+        let openbox = tool("openbox");
+        let (data, runtime, logs) = (root.join("data"), root.join("runtime"), root.join("logs"));
+        for dir in [&data, &runtime, &logs] {
+            fs::create_dir_all(dir).unwrap();
+        }
+        fs::set_permissions(&runtime, fs::Permissions::from_mode(0o700)).unwrap();
+        // The clock check goes to a closed port on loopback: no traffic leaves this machine.
+        fs::write(
+            data.join("settings.json"),
+            r#"{"time_servers": ["127.0.0.1:9"], "https_time_urls": [], "language": "en"}"#,
+        )
+        .unwrap();
+
+        let mut procs = Processes::default();
+        let mut xvfb = Command::new(tool("Xvfb"))
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1024x700x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(File::create(logs.join("xvfb.log")).unwrap())
+            .spawn()
+            .expect("start Xvfb");
+        let stdout = xvfb.stdout.take().unwrap();
+        procs.0.push(xvfb);
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let number = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default();
+        let number = number.trim();
+        assert!(
+            !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()),
+            "Xvfb gave no display number: {}",
+            read(&logs.join("xvfb.log"))
+        );
+        let display = format!(":{number}");
+
+        // `--startup` runs once openbox manages windows; a window mapped earlier may stay unmapped.
+        let ready = logs.join("openbox.ready");
+        let openbox = Command::new(openbox)
+            .arg("--startup")
+            .arg(format!("touch '{}'", ready.display()))
+            .env("DISPLAY", &display)
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(File::create(logs.join("openbox.log")).unwrap())
+            .spawn()
+            .expect("start openbox");
+        procs.0.push(openbox);
+        assert!(
+            wait_until(Duration::from_secs(15), || ready.exists()),
+            "openbox did not start: {}",
+            read(&logs.join("openbox.log"))
+        );
+        Desktop {
+            display,
+            runtime,
+            data,
+            logs,
+            xdotool,
+            procs,
+        }
+    }
+
+    /// `kunci` (the window) on this display and data directory; stderr goes to `logs/<name>.err`.
+    fn kunci(&self, name: &str) -> Command {
+        let mut cmd = Command::new(KUNCI);
+        cmd.env("DISPLAY", &self.display)
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("WAYLAND_SOCKET")
+            .env("XDG_RUNTIME_DIR", &self.runtime)
+            .env("KUNCI_DATA_DIR", &self.data)
+            .stdin(Stdio::null())
+            .stdout(File::create(self.logs.join(format!("{name}.out"))).unwrap())
+            .stderr(File::create(self.logs.join(format!("{name}.err"))).unwrap());
+        cmd
+    }
+
+    fn log(&self, name: &str) -> String {
+        read(&self.logs.join(format!("{name}.err")))
+    }
+
+    /// The top-level windows named exactly "Kunci"; mapped ones only when `visible`.
+    fn windows(&self, visible: bool) -> Vec<String> {
+        let mut cmd = Command::new(&self.xdotool);
+        cmd.arg("search");
+        if visible {
+            cmd.arg("--onlyvisible");
+        }
+        let out = cmd
+            .args(["--name", "^Kunci$"])
+            .env("DISPLAY", &self.display)
+            .stderr(Stdio::null())
+            .output()
+            .expect("run xdotool search");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn xdotool(&self, args: &[&str]) {
+        let status = Command::new(&self.xdotool)
+            .args(args)
+            .env("DISPLAY", &self.display)
+            .status()
+            .expect("run xdotool");
+        assert!(status.success(), "xdotool {args:?}: {status}");
+    }
+}
+
+#[test]
+fn a_second_launch_shows_the_first_window_and_exits() {
+    let tmp = common::tempdir("kunci-single-");
+    let mut desktop = Desktop::start(tmp.path());
+
+    let first = desktop.kunci("first").spawn().expect("start kunci");
+    desktop.procs.0.push(first);
+    assert!(
+        wait_until(Duration::from_secs(60), || desktop.windows(true).len() == 1),
+        "the first window did not appear: {}",
+        desktop.log("first")
+    );
+    let window = desktop.windows(true).remove(0);
+
+    desktop.xdotool(&["windowminimize", &window]);
+    assert!(
+        wait_until(Duration::from_secs(10), || desktop.windows(true).is_empty()),
+        "the window did not minimise"
+    );
+
+    // The second launch: brings the first forward and ends, without a window of its own.
+    let mut second = desktop.kunci("second").spawn().expect("start kunci again");
+    let mut status = None;
+    let exited = wait_until(Duration::from_secs(20), || {
+        status = second.try_wait().unwrap();
+        status.is_some()
+    });
+    if !exited {
+        let _ = second.kill();
+        let _ = second.wait();
+    }
+    assert!(
+        exited,
+        "the second launch did not exit: {}",
+        desktop.log("second")
+    );
+    assert!(
+        status.unwrap().success(),
+        "the second launch failed ({status:?}): {}",
+        desktop.log("second")
+    );
+    assert!(
+        wait_until(Duration::from_secs(10), || desktop
+            .log("first")
+            .contains("another launch asked for this window")),
+        "the first window was not asked to show itself: {}",
+        desktop.log("first")
+    );
+    assert!(
+        wait_until(Duration::from_secs(10), || desktop.windows(true)
+            == [window.as_str()]),
+        "the first window did not come back: visible {:?}",
+        desktop.windows(true)
+    );
+    assert_eq!(
+        desktop.windows(false),
+        [window.as_str()],
+        "one window named Kunci, mapped or not"
+    );
+    let first = &mut desktop.procs.0[2];
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first window must keep running"
+    );
+
+    // Killed outright, the first leaves its files behind but not its lock.
+    let pid = first.id();
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(wait_until(Duration::from_secs(10), || desktop
+        .windows(false)
+        .is_empty()));
+    let info = tmp.path().join("data").join("instance.json");
+    assert!(info.exists(), "a killed window cannot tidy up");
+
+    let third = desktop
+        .kunci("third")
+        .spawn()
+        .expect("start kunci a third time");
+    desktop.procs.0.push(third);
+    assert!(
+        wait_until(Duration::from_secs(60), || desktop.windows(true).len() == 1),
+        "after the first was killed, a new launch must open the window: {}",
+        desktop.log("third")
+    );
+    let third = desktop.procs.0.last_mut().unwrap();
+    assert!(third.try_wait().unwrap().is_none(), "the new window runs");
+    let written: serde_json::Value = serde_json::from_str(&read(&info)).unwrap();
+    assert_eq!(
+        written["pid"],
+        third.id(),
+        "the new window wrote its address"
+    );
+    assert_ne!(written["pid"], pid);
+}
+
+#[test]
+fn an_unreachable_first_window_is_reported_and_not_doubled() {
+    let tmp = common::tempdir("kunci-single-");
+    let desktop = Desktop::start(tmp.path());
+    // Another "window": holds the lock, but its port is closed (stale, or a firewall).
+    let lock = File::create(desktop.data.join("instance.lock")).unwrap();
+    lock.try_lock().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    fs::write(
+        desktop.data.join("instance.json"),
+        format!(r#"{{"port": {port}, "token": "00", "pid": 1}}"#),
+    )
+    .unwrap();
+
+    // No zenity on PATH: the message box cannot wait for a click here.
+    let mut launch = desktop.kunci("blocked");
+    launch.env("PATH", "");
+    let mut child = launch.spawn().expect("start kunci");
+    let mut status = None;
+    let exited = wait_until(Duration::from_secs(30), || {
+        status = child.try_wait().unwrap();
+        status.is_some()
+    });
+    if !exited {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    assert!(exited, "kunci did not give up: {}", desktop.log("blocked"));
+    assert_eq!(status.unwrap().code(), Some(1));
+    let said = desktop.log("blocked");
+    assert!(said.contains("Kunci is already open"), "{said}");
+    assert!(said.contains(&format!("port {port}")), "{said}");
+    assert!(desktop.windows(false).is_empty(), "no second window");
+}
