@@ -5,7 +5,8 @@ One file per format, each behind the [`Importer`] trait and opening with a link 
 documentation: [`kunci`] (Kunci's own encrypted backups), [`uris`] (otpauth URI lists, Google
 Authenticator export links), [`aegis`] (plain and encrypted vaults), [`twofas`] (plain and
 encrypted backups), [`bitwarden`] (JSON export), [`andotp`] (plain backup) and [`freeotp_plus`]
-(JSON export). [`import_file`] recognises the format and reads it.
+(JSON export). [`import_file`] recognises the format and reads it; [`plan`] says what adding
+its accounts would do.
 
 What every importer promises:
 - one entry that cannot be used (Steam, mOTP, an unknown algorithm, a damaged secret…) becomes a
@@ -20,6 +21,7 @@ pub mod andotp;
 pub mod bitwarden;
 pub mod freeotp_plus;
 pub mod kunci;
+pub mod plan;
 pub mod twofas;
 pub mod uris;
 

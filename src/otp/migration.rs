@@ -336,23 +336,38 @@ pub fn encode_batches(accounts: &[OtpUri], per_qr: usize) -> Vec<Zeroizing<Strin
         .collect()
 }
 
-/// Why an account would not come back the same from an export, if it would not: the format
-/// has no period (readers assume 30 s) and only 6 or 8 digits.
-pub fn export_problem(account: &OtpUri) -> Option<String> {
+/// What of an account an export cannot hold: the format has no period (readers assume 30 s)
+/// and only 6 or 8 digits. The front ends word it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportLimit {
+    /// A TOTP period other than 30 seconds.
+    Period(u32),
+    /// A digit count other than 6 or 8.
+    Digits(u8),
+}
+
+/// What of `account` would not come back the same from an export, if anything.
+pub fn export_limit(account: &OtpUri) -> Option<ExportLimit> {
     let params = &account.params;
     if params.kind == Kind::Totp && params.period != 30 {
-        return Some(format!(
-            "its codes change every {} seconds, and Google Authenticator exports can only hold 30",
-            params.period
-        ));
+        return Some(ExportLimit::Period(params.period));
     }
     if !matches!(params.digits, 6 | 8) {
-        return Some(format!(
-            "its codes have {} digits, and Google Authenticator exports can only hold 6 or 8",
-            params.digits
-        ));
+        return Some(ExportLimit::Digits(params.digits));
     }
     None
+}
+
+/// [`export_limit`] in English words, if any.
+pub fn export_problem(account: &OtpUri) -> Option<String> {
+    Some(match export_limit(account)? {
+        ExportLimit::Period(period) => format!(
+            "its codes change every {period} seconds, and Google Authenticator exports can only hold 30"
+        ),
+        ExportLimit::Digits(digits) => format!(
+            "its codes have {digits} digits, and Google Authenticator exports can only hold 6 or 8"
+        ),
+    })
 }
 
 /// A random positive batch id; the time if the system has no randomness to give.
