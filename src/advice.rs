@@ -1,86 +1,141 @@
 //! Words about the clock, shared by the window and the command line.
 
-use kunci::clock::Verdict;
+use kunci::clock::{Source, Verdict};
+
+use crate::i18n::Language;
+
+/// `value` with `decimals` decimals, written the way `lang` writes numbers (Indonesian uses a
+/// decimal comma: "1,5 jam").
+pub fn number(lang: Language, value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    match lang {
+        Language::Indonesian => text.replace('.', ","),
+        Language::English => text,
+    }
+}
+
+/// Like [`number`], with a sign: "+1.50" / "-90,0".
+pub fn signed(lang: Language, value: f64, decimals: usize) -> String {
+    let text = format!("{value:+.decimals$}");
+    match lang {
+        Language::Indonesian => text.replace('.', ","),
+        Language::English => text,
+    }
+}
+
+/// "1 hour", "7 hours" (whole hours, for the time-zone note).
+fn whole_hours(lang: Language, n: i64) -> String {
+    if n == 1 {
+        tr!(lang, "clock.amount.one_hour")
+    } else {
+        tr!(lang, "clock.amount.hours", n = n)
+    }
+}
 
 /// "This computer's clock is 90.0 s ahead of network time."
-pub fn describe_offset(offset: f64) -> String {
+pub fn describe_offset(lang: Language, offset: f64) -> String {
     let size = offset.abs();
     let amount = if size >= 2.0 * 86400.0 {
-        format!("{:.0} days", size / 86400.0)
+        tr!(
+            lang,
+            "clock.amount.days",
+            n = number(lang, size / 86400.0, 0)
+        )
     } else if size >= 3600.0 {
-        format!("{:.1} hours", size / 3600.0)
+        tr!(
+            lang,
+            "clock.amount.hours",
+            n = number(lang, size / 3600.0, 1)
+        )
     } else if size >= 120.0 {
-        format!("{:.1} minutes", size / 60.0)
+        tr!(
+            lang,
+            "clock.amount.minutes",
+            n = number(lang, size / 60.0, 1)
+        )
     } else {
-        format!("{size:.1} s")
+        tr!(lang, "clock.amount.seconds", n = number(lang, size, 1))
     };
     if Verdict::of(offset) == Verdict::Ok {
-        format!("This computer's clock is right (off by {size:.2} s).")
+        tr!(lang, "clock.offset.right", size = number(lang, size, 2))
     } else if offset < 0.0 {
-        format!("This computer's clock is {amount} ahead of network time.")
+        tr!(lang, "clock.offset.ahead", amount = amount)
     } else {
-        format!("This computer's clock is {amount} behind network time.")
+        tr!(lang, "clock.offset.behind", amount = amount)
     }
 }
 
 /// What the verdict means for the user's codes.
-pub fn verdict_meaning(verdict: Verdict) -> &'static str {
+pub fn verdict_meaning(lang: Language, verdict: Verdict) -> String {
     match verdict {
-        Verdict::Ok => "Codes work.",
-        Verdict::Warning => {
-            "Codes may be rejected near the end of each period. Correct the clock, or use network \
-             time for codes."
-        }
-        Verdict::Error => {
-            "Codes made from this clock will be rejected. Correct the clock, or use network time \
-             for codes."
-        }
+        Verdict::Ok => tr!(lang, "clock.meaning.ok"),
+        Verdict::Warning => tr!(lang, "clock.meaning.warning"),
+        Verdict::Error => tr!(lang, "clock.meaning.error"),
+    }
+}
+
+/// The verdict in one or two words ("right", "a little off", "wrong").
+pub fn verdict_word(lang: Language, verdict: Verdict) -> String {
+    match verdict {
+        Verdict::Ok => tr!(lang, "clock.verdict.ok"),
+        Verdict::Warning => tr!(lang, "clock.verdict.warning"),
+        Verdict::Error => tr!(lang, "clock.verdict.error"),
+    }
+}
+
+/// Where a measurement came from: "SNTP pool.ntp.org", "HTTPS Date of https://…".
+pub fn source_name(lang: Language, source: &Source) -> String {
+    match source {
+        Source::Sntp { server } => tr!(lang, "clock.source.sntp", server = server),
+        Source::HttpDate { url } => tr!(lang, "clock.source.https", url = url),
     }
 }
 
 /// The likely mix-up behind a clock that is off by whole `hours` (positive: ahead), in
 /// Indonesia's zones where one fits: "set to UTC while the clock shows WIB".
-fn likely_mixup(hours: i64) -> Option<&'static str> {
-    match hours {
-        7 => Some("your time zone is probably set to UTC while the clock shows WIB (UTC+7)"),
-        8 => Some("your time zone is probably set to UTC while the clock shows WITA (UTC+8)"),
-        9 => Some("your time zone is probably set to UTC while the clock shows WIT (UTC+9)"),
-        1 => Some("your time zone is probably set to WIB while the clock shows WITA time"),
-        2 => Some("your time zone is probably set to WIB while the clock shows WIT time"),
-        -1 => Some("your time zone is probably set to WITA while the clock shows WIB time"),
-        -2 => Some("your time zone is probably set to WIT while the clock shows WIB time"),
-        -7 => Some("your time zone is probably set to WIB (UTC+7) while the clock shows UTC"),
-        _ => None,
-    }
+fn likely_mixup(lang: Language, hours: i64) -> Option<String> {
+    Some(match hours {
+        7 => tr!(lang, "clock.mixup.utc_wib"),
+        8 => tr!(lang, "clock.mixup.utc_wita"),
+        9 => tr!(lang, "clock.mixup.utc_wit"),
+        1 => tr!(lang, "clock.mixup.wib_wita"),
+        2 => tr!(lang, "clock.mixup.wib_wit"),
+        -1 => tr!(lang, "clock.mixup.wita_wib"),
+        -2 => tr!(lang, "clock.mixup.wit_wib"),
+        -7 => tr!(lang, "clock.mixup.wib_utc"),
+        _ => return None,
+    })
 }
 
 /// The wrong-time-zone explanation for a clock off by whole `hours` (positive: ahead).
-pub fn timezone_note(hours: i64) -> String {
+pub fn timezone_note(lang: Language, hours: i64) -> String {
     let n = hours.abs();
-    let unit = if n == 1 { "hour" } else { "hours" };
-    let mixup = likely_mixup(hours).map(str::to_string).unwrap_or_else(|| {
-        let way = if hours > 0 { "west" } else { "east" };
-        format!("your time zone is probably set {n} {unit} too far {way}")
+    let amount = whole_hours(lang, n);
+    let mixup = likely_mixup(lang, hours).unwrap_or_else(|| {
+        if hours > 0 {
+            tr!(lang, "clock.mixup.too_far_west", amount = amount.as_str())
+        } else {
+            tr!(lang, "clock.mixup.too_far_east", amount = amount.as_str())
+        }
     });
-    format!(
-        "{sign}{n} h: {mixup}, and the time was moved by hand to look right. Codes use the real \
-         (UTC) time, which is now {n} {unit} off. Set the correct time zone and turn on \
-         automatic time: the clock then shows the same local time, and codes work.",
-        sign = if hours > 0 { "+" } else { "-" }
+    tr!(
+        lang,
+        "clock.timezone_note",
+        sign = if hours > 0 { "+" } else { "-" },
+        n = n,
+        mixup = mixup,
+        amount = amount
     )
 }
 
 /// How to turn on automatic time on this operating system.
-pub fn how_to_fix() -> &'static str {
+pub fn how_to_fix(lang: Language) -> String {
     if cfg!(target_os = "windows") {
-        "Turn on automatic time: Settings → Time & language → Date & time → \"Set time \
-         automatically\" and \"Set time zone automatically\", then \"Sync now\"."
+        tr!(lang, "clock.fix.windows")
     } else if cfg!(target_os = "macos") {
-        "Turn on automatic time: System Settings → General → Date & Time → \"Set time and date \
-         automatically\" and \"Set time zone automatically using your current location\"."
+        tr!(lang, "clock.fix.macos")
     } else {
-        "Turn on automatic time: run `timedatectl set-ntp true` (and `timedatectl set-timezone \
-         Asia/Jakarta` or your zone), or use your desktop's Date & Time settings."
+        tr!(lang, "clock.fix.linux")
     }
 }
 
@@ -88,18 +143,26 @@ pub fn how_to_fix() -> &'static str {
 mod tests {
     use super::*;
 
+    const EN: Language = Language::English;
+    const ID: Language = Language::Indonesian;
+
     #[test]
     fn offsets_read_naturally() {
-        assert!(describe_offset(-90.0).contains("90.0 s ahead"));
-        assert!(describe_offset(25200.0).contains("7.0 hours behind"));
-        assert!(describe_offset(0.02).contains("right"));
+        assert!(describe_offset(EN, -90.0).contains("90.0 s ahead"));
+        assert!(describe_offset(EN, 25200.0).contains("7.0 hours behind"));
+        assert!(describe_offset(EN, 0.02).contains("right"));
+        assert!(describe_offset(ID, -90.0).contains("90,0 detik lebih cepat"));
+        assert!(describe_offset(ID, 25200.0).contains("7,0 jam lebih lambat"));
     }
 
     #[test]
     fn wib_is_named() {
-        assert!(timezone_note(7).contains("UTC while the clock shows WIB"));
-        assert!(timezone_note(-7).starts_with("-7 h"));
-        assert!(timezone_note(3).contains("3 hours too far west"));
-        assert!(timezone_note(-1).contains("set to WITA while the clock shows WIB"));
+        assert!(timezone_note(EN, 7).contains("UTC while the clock shows WIB"));
+        assert!(timezone_note(EN, -7).starts_with("-7 h"));
+        assert!(timezone_note(EN, 3).contains("3 hours too far west"));
+        assert!(timezone_note(EN, 1).contains("is now 1 hour off"));
+        assert!(timezone_note(EN, -1).contains("set to WITA while the clock shows WIB"));
+        assert!(timezone_note(ID, 7).contains("WIB (UTC+7)"));
+        assert!(timezone_note(ID, 3).contains("3 jam terlalu jauh ke barat"));
     }
 }

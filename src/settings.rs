@@ -1,5 +1,7 @@
 //! Preferences, kept in `settings.json` in the data directory (never a secret in here).
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{CheckConfig, DEFAULT_HTTPS_URLS, DEFAULT_SNTP_SERVERS, DEFAULT_TIMEOUT};
@@ -36,7 +38,9 @@ impl Language {
         let primary = locale.split(['-', '_', '.', '@']).next().unwrap_or("");
         match primary.to_ascii_lowercase().as_str() {
             "id" | "in" => Some(Language::Indonesian),
-            "en" => Some(Language::English),
+            // The C locale (LC_ALL=C in scripts and CI) means untranslated messages: English,
+            // not "keep looking" (which would let a lower-priority LANG=id_ID win).
+            "en" | "c" | "posix" => Some(Language::English),
             _ => None,
         }
     }
@@ -61,6 +65,29 @@ pub enum Theme {
     Dark,
 }
 
+/// Why the settings file was not used; the defaults are used instead. The front ends word it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsProblem {
+    /// The file exists but cannot be read (permissions, I/O error).
+    #[error("cannot read {}: {detail}; using the defaults", path.display())]
+    Unreadable { path: PathBuf, detail: String },
+    /// The file is not valid settings; it was renamed to `kept_as` (`None`: renaming failed and
+    /// it was left as it is).
+    #[error(
+        "{} could not be read ({detail}); {}; using the defaults",
+        path.display(),
+        match kept_as {
+            Some(aside) => format!("it was kept as {}", aside.display()),
+            None => "it was left as it is".to_string(),
+        }
+    )]
+    Damaged {
+        path: PathBuf,
+        detail: String,
+        kept_as: Option<PathBuf>,
+    },
+}
+
 /// Every field has a default, so a file from an older or newer version still loads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -81,6 +108,26 @@ pub struct Settings {
     pub clipboard_clear_seconds: Option<u32>,
     /// Minimise the window after a code is copied (to paste it straight into the browser).
     pub minimize_after_copy: bool,
+    /// The account list's groups the user folded away (`GroupKey::to_setting` texts).
+    pub collapsed_groups: std::collections::BTreeSet<String>,
+    /// The app lock's passphrase as an Argon2id PHC string (never the passphrase itself);
+    /// `None`: no lock.
+    pub lock_passphrase_hash: Option<String>,
+    /// Minutes without input after which the window locks; `None`: only at start and on
+    /// "Lock now".
+    pub lock_idle_minutes: Option<u32>,
+    /// Unix seconds of the last successful backup (export or automatic); `None`: never.
+    pub last_backup: Option<i64>,
+    /// Remind of accounts that are in no backup yet.
+    pub backup_reminder: bool,
+    /// The accounts (ids) in no backup when the reminder was dismissed: it stays hidden until
+    /// another one is added.
+    pub backup_reminder_dismissed: std::collections::BTreeSet<String>,
+    /// The folder for automatic encrypted backups; `None`: off. Their passphrase is in the
+    /// keychain (or vault), never here.
+    pub auto_backup_folder: Option<PathBuf>,
+    /// How many automatic backups to keep in that folder (older ones are deleted).
+    pub auto_backup_keep: u32,
 }
 
 impl Default for Settings {
@@ -94,6 +141,14 @@ impl Default for Settings {
             theme: Theme::System,
             clipboard_clear_seconds: Some(30),
             minimize_after_copy: false,
+            collapsed_groups: Default::default(),
+            lock_passphrase_hash: None,
+            lock_idle_minutes: None,
+            last_backup: None,
+            backup_reminder: true,
+            backup_reminder_dismissed: Default::default(),
+            auto_backup_folder: None,
+            auto_backup_keep: 10,
         }
     }
 }
@@ -101,7 +156,7 @@ impl Default for Settings {
 impl Settings {
     /// The settings in `dir`, or the defaults when there are none. A file that cannot be
     /// read is set aside (never overwritten) and the reason returned with the defaults.
-    pub fn load(dir: &DataDir) -> (Settings, Option<String>) {
+    pub fn load(dir: &DataDir) -> (Settings, Option<SettingsProblem>) {
         let path = dir.settings();
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
@@ -111,10 +166,10 @@ impl Settings {
             Err(e) => {
                 return (
                     Settings::default(),
-                    Some(format!(
-                        "cannot read {}: {e}; using the defaults",
-                        path.display()
-                    )),
+                    Some(SettingsProblem::Unreadable {
+                        path,
+                        detail: e.to_string(),
+                    }),
                 );
             }
         };
@@ -122,16 +177,14 @@ impl Settings {
             Ok(settings) => (settings, None),
             Err(e) => {
                 let aside = dir.set_aside(&path);
-                let kept = match std::fs::rename(&path, &aside) {
-                    Ok(()) => format!("it was kept as {}", aside.display()),
-                    Err(_) => "it was left as it is".into(),
-                };
+                let kept_as = std::fs::rename(&path, &aside).ok().map(|()| aside);
                 (
                     Settings::default(),
-                    Some(format!(
-                        "{} could not be read ({e}); {kept}; using the defaults",
-                        path.display()
-                    )),
+                    Some(SettingsProblem::Damaged {
+                        path,
+                        detail: e.to_string(),
+                        kept_as,
+                    }),
                 )
             }
         }
@@ -216,7 +269,7 @@ mod tests {
         std::fs::write(dir.settings(), b"{not json").unwrap();
         let (loaded, problem) = Settings::load(&dir);
         assert_eq!(loaded, Settings::default());
-        assert!(problem.unwrap().contains("could not be read"));
+        assert!(problem.unwrap().to_string().contains("could not be read"));
         assert!(!dir.settings().exists());
         let aside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
         assert_eq!(aside.len(), 1);

@@ -863,3 +863,73 @@ fn a_closed_pipe_is_not_a_panic() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// The words follow the system's language (LANG=id_ID.UTF-8 on an Indonesian desktop), else the
+/// language chosen in the settings; exit statuses and `--json` never change with them.
+#[test]
+fn an_indonesian_system_gets_indonesian_words_and_the_same_exit_status() {
+    require_keyring();
+    let tmp = tempdir();
+    let in_indonesian = |args: &[&str]| {
+        let mut cmd = common::command(tmp.path(), args);
+        common::in_indonesian(&mut cmd);
+        common::run(cmd, RUN_LIMIT)
+    };
+
+    let run = in_indonesian(&["code", "nothing-matches"]).failed();
+    assert!(
+        run.stderr
+            .contains("tidak ada akun yang cocok dengan \"nothing-matches\""),
+        "{run:#?}"
+    );
+    assert_eq!(run.stdout, "", "{run:#?}");
+    let run = kunci(tmp.path(), &["code", "nothing-matches"]).failed();
+    assert!(
+        run.stderr
+            .contains("no account matches \"nothing-matches\""),
+        "the shared runner speaks English: {run:#?}"
+    );
+
+    // Refused before the keychain is opened, in Indonesian too.
+    let out = tmp.path().join("out.txt");
+    let out = out.to_str().unwrap();
+    let run = in_indonesian(&[
+        "export",
+        "--format",
+        "uris",
+        "--password-file",
+        "nothing",
+        "--out",
+        out,
+    ])
+    .failed();
+    assert!(
+        run.stderr.contains("hanya untuk --format kunci"),
+        "{run:#?}"
+    );
+
+    add_key(tmp.path(), KEY, "LPSE Kota Bandung", "penyedia01");
+    let run = in_indonesian(&["list", "--json"]).ok();
+    let rows: Vec<Value> = serde_json::from_str(&run.stdout).expect("list --json is JSON");
+    assert_eq!(field(&rows[0], "label"), "penyedia01", "{run:#?}");
+    let run = in_indonesian(&[
+        "add",
+        "--secret",
+        KEY,
+        "--issuer",
+        "LPSE Kota Bandung",
+        "--label",
+        "penyedia01",
+    ])
+    .failed();
+    assert!(
+        run.stderr
+            .contains("sudah ada dengan kunci rahasia yang sama"),
+        "{run:#?}"
+    );
+
+    // A language chosen in the settings wins over the system's.
+    fs::write(tmp.path().join("settings.json"), r#"{"language": "id"}"#).unwrap();
+    let run = kunci(tmp.path(), &["code", "nothing-matches"]).failed();
+    assert!(run.stderr.contains("tidak ada akun yang cocok"), "{run:#?}");
+}

@@ -486,6 +486,11 @@ fn kunci(dir: &Path, args: &[&str], faketime: Option<&str>) -> Run {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // These tests read English words, whatever the machine's language.
+    cmd.env("LC_ALL", "C.UTF-8")
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANGUAGE");
     // The HTTP client honours proxy variables; loopback must be reached directly.
     for proxy in [
         "http_proxy",

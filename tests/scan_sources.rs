@@ -196,7 +196,7 @@ fn png_header(width: u32, height: u32) -> Vec<u8> {
 
 fn unreadable_reason(result: Result<GrayImage, ScanError>, what: &str) -> String {
     match result {
-        Err(ScanError::Unreadable { reason, .. }) => reason,
+        Err(ScanError::Unreadable { reason, .. }) => reason.to_string(),
         Err(other) => panic!("{what}: expected Unreadable, got {other:?}"),
         Ok(img) => panic!(
             "{what}: expected an error, got a {:?} picture",
@@ -778,7 +778,9 @@ fn clipboard_picture_is_read_and_its_absence_explained() {
 
     // Nothing copied yet.
     match clipboard::image() {
-        Err(ScanError::NoClipboardImage(why)) => assert!(why.contains("empty"), "{why}"),
+        Err(ScanError::NoClipboardImage(why)) => {
+            assert!(why.to_string().contains("empty"), "{why}")
+        }
         other => panic!("expected NoClipboardImage, got {other:?}"),
     }
 
@@ -800,7 +802,9 @@ fn clipboard_picture_is_read_and_its_absence_explained() {
     fs::write(&text, "just some words").unwrap();
     procs.0.push(own(&[], Some(&text)));
     let message = retry(|| match clipboard::image() {
-        Err(ScanError::NoClipboardImage(why)) if why.contains("text") => Ok(why),
+        Err(ScanError::NoClipboardImage(why)) if why.to_string().contains("text") => {
+            Ok(why.to_string())
+        }
         other => Err(format!("{other:?}")),
     });
     assert!(message.contains("picture"), "{message}");

@@ -9,7 +9,8 @@ use kunci::store::{self, backup};
 use zeroize::Zeroizing;
 
 use super::import::password_from_file;
-use super::{ExportArgs, ExportFormat, Failure, open_store};
+use super::{ExportArgs, ExportFormat, Failure, lang, open_store, warn};
+use crate::i18n::Localize;
 
 pub fn run(args: ExportArgs) -> Result<(), Failure> {
     let ExportArgs {
@@ -19,11 +20,7 @@ pub fn run(args: ExportArgs) -> Result<(), Failure> {
         force,
     } = args;
     if format != ExportFormat::Kunci && password_file.is_some() {
-        return Err(Failure(
-            "--password-file is only for --format kunci; URI lists and Aegis plain vaults are \
-             not encrypted"
-                .into(),
-        ));
+        return Err(Failure(tr!(lang(), "cli.export.password_file_only_kunci")));
     }
     refuse_existing(&out, force)?;
     let passphrase = match format {
@@ -35,47 +32,56 @@ pub fn run(args: ExportArgs) -> Result<(), Failure> {
     let mut accounts = Vec::new();
     for account in store.accounts().as_slice() {
         let secret = store.secret(&account.id).map_err(|e| {
-            Failure(format!(
-                "{e}; nothing was written, so that no backup silently lacks {}",
-                account.display_name()
+            Failure(tr!(
+                lang(),
+                "cli.export.secret_failed",
+                reason = e.localize(lang()),
+                name = account.display_name()
             ))
         })?;
         accounts.push(account.to_uri(&secret));
     }
     if accounts.is_empty() {
-        return Err(Failure("there are no accounts to export".into()));
+        return Err(Failure(tr!(lang(), "cli.export.no_accounts")));
     }
 
-    let (bytes, name): (Zeroizing<Vec<u8>>, &str) = match passphrase {
+    let lang = lang();
+    let (bytes, name): (Zeroizing<Vec<u8>>, String) = match passphrase {
         Some(passphrase) => (
             Zeroizing::new(backup::seal(&accounts, &passphrase)?),
-            "encrypted Kunci backup",
+            tr!(lang, "cli.export.kind_kunci"),
         ),
         None if format == ExportFormat::Aegis => (
             unencrypted(export::aegis::write(&accounts)),
-            "Aegis plain vault",
+            tr!(lang, "cli.export.kind_aegis"),
         ),
         None => (
             unencrypted(export::uris::write(&accounts)),
-            "otpauth URI list",
+            tr!(lang, "cli.export.kind_uris"),
         ),
     };
     if format != ExportFormat::Kunci {
-        eprintln!(
-            "kunci: warning: {} is NOT encrypted and contains the secret of every account: \
-             anyone who reads it can make your codes. Import it where it is needed, then \
-             delete it; for a backup use --format kunci",
-            out.display()
-        );
+        warn(&tr!(lang, "cli.export.unencrypted", path = out.display()));
     }
     // Checked again just before writing: the passphrase prompt and the keychain take time.
     refuse_existing(&out, force)?;
-    store::replace_file(&out, &bytes)
-        .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
+    store::replace_file(&out, &bytes).map_err(|e| {
+        Failure(tr!(
+            lang,
+            "cli.export.write_failed",
+            path = out.display(),
+            detail = e
+        ))
+    })?;
     println!(
-        "exported {} account(s) to {} ({name})",
-        accounts.len(),
-        out.display()
+        "{}",
+        tr!(
+            lang,
+            "cli.export.done",
+            count = accounts.len(),
+            path = out.display(),
+            kind = name
+        )
     );
     Ok(())
 }
@@ -86,9 +92,10 @@ fn unencrypted(text: Zeroizing<String>) -> Zeroizing<Vec<u8>> {
 
 fn refuse_existing(out: &Path, force: bool) -> Result<(), Failure> {
     if !force && out.exists() {
-        return Err(Failure(format!(
-            "{} already exists; nothing was written (add --force to replace it)",
-            out.display()
+        return Err(Failure(tr!(
+            lang(),
+            "cli.export.exists",
+            path = out.display()
         )));
     }
     Ok(())
@@ -100,31 +107,25 @@ fn passphrase(file: Option<&Path>) -> Result<Zeroizing<String>, Failure> {
         Some(path) => password_from_file(path)?,
         None => {
             if !std::io::stdin().is_terminal() {
-                return Err(Failure(
-                    "there is no terminal to ask for the backup's passphrase on; give it with \
-                     --password-file FILE"
-                        .into(),
-                ));
+                return Err(Failure(tr!(lang(), "cli.export.no_terminal")));
             }
-            let ask = |prompt: &str| {
-                rpassword::prompt_password(prompt)
+            let ask = |prompt: String| {
+                rpassword::prompt_password(format!("{prompt} "))
                     .map(Zeroizing::new)
-                    .map_err(|e| Failure(format!("cannot read the passphrase: {e}")))
+                    .map_err(|e| {
+                        Failure(tr!(lang(), "cli.export.passphrase_unreadable", detail = e))
+                    })
             };
-            let first = ask("Passphrase for the backup: ")?;
-            let again = ask("The same passphrase again: ")?;
+            let first = ask(tr!(lang(), "cli.export.passphrase_prompt"))?;
+            let again = ask(tr!(lang(), "cli.export.passphrase_again"))?;
             if first != again {
-                return Err(Failure(
-                    "the two passphrases differ; nothing was written".into(),
-                ));
+                return Err(Failure(tr!(lang(), "cli.export.passphrases_differ")));
             }
             first
         }
     };
     if passphrase.is_empty() {
-        return Err(Failure(
-            "the passphrase is empty; a backup needs one (nothing was written)".into(),
-        ));
+        return Err(Failure(tr!(lang(), "cli.export.passphrase_empty")));
     }
     Ok(passphrase)
 }

@@ -4,12 +4,14 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+use kunci::import::plan::{Planned, Verdict, plan};
 use kunci::import::{self, Imported};
 use kunci::otp::OtpUri;
-use kunci::store::Existing;
 use zeroize::Zeroizing;
 
-use super::{Failure, ImportArgs, describe, open_store};
+use crate::i18n::Localize;
+
+use super::{Failure, ImportArgs, added_line, describe, lang, open_store, said_yes};
 
 pub fn run(args: ImportArgs) -> ExitCode {
     match import_file(&args) {
@@ -28,22 +30,26 @@ fn password(args: &ImportArgs, format: &str) -> Result<Zeroizing<String>, Failur
         return password_from_file(path);
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Failure(format!(
-            "this {format} file is encrypted and there is no terminal to ask for its password \
-             on; give it with --password-file FILE"
+        return Err(Failure(tr!(
+            lang(),
+            "cli.import.no_terminal",
+            format = format
         )));
     }
-    let typed = rpassword::prompt_password(format!("Password of the {format} file: "))
-        .map_err(|e| Failure(format!("cannot read the password: {e}")))?;
+    let prompt = tr!(lang(), "cli.import.password_prompt", format = format);
+    let typed = rpassword::prompt_password(format!("{prompt} "))
+        .map_err(|e| Failure(tr!(lang(), "cli.import.password_unreadable", detail = e)))?;
     Ok(Zeroizing::new(typed))
 }
 
 /// The password in `path`, without one line break at its end (shared with `kunci export`).
 pub(super) fn password_from_file(path: &Path) -> Result<Zeroizing<String>, Failure> {
     let mut text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-        Failure(format!(
-            "cannot read the password file {}: {e}",
-            path.display()
+        Failure(tr!(
+            lang(),
+            "cli.import.password_file_unreadable",
+            path = path.display(),
+            detail = e
         ))
     })?);
     let kept = text.trim_end_matches(['\n', '\r']).len();
@@ -52,34 +58,35 @@ pub(super) fn password_from_file(path: &Path) -> Result<Zeroizing<String>, Failu
 }
 
 fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?
-        .len();
+    let unreadable = |e: std::io::Error| {
+        Failure(tr!(
+            lang(),
+            "cli.import.unreadable",
+            path = path.display(),
+            detail = e
+        ))
+    };
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
     if size > import::MAX_FILE_BYTES as u64 {
-        return Err(Failure(format!(
-            "{} is {size} bytes long, too large for an authenticator export",
-            path.display()
+        return Err(Failure(tr!(
+            lang(),
+            "cli.import.too_large",
+            path = path.display(),
+            bytes = size
         )));
     }
-    std::fs::read(path)
-        .map(Zeroizing::new)
-        .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))
+    std::fs::read(path).map(Zeroizing::new).map_err(unreadable)
 }
 
 fn confirm(count: usize) -> Result<bool, Failure> {
     if !std::io::stdin().is_terminal() {
-        return Err(Failure(format!(
-            "not adding {count} account(s) without confirmation; add --yes"
-        )));
+        return Err(Failure(tr!(lang(), "cli.import.needs_yes", count = count)));
     }
-    eprint!("Add {count} account(s)? [y/N] ");
+    eprint!("{} ", tr!(lang(), "cli.import.ask", count = count));
     std::io::stderr().flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(
-        answer.trim().to_lowercase().as_str(),
-        "y" | "yes" | "ya"
-    ))
+    Ok(said_yes(&answer))
 }
 
 fn import_file(args: &ImportArgs) -> Result<(), Failure> {
@@ -93,29 +100,27 @@ fn import_file(args: &ImportArgs) -> Result<(), Failure> {
     };
     let Imported { accounts, skipped } =
         importer.import(&bytes, password.as_deref().map(String::as_str))?;
+    let lang = lang();
     println!(
-        "{} holds {} account(s) Kunci can use ({format} format)",
-        args.file.display(),
-        accounts.len()
+        "{}",
+        tr!(
+            lang,
+            "cli.import.holds",
+            path = args.file.display(),
+            count = accounts.len(),
+            format = format
+        )
     );
 
     // Everything is sorted before the keychain is written: a refusal leaves no trace.
     let mut store = open_store()?;
     let (mut new, mut present, mut renewed) = (Vec::new(), Vec::new(), Vec::new());
-    for uri in accounts {
-        match store.existing(&uri) {
-            Existing::New => {
-                let same_name = |o: &OtpUri| o.issuer == uri.issuer && o.label == uri.label;
-                if new.iter().any(same_name) {
-                    // The file holds this name twice; the first one is added, like a
-                    // re-enrolment the second is only reported.
-                    renewed.push(uri);
-                } else {
-                    new.push(uri);
-                }
-            }
-            Existing::Duplicate(_) => present.push(uri),
-            Existing::NewSecret(_) => renewed.push(uri),
+    for Planned { uri, verdict } in plan(accounts, |uri| store.existing(uri)) {
+        match verdict {
+            Verdict::New => new.push(uri),
+            Verdict::AlreadyThere(_) => present.push(uri),
+            // Like a re-enrolment, a second account of one name is only reported.
+            Verdict::OtherSecret(_) | Verdict::RepeatedInFile => renewed.push(uri),
         }
     }
     let section = |title: &str, uris: &[OtpUri]| {
@@ -126,30 +131,24 @@ fn import_file(args: &ImportArgs) -> Result<(), Failure> {
             }
         }
     };
-    section("to add", &new);
-    section("already in Kunci, left as they are", &present);
-    section(
-        "in Kunci (or earlier in the file) with another secret, not changed",
-        &renewed,
-    );
+    section(&tr!(lang, "cli.import.to_add"), &new);
+    section(&tr!(lang, "cli.import.present"), &present);
+    section(&tr!(lang, "cli.import.renewed"), &renewed);
     if !skipped.is_empty() {
-        println!("skipped ({}):", skipped.len());
+        println!("{} ({}):", tr!(lang, "cli.import.skipped"), skipped.len());
         for why in &skipped {
             println!("  {why}");
         }
     }
     if !renewed.is_empty() {
-        eprintln!(
-            "kunci: accounts with another secret were not changed; to replace one, remove it \
-             (kunci remove) and import again"
-        );
+        eprintln!("kunci: {}", tr!(lang, "cli.import.renewed_note"));
     }
     if new.is_empty() {
-        println!("nothing to add");
+        println!("{}", tr!(lang, "cli.import.nothing_to_add"));
         return Ok(());
     }
     if !args.yes && !confirm(new.len())? {
-        println!("nothing added");
+        println!("{}", tr!(lang, "cli.import.nothing_added"));
         return Ok(());
     }
     let mut added = 0;
@@ -157,16 +156,19 @@ fn import_file(args: &ImportArgs) -> Result<(), Failure> {
         match store.add(uri) {
             Ok(account) => {
                 added += 1;
-                println!("added {} (id {})", account.display_name(), account.id);
+                println!("{}", added_line(&account));
             }
             Err(e) => {
-                return Err(Failure(format!(
-                    "{e}; {added} of {} account(s) were added before this",
-                    new.len()
+                return Err(Failure(tr!(
+                    lang,
+                    "cli.import.stopped",
+                    reason = e.localize(lang),
+                    added = added,
+                    total = new.len()
                 )));
             }
         }
     }
-    println!("added {added} account(s)");
+    println!("{}", tr!(lang, "cli.import.added", count = added));
     Ok(())
 }

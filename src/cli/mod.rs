@@ -2,20 +2,22 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Arg, ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use kunci::accounts::{Account, QueryError};
 use kunci::clock::{self, CheckConfig, Measurement, NoTimeSource, Outcome, Report, Verdict};
 use kunci::otp::{self, Algorithm, Kind, OtpUri, Params, parse_setup_key};
-use kunci::settings::Settings;
-use kunci::store::{DataDir, Keychain, LoadProblem, NoSecretStore, Reconciliation, Store};
+use kunci::settings::{Language, Settings};
+use kunci::store::{DataDir, LoadProblem, NoSecretStore, Reconciliation, Store};
 
 use crate::advice;
+use crate::i18n::Localize;
 
 mod export;
 mod import;
 mod scan;
+mod vault;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -101,6 +103,14 @@ pub enum Command {
         issuer: Option<String>,
         #[arg(long)]
         label: Option<String>,
+    },
+    /// Where the secrets are kept: the keychain, or an encrypted vault file in the data
+    /// directory (for computers without a usable keychain). When the vault is chosen, the
+    /// other commands ask for its passphrase, or read it from the file named by
+    /// $KUNCI_VAULT_PASSPHRASE_FILE.
+    Vault {
+        #[command(subcommand)]
+        command: vault::VaultCommand,
     },
 }
 
@@ -207,13 +217,194 @@ pub struct AddArgs {
     counter: Option<u64>,
 }
 
-/// A failure worth one message on stderr.
+/// A failure worth one message on stderr, in the run's language.
 pub(crate) struct Failure(pub String);
 
-impl<E: std::fmt::Display> From<E> for Failure {
+impl<E: Localize> From<E> for Failure {
     fn from(e: E) -> Self {
-        Failure(e.to_string())
+        Failure(e.localize(lang()))
     }
+}
+
+/// The language of this run. A command-line run is its own process, so one language for all
+/// of it is safe here (the window passes its language around instead).
+static LANG: OnceLock<Language> = OnceLock::new();
+
+/// The language chosen in the settings, else the system's.
+pub(crate) fn lang() -> Language {
+    *LANG.get_or_init(|| chosen_language().unwrap_or_else(Language::of_system))
+}
+
+/// The language saved in the settings, read without side effects: a damaged settings file is
+/// dealt with (and reported) by the commands that use the settings.
+fn chosen_language() -> Option<Language> {
+    let dir = DataDir::from_env()?;
+    let bytes = std::fs::read(dir.settings()).ok()?;
+    serde_json::from_slice::<Settings>(&bytes).ok()?.language
+}
+
+/// Parses the process's arguments, with clap's help and usage texts in the run's language.
+pub fn parse() -> Cli {
+    let matches = command().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// The command line's definition with every help text from the translation files (the doc
+/// comments above are the English originals, for readers of this file).
+pub fn command() -> clap::Command {
+    command_in(lang())
+}
+
+/// [`command`] in `lang`.
+fn command_in(lang: Language) -> clap::Command {
+    let query = tr!(lang, "cli.help.query");
+    let json = tr!(lang, "cli.help.json");
+    let yes = tr!(lang, "cli.help.yes");
+    let cmd = Cli::command()
+        .about(tr!(lang, "cli.help.about"))
+        .long_about(tr!(lang, "cli.help.long_about"))
+        .mut_subcommand("add", |c| {
+            c.about(tr!(lang, "cli.help.add"))
+                .long_about(None)
+                .mut_arg("uri", |a| a.help(tr!(lang, "cli.help.add.uri")))
+                .mut_arg("secret", |a| a.help(tr!(lang, "cli.help.add.secret")))
+                .mut_arg("issuer", |a| a.help(tr!(lang, "cli.help.add.issuer")))
+                .mut_arg("label", |a| a.help(tr!(lang, "cli.help.add.label")))
+                .mut_arg("digits", |a| a.help(tr!(lang, "cli.help.add.digits")))
+                .mut_arg("period", |a| a.help(tr!(lang, "cli.help.add.period")))
+                .mut_arg("algorithm", |a| a.help(tr!(lang, "cli.help.add.algorithm")))
+                .mut_arg("counter", |a| a.help(tr!(lang, "cli.help.add.counter")))
+        })
+        .mut_subcommand("list", |c| {
+            c.about(tr!(lang, "cli.help.list"))
+                .long_about(None)
+                .mut_arg("json", |a| a.help(json.clone()))
+        })
+        .mut_subcommand("code", |c| {
+            c.about(tr!(lang, "cli.help.code"))
+                .long_about(None)
+                .mut_arg("query", |a| a.help(query.clone()))
+                .mut_arg("at", |a| a.help(tr!(lang, "cli.help.code.at")))
+                .mut_arg("network_time", |a| {
+                    a.help(tr!(lang, "cli.help.code.network_time"))
+                })
+        })
+        .mut_subcommand("scan", |c| {
+            c.about(tr!(lang, "cli.help.scan"))
+                .long_about(None)
+                .mut_arg("image", |a| a.help(tr!(lang, "cli.help.scan.image")))
+                .mut_arg("screen", |a| a.help(tr!(lang, "cli.help.scan.screen")))
+                .mut_arg("camera", |a| a.help(tr!(lang, "cli.help.scan.camera")))
+                .mut_arg("camera_timeout", |a| {
+                    a.help(tr!(lang, "cli.help.scan.camera_timeout"))
+                })
+                .mut_arg("add", |a| a.help(tr!(lang, "cli.help.scan.add")))
+                .mut_arg("replace", |a| a.help(tr!(lang, "cli.help.scan.replace")))
+                .mut_arg("raw", |a| a.help(tr!(lang, "cli.help.scan.raw")))
+                .mut_arg("show_secret", |a| {
+                    a.help(tr!(lang, "cli.help.scan.show_secret"))
+                })
+        })
+        .mut_subcommand("import", |c| {
+            c.about(tr!(lang, "cli.help.import"))
+                .long_about(None)
+                .mut_arg("file", |a| a.help(tr!(lang, "cli.help.import.file")))
+                .mut_arg("password_file", |a| {
+                    a.help(tr!(lang, "cli.help.import.password_file"))
+                })
+                .mut_arg("yes", |a| a.help(tr!(lang, "cli.help.import.yes")))
+        })
+        .mut_subcommand("export", |c| {
+            c.about(tr!(lang, "cli.help.export"))
+                .long_about(None)
+                .mut_arg("format", |a| a.help(tr!(lang, "cli.help.export.format")))
+                .mut_arg("out", |a| a.help(tr!(lang, "cli.help.export.out")))
+                .mut_arg("password_file", |a| {
+                    a.help(tr!(lang, "cli.help.export.password_file"))
+                })
+                .mut_arg("force", |a| a.help(tr!(lang, "cli.help.export.force")))
+        })
+        .mut_subcommand("drift", |c| {
+            c.about(tr!(lang, "cli.help.drift"))
+                .long_about(None)
+                .mut_arg("servers", |a| a.help(tr!(lang, "cli.help.drift.server")))
+                .mut_arg("https", |a| a.help(tr!(lang, "cli.help.drift.https")))
+                .mut_arg("json", |a| a.help(json.clone()))
+        })
+        .mut_subcommand("uri", |c| {
+            c.about(tr!(lang, "cli.help.uri"))
+                .long_about(None)
+                .mut_arg("query", |a| a.help(query.clone()))
+        })
+        .mut_subcommand("remove", |c| {
+            c.about(tr!(lang, "cli.help.remove"))
+                .long_about(None)
+                .mut_arg("query", |a| a.help(query.clone()))
+                .mut_arg("yes", |a| a.help(yes.clone()))
+        })
+        .mut_subcommand("rename", |c| {
+            c.about(tr!(lang, "cli.help.rename"))
+                .long_about(None)
+                .mut_arg("query", |a| a.help(query.clone()))
+                .mut_arg("issuer", |a| a.help(tr!(lang, "cli.help.rename.issuer")))
+                .mut_arg("label", |a| a.help(tr!(lang, "cli.help.rename.label")))
+        })
+        .mut_subcommand("vault", |c| vault::help(c, lang));
+    let mut cmd = with_clap_words(cmd, lang);
+    // clap adds its `help` command while building: build first, then word that one too.
+    cmd.build();
+    cmd.mut_subcommand("help", |help| {
+        help.about(tr!(lang, "cli.help.help_command"))
+    })
+}
+
+/// clap's own words (the usage line, headings, --help and --version) in `lang`, on a command
+/// and all its subcommands.
+fn with_clap_words(cmd: clap::Command, lang: Language) -> clap::Command {
+    // clap takes headings as `&'static str` (without its "string" feature); a few short words
+    // for the one parse of this process.
+    let options: &'static str = tr!(lang, "cli.help.options").leak();
+    let arguments: &'static str = tr!(lang, "cli.help.arguments").leak();
+    let commands: &'static str = tr!(lang, "cli.help.commands").leak();
+    let has_version = cmd.get_version().is_some();
+    // As clap words it: with a long description, -h and --help show different texts.
+    let help = if cmd.get_long_about().is_some() {
+        Arg::new("help")
+            .help(tr!(lang, "cli.help.help_summary"))
+            .long_help(tr!(lang, "cli.help.help_long"))
+    } else {
+        Arg::new("help").help(tr!(lang, "cli.help.help"))
+    };
+    let mut cmd = cmd
+        .help_template(tr!(lang, "cli.help.template"))
+        .subcommand_help_heading(commands)
+        .mut_args(|a| {
+            let heading = if a.is_positional() {
+                arguments
+            } else {
+                options
+            };
+            a.help_heading(heading)
+        })
+        // Kunci's own --help and --version, so that their words can be translated too.
+        .disable_help_flag(true)
+        .arg(
+            help.short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help_heading(options),
+        );
+    if has_version {
+        cmd = cmd.disable_version_flag(true).arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help(tr!(lang, "cli.help.version"))
+                .help_heading(options),
+        );
+    }
+    cmd.mut_subcommands(|sub| with_clap_words(sub, lang))
 }
 
 /// Runs one command; returns the process exit code.
@@ -227,6 +418,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Scan(args) => Ok(scan::run(args)),
         Command::Import(args) => Ok(import::run(args)),
         Command::Export(args) => export::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Vault { command } => vault::run(command).map(|()| ExitCode::SUCCESS),
         other => execute(other).map(|()| ExitCode::SUCCESS),
     };
     match result {
@@ -240,7 +432,11 @@ pub fn run(command: Command) -> ExitCode {
 
 fn execute(command: Command) -> Result<(), Failure> {
     match command {
-        Command::Drift { .. } | Command::Scan(_) | Command::Import(_) | Command::Export(_) => {
+        Command::Drift { .. }
+        | Command::Scan(_)
+        | Command::Import(_)
+        | Command::Export(_)
+        | Command::Vault { .. } => {
             unreachable!("handled by run")
         }
         Command::Add(args) => add(args),
@@ -261,15 +457,14 @@ fn execute(command: Command) -> Result<(), Failure> {
 }
 
 fn data_dir() -> Result<DataDir, Failure> {
-    DataDir::from_env().ok_or_else(|| {
-        Failure("cannot find a data directory for this user; set KUNCI_DATA_DIR".into())
-    })
+    DataDir::from_env().ok_or_else(|| Failure(tr!(lang(), "cli.no_data_dir")))
 }
 
 /// Opens the store with the keychain, reconciling on the way, and reports what it found.
 pub(crate) fn open_store() -> Result<Store, Failure> {
-    let keychain = Keychain::connect()?;
-    let (mut store, problems) = Store::open(data_dir()?, Arc::new(keychain))?;
+    let dir = data_dir()?;
+    let secrets = vault::secret_store(&dir)?;
+    let (mut store, problems) = Store::open(dir, secrets)?;
     report_problems(&problems);
     let reconciliation = store.reconcile()?;
     report_reconciliation(&store, &reconciliation);
@@ -278,27 +473,34 @@ pub(crate) fn open_store() -> Result<Store, Failure> {
 
 fn report_problems(problems: &[LoadProblem]) {
     for problem in problems {
-        eprintln!("kunci: warning: {problem}");
+        warn(&problem.localize(lang()));
     }
 }
 
+/// "kunci: warning: …" on stderr.
+pub(crate) fn warn(message: &str) {
+    eprintln!("kunci: {}: {message}", tr!(lang(), "cli.warning"));
+}
+
 fn report_reconciliation(store: &Store, r: &Reconciliation) {
+    let lang = lang();
     for account in &r.recovered {
         eprintln!(
-            "kunci: recovered {} from the keychain (its adding had been interrupted)",
-            account.display_name()
+            "kunci: {}",
+            tr!(lang, "cli.recovered", name = account.display_name())
         );
     }
     for id in &r.missing_secrets {
         if let Some(account) = store.accounts().get(id) {
-            eprintln!(
-                "kunci: warning: the secret of {} is missing from the keychain; the account is kept",
-                account.display_name()
-            );
+            warn(&tr!(
+                lang,
+                "cli.secret_missing",
+                name = account.display_name()
+            ));
         }
     }
     for id in &r.unreadable {
-        eprintln!("kunci: warning: keychain entry {id} of this data directory could not be read");
+        warn(&tr!(lang, "cli.entry_unreadable", id = id));
     }
 }
 
@@ -327,12 +529,22 @@ fn add(args: AddArgs) -> Result<(), Failure> {
                 params,
             }
         }
-        (None, None) => return Err(Failure("give --uri or --secret".into())),
+        (None, None) => return Err(Failure(tr!(lang(), "cli.add.give_uri_or_secret"))),
     };
     let mut store = open_store()?;
     let account = store.add(&new)?;
-    println!("added {} (id {})", account.display_name(), account.id);
+    println!("{}", added_line(&account));
     Ok(())
+}
+
+/// "added NAME (id ID)".
+pub(crate) fn added_line(account: &Account) -> String {
+    tr!(
+        lang(),
+        "cli.added",
+        name = account.display_name(),
+        id = account.id
+    )
 }
 
 fn list(json: bool) -> Result<(), Failure> {
@@ -343,7 +555,7 @@ fn list(json: bool) -> Result<(), Failure> {
             let (store, problems) =
                 Store::open(data_dir()?, Arc::new(NoSecretStore::new(why.clone())))?;
             report_problems(&problems);
-            eprintln!("kunci: warning: {why}");
+            warn(&why);
             store
         }
     };
@@ -352,7 +564,7 @@ fn list(json: bool) -> Result<(), Failure> {
         let rows: Vec<serde_json::Value> = accounts.iter().map(account_json).collect();
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else if accounts.is_empty() {
-        eprintln!("no accounts yet; add one with: kunci add --secret KEY --issuer I --label L");
+        eprintln!("{}", tr!(lang(), "cli.list.empty"));
     } else {
         print_table(accounts);
     }
@@ -376,13 +588,19 @@ fn account_json(a: &Account) -> serde_json::Value {
 }
 
 fn print_table(accounts: &[Account]) {
+    let lang = lang();
+    let issuer = tr!(lang, "cli.list.issuer");
     let issuer_width = accounts
         .iter()
         .map(|a| a.issuer.chars().count())
         .max()
         .unwrap_or(0)
-        .max("ISSUER".len());
-    println!("{:<8}  {:<issuer_width$}  LABEL", "ID", "ISSUER");
+        .max(issuer.chars().count());
+    println!(
+        "{:<8}  {issuer:<issuer_width$}  {}",
+        "ID",
+        tr!(lang, "cli.list.label")
+    );
     for a in accounts {
         println!(
             "{:<8}  {:<issuer_width$}  {}",
@@ -395,14 +613,15 @@ fn print_table(accounts: &[Account]) {
 
 fn find<'a>(store: &'a Store, query: &str) -> Result<&'a Account, Failure> {
     store.accounts().find_one(query).map_err(|e| {
-        let mut message = e.to_string();
+        let lang = lang();
+        let mut message = e.localize(lang);
         let candidates = e.candidates();
         if candidates.is_empty() {
-            message.push_str("; there are no accounts yet");
+            message.push_str(&tr!(lang, "cli.find.no_accounts"));
         } else {
-            message.push_str(match e {
-                QueryError::Ambiguous { .. } => "; candidates:",
-                QueryError::NoMatch { .. } => "; accounts:",
+            message.push_str(&match e {
+                QueryError::Ambiguous { .. } => tr!(lang, "cli.find.candidates"),
+                QueryError::NoMatch { .. } => tr!(lang, "cli.find.accounts"),
             });
             for a in candidates {
                 message.push_str(&format!(
@@ -438,9 +657,7 @@ fn uri(query: &str) -> Result<(), Failure> {
     let store = open_store()?;
     let account = find(&store, query)?;
     let secret = store.secret(&account.id)?;
-    eprintln!(
-        "kunci: warning: this URI contains the secret; anyone who sees it can make your codes"
-    );
+    warn(&tr!(lang(), "cli.uri.warning"));
     println!("{}", account.to_uri(&secret).to_uri().as_str());
     Ok(())
 }
@@ -450,31 +667,40 @@ fn remove(query: &str, yes: bool) -> Result<(), Failure> {
     let account = find(&store, query)?.clone();
     if !yes {
         if !std::io::stdin().is_terminal() {
-            return Err(Failure(format!(
-                "not removing {} without confirmation; add --yes",
-                account.display_name()
+            return Err(Failure(tr!(
+                lang(),
+                "cli.remove.needs_yes",
+                name = account.display_name()
             )));
         }
         eprint!(
-            "Remove {}? Its secret is deleted from the keychain and its codes stop working here. [y/N] ",
-            account.display_name()
+            "{} ",
+            tr!(lang(), "cli.remove.ask", name = account.display_name())
         );
         std::io::stderr().flush()?;
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
-        if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes" | "ya") {
-            eprintln!("kunci: nothing removed");
+        if !said_yes(&answer) {
+            eprintln!("kunci: {}", tr!(lang(), "cli.remove.nothing_removed"));
             return Ok(());
         }
     }
     store.remove(&account.id)?;
-    println!("removed {}", account.display_name());
+    println!(
+        "{}",
+        tr!(lang(), "cli.remove.removed", name = account.display_name())
+    );
     Ok(())
+}
+
+/// Whether a typed answer to a "[y/N]" question is yes, in either language.
+pub(crate) fn said_yes(answer: &str) -> bool {
+    matches!(answer.trim().to_lowercase().as_str(), "y" | "yes" | "ya")
 }
 
 fn rename(query: &str, issuer: Option<String>, label: Option<String>) -> Result<(), Failure> {
     if issuer.is_none() && label.is_none() {
-        return Err(Failure("give --issuer and/or --label".into()));
+        return Err(Failure(tr!(lang(), "cli.rename.give_issuer_or_label")));
     }
     let mut store = open_store()?;
     let account = find(&store, query)?.clone();
@@ -483,14 +709,17 @@ fn rename(query: &str, issuer: Option<String>, label: Option<String>) -> Result<
         issuer.as_deref().unwrap_or(&account.issuer),
         label.as_deref().unwrap_or(&account.label),
     )?;
-    println!("renamed to {}", renamed.display_name());
+    println!(
+        "{}",
+        tr!(lang(), "cli.rename.renamed", name = renamed.display_name())
+    );
     Ok(())
 }
 
 fn settings() -> Result<Settings, Failure> {
     let (settings, problem) = Settings::load(&data_dir()?);
     if let Some(problem) = problem {
-        eprintln!("kunci: warning: {problem}");
+        warn(&problem.localize(lang()));
     }
     Ok(settings)
 }
@@ -500,15 +729,22 @@ fn network_now() -> Result<u64, Failure> {
     let config = settings()?.check_config();
     match clock::check(&config) {
         Ok(m) => {
+            let lang = lang();
             eprintln!(
-                "kunci: using network time from {} ({:+.2} s against this clock)",
-                m.source, m.offset
+                "kunci: {}",
+                tr!(
+                    lang,
+                    "cli.code.network_time",
+                    source = advice::source_name(lang, &m.source),
+                    offset = advice::signed(lang, m.offset, 2)
+                )
             );
             Ok((clock::system_now() + m.offset).max(0.0) as u64)
         }
-        Err(e) => Err(Failure(format!(
-            "{e}; no code was made, because --network-time asks for network time. Without \
-             --network-time the code comes from this computer's clock"
+        Err(e) => Err(Failure(tr!(
+            lang(),
+            "cli.code.no_network_time",
+            reason = e.localize(lang())
         ))),
     }
 }
@@ -583,13 +819,14 @@ fn drift_json(result: &Result<Measurement, NoTimeSource>) -> serde_json::Value {
                 clock::Source::Sntp { server } => ("sntp", server.clone()),
                 clock::Source::HttpDate { url } => ("https_date", url.clone()),
             };
+            let lang = lang();
             let mut message = format!(
                 "{} {}",
-                advice::describe_offset(m.offset),
-                advice::verdict_meaning(m.verdict())
+                advice::describe_offset(lang, m.offset),
+                advice::verdict_meaning(lang, m.verdict())
             );
             if let Some(hours) = m.timezone_hours() {
-                message = format!("{message} {}", advice::timezone_note(hours));
+                message = format!("{message} {}", advice::timezone_note(lang, hours));
             }
             serde_json::json!({
                 "offset_seconds": m.offset,
@@ -610,7 +847,7 @@ fn drift_json(result: &Result<Measurement, NoTimeSource>) -> serde_json::Value {
             "source": null,
             "source_kind": null,
             "timezone_hours": null,
-            "message": e.to_string(),
+            "message": e.localize(lang()),
             "servers": e.sntp.iter().map(report_json).collect::<Vec<_>>(),
             "https": e.https.iter().map(report_json).collect::<Vec<_>>(),
         }),
@@ -621,68 +858,134 @@ fn print_reports(title: &str, reports: &[Report]) {
     if reports.is_empty() {
         return;
     }
+    let lang = lang();
     println!("{title}:");
     for r in reports {
         let what = match &r.outcome {
-            Outcome::Answered { offset, delay } => {
-                format!("answered: {offset:+.3} s (round trip {delay:.3} s)")
-            }
-            Outcome::Outvoted { offset } => {
-                format!("ignored: {offset:+.3} s disagrees with the other servers")
-            }
-            Outcome::Failed { reason } => format!("failed: {reason}"),
-            Outcome::NotAsked => "not asked (SNTP answered)".into(),
+            Outcome::Answered { offset, delay } => tr!(
+                lang,
+                "cli.drift.answered",
+                offset = advice::signed(lang, *offset, 3),
+                delay = advice::number(lang, *delay, 3)
+            ),
+            Outcome::Outvoted { offset } => tr!(
+                lang,
+                "cli.drift.outvoted",
+                offset = advice::signed(lang, *offset, 3)
+            ),
+            Outcome::Failed { reason } => tr!(lang, "cli.drift.failed", reason = reason),
+            Outcome::NotAsked => tr!(lang, "cli.drift.not_asked"),
         };
         println!("  {}  {what}", r.target);
     }
 }
 
 fn print_drift(result: &Result<Measurement, NoTimeSource>) {
+    let lang = lang();
+    let sntp = tr!(lang, "cli.drift.sntp_servers");
+    let https = tr!(lang, "cli.drift.https_fallback");
     match result {
         Ok(m) => {
-            println!("offset: {:+.3} s ({SIGN_CONVENTION})", m.offset);
-            println!("verdict: {}", m.verdict().as_str());
-            println!("source: {}", m.source);
+            println!(
+                "{}",
+                tr!(
+                    lang,
+                    "cli.drift.offset",
+                    offset = advice::signed(lang, m.offset, 3)
+                )
+            );
+            println!(
+                "{}",
+                match m.verdict() {
+                    Verdict::Ok => tr!(lang, "cli.drift.verdict_ok"),
+                    Verdict::Warning => tr!(lang, "cli.drift.verdict_warning"),
+                    Verdict::Error => tr!(lang, "cli.drift.verdict_error"),
+                }
+            );
+            println!(
+                "{}",
+                tr!(
+                    lang,
+                    "cli.drift.source",
+                    source = advice::source_name(lang, &m.source)
+                )
+            );
             println!(
                 "{} {}",
-                advice::describe_offset(m.offset),
-                advice::verdict_meaning(m.verdict())
+                advice::describe_offset(lang, m.offset),
+                advice::verdict_meaning(lang, m.verdict())
             );
             if let Some(hours) = m.timezone_hours() {
-                println!("{}", advice::timezone_note(hours));
+                println!("{}", advice::timezone_note(lang, hours));
             }
             if m.verdict() != Verdict::Ok {
-                println!("{}", advice::how_to_fix());
+                println!("{}", advice::how_to_fix(lang));
             }
-            print_reports("SNTP servers", &m.sntp);
-            print_reports("HTTPS Date fallback", &m.https);
+            print_reports(&sntp, &m.sntp);
+            print_reports(&https, &m.https);
         }
         Err(e) => {
-            println!("verdict: no time source");
+            println!("{}", tr!(lang, "cli.drift.verdict_none"));
             println!(
-                "{e}: offline, or the network blocks time queries. Codes use this computer's clock."
+                "{}",
+                tr!(lang, "cli.drift.offline", reason = e.localize(lang))
             );
-            print_reports("SNTP servers", &e.sntp);
-            print_reports("HTTPS Date fallback", &e.https);
+            print_reports(&sntp, &e.sntp);
+            print_reports(&https, &e.https);
         }
     }
 }
 
 /// "Issuer (label): TOTP, 30 s, 6 digits, SHA1" — the secret only when asked for.
 pub(crate) fn describe(uri: &OtpUri, show_secret: bool) -> String {
+    let lang = lang();
     let p = &uri.params;
     let kind = match p.kind {
-        Kind::Totp => format!("TOTP, {} s", p.period),
-        Kind::Hotp => format!("HOTP, counter {}", p.counter),
+        Kind::Totp => tr!(lang, "cli.describe.totp", period = p.period),
+        Kind::Hotp => tr!(lang, "cli.describe.hotp", counter = p.counter),
     };
-    let mut text = format!(
-        "{}: {kind}, {} digits, {}",
-        uri.display_name(),
-        p.digits,
-        p.algorithm.as_str()
+    let mut text = tr!(
+        lang,
+        "cli.describe.account",
+        name = uri.display_name(),
+        kind = kind,
+        digits = p.digits,
+        algorithm = p.algorithm.as_str()
     );
     if show_secret {
-        text.push_str(&format!(", secret {}", uri.secret.to_base32().as_str()));
+        text.push_str(&tr!(
+            lang,
+            "cli.describe.secret",
+            secret = uri.secret.to_base32().as_str()
+        ));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_texts_build_in_both_languages() {
+        for (lang, commands, add) in [
+            (Language::English, "Commands:", "Add an account"),
+            (Language::Indonesian, "Perintah:", "Tambah akun"),
+        ] {
+            let cmd = command_in(lang);
+            cmd.clone().debug_assert();
+            let help = cmd.clone().render_long_help().to_string();
+            assert!(help.contains(commands) && help.contains(add), "{help}");
+            let code = cmd
+                .find_subcommand("code")
+                .expect("a code command")
+                .clone()
+                .render_help()
+                .to_string();
+            assert!(
+                !code.contains("Usage:") || lang == Language::English,
+                "{code}"
+            );
+        }
+    }
 }

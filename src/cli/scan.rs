@@ -10,7 +10,8 @@ use kunci::scan::webcam::Camera;
 use kunci::scan::{GrayImage, ScanError, decode, file, screen};
 use kunci::store::{Existing, Store};
 
-use super::{Failure, ScanArgs, describe, open_store};
+use super::{Failure, ScanArgs, added_line, describe, lang, open_store};
+use crate::i18n::Localize;
 
 const FOUND: u8 = 0;
 const NOTHING: u8 = 1;
@@ -20,13 +21,13 @@ pub fn run(args: ScanArgs) -> ExitCode {
     let texts = match find_texts(&args) {
         Ok(texts) => texts,
         Err(e) => {
-            eprintln!("kunci: {e}");
+            eprintln!("kunci: {}", e.localize(lang()));
             return ExitCode::from(ERROR);
         }
     };
     if texts.is_empty() {
         if !args.raw {
-            eprintln!("kunci: no QR code found");
+            eprintln!("kunci: {}", tr!(lang(), "cli.scan.nothing_found"));
         }
         return ExitCode::from(NOTHING);
     }
@@ -71,9 +72,13 @@ fn find_texts(args: &ScanArgs) -> Result<Vec<String>, ScanError> {
 fn look_through_camera(index: u32, timeout: Duration) -> Result<Vec<String>, ScanError> {
     let camera = Camera::open(index, false)?;
     eprintln!(
-        "kunci: looking through {} for up to {} s; hold the QR code in front of it",
-        camera.info().name,
-        timeout.as_secs()
+        "kunci: {}",
+        tr!(
+            lang(),
+            "cli.scan.looking",
+            camera = camera.info().name,
+            seconds = timeout.as_secs()
+        )
     );
     let scanner = Scanner::start(camera, looks_like_otpauth);
     let snapshot = scanner.wait(timeout);
@@ -88,30 +93,42 @@ fn look_through_camera(index: u32, timeout: Duration) -> Result<Vec<String>, Sca
 }
 
 fn handle(text: &str, args: &ScanArgs, store: &mut Option<Store>) -> Result<(), Failure> {
+    let lang = lang();
     match classify(text) {
         Ok(Payload::Account(uri)) => {
-            println!("found an account: {}", describe(&uri, args.show_secret));
+            println!(
+                "{}",
+                tr!(
+                    lang,
+                    "cli.scan.found_account",
+                    account = describe(&uri, args.show_secret)
+                )
+            );
             if args.add {
                 add(&uri, args.replace, store)?;
             }
         }
         Ok(Payload::Migration(batch)) => {
             println!(
-                "found a Google Authenticator export (QR code {} of {}) with {} account(s):",
-                batch.batch_index + 1,
-                batch.batch_size,
-                batch.accounts.len()
+                "{}",
+                tr!(
+                    lang,
+                    "cli.scan.found_export",
+                    index = batch.batch_index + 1,
+                    size = batch.batch_size,
+                    count = batch.accounts.len()
+                )
             );
             for uri in &batch.accounts {
                 println!("  {}", describe(uri, args.show_secret));
             }
             for reason in &batch.skipped {
-                println!("  skipped: {reason}");
+                println!("  {}", tr!(lang, "cli.scan.skipped", reason = reason));
             }
             if batch.batch_size > 1 {
                 eprintln!(
-                    "kunci: this export is split over {} QR codes; scan the others too",
-                    batch.batch_size
+                    "kunci: {}",
+                    tr!(lang, "cli.scan.split_export", size = batch.batch_size)
                 );
             }
             if args.add {
@@ -120,8 +137,8 @@ fn handle(text: &str, args: &ScanArgs, store: &mut Option<Store>) -> Result<(), 
                 }
             }
         }
-        Ok(Payload::NotAnAccount(what)) => println!("{what}"),
-        Err(e) => return Err(Failure(e.to_string())),
+        Ok(Payload::NotAnAccount(what)) => println!("{}", what.localize(lang)),
+        Err(e) => return Err(e.into()),
     }
     Ok(())
 }
@@ -131,31 +148,31 @@ fn add(uri: &OtpUri, replace: bool, store: &mut Option<Store>) -> Result<(), Fai
         *store = Some(open_store()?);
     }
     let store = store.as_mut().expect("opened above");
+    let lang = lang();
     match store.existing(uri) {
         Existing::Duplicate(account) => {
             println!(
-                "{} is already in Kunci with this secret; nothing added",
-                account.display_name()
+                "{}",
+                tr!(lang, "cli.scan.duplicate", name = account.display_name())
             );
         }
         Existing::NewSecret(account) if replace => {
             store.reenrol(&account.id, uri)?;
             println!(
-                "re-enrolled {}: the new secret replaced the old one",
-                account.display_name()
+                "{}",
+                tr!(lang, "cli.scan.reenrolled", name = account.display_name())
             );
         }
         Existing::NewSecret(account) => {
-            return Err(Failure(format!(
-                "{} is already in Kunci with another secret: the site issued a new QR code. \
-                 Run again with --replace to put the new secret in its place (codes from the \
-                 old one stop working)",
-                account.display_name()
+            return Err(Failure(tr!(
+                lang,
+                "cli.scan.new_secret",
+                name = account.display_name()
             )));
         }
         Existing::New => {
             let account = store.add(uri)?;
-            println!("added {} (id {})", account.display_name(), account.id);
+            println!("{}", added_line(&account));
         }
     }
     Ok(())

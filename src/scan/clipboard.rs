@@ -4,12 +4,12 @@
 //! and Wayland. When the clipboard holds a copied picture *file* rather than picture data (a file
 //! copied in a file manager), that file is read instead.
 
-use super::{GrayImage, ScanError, file};
+use super::{ClipboardProblem, GrayImage, ScanError, file};
 
 /// The picture on the clipboard, in greyscale, transparent parts over white.
 pub fn image() -> Result<GrayImage, ScanError> {
     let mut clipboard = arboard::Clipboard::new()
-        .map_err(|e| ScanError::NoClipboardImage(format!("the clipboard cannot be read ({e})")))?;
+        .map_err(|e| ScanError::NoClipboardImage(ClipboardProblem::Unreadable(e.to_string())))?;
     match clipboard.get_image() {
         Ok(data) => {
             let (width, height) = (
@@ -17,9 +17,9 @@ pub fn image() -> Result<GrayImage, ScanError> {
                 u32::try_from(data.height).unwrap_or(u32::MAX),
             );
             if width == 0 || height == 0 {
-                return Err(ScanError::NoClipboardImage(format!(
-                    "the picture on the clipboard is empty ({width}×{height} pixels)"
-                )));
+                return Err(ScanError::NoClipboardImage(
+                    ClipboardProblem::EmptyPicture { width, height },
+                ));
             }
             if width > file::MAX_SIDE || height > file::MAX_SIDE {
                 return Err(ScanError::TooLarge {
@@ -29,18 +29,16 @@ pub fn image() -> Result<GrayImage, ScanError> {
                 });
             }
             file::rgba_to_gray(width, height, &data.bytes).ok_or_else(|| {
-                ScanError::NoClipboardImage(format!(
-                    "the picture on the clipboard is malformed ({} bytes for {width}×{height} \
-                     pixels)",
-                    data.bytes.len()
-                ))
+                ScanError::NoClipboardImage(ClipboardProblem::Malformed {
+                    bytes: data.bytes.len(),
+                    width,
+                    height,
+                })
             })
         }
-        Err(arboard::Error::ConversionFailure) => Err(ScanError::NoClipboardImage(
-            "the picture on the clipboard is in a format Kunci cannot read (saving it as a PNG \
-             file and opening that works)"
-                .into(),
-        )),
+        Err(arboard::Error::ConversionFailure) => {
+            Err(ScanError::NoClipboardImage(ClipboardProblem::UnknownFormat))
+        }
         // No picture data, or an owner that answered the picture request with something else
         // (xclip holding text does).
         Err(e) => picture_file(&mut clipboard, &e),
@@ -56,20 +54,20 @@ fn picture_file(
         && let Some(first) = files.first()
     {
         return file::load(first).map_err(|e| match e {
-            ScanError::Unreadable { path, reason } => ScanError::NoClipboardImage(format!(
-                "the clipboard holds the file {path}, which cannot be used: {reason}"
-            )),
+            ScanError::Unreadable { path, reason } => {
+                ScanError::NoClipboardImage(ClipboardProblem::BadFile { path, reason })
+            }
             other => other,
         });
     }
-    const HOW: &str = "Copy the QR code as a picture (for example take a screenshot of it to \
-                       the clipboard), then paste again";
     let holds_text = clipboard.get_text().is_ok_and(|t| !t.trim().is_empty());
     Err(ScanError::NoClipboardImage(if holds_text {
-        format!("it holds text. {HOW}")
+        ClipboardProblem::Text
     } else if matches!(image_error, arboard::Error::ContentNotAvailable) {
-        format!("it is empty. {HOW}")
+        ClipboardProblem::Nothing
     } else {
-        format!("the clipboard cannot be read ({image_error}). {HOW}")
+        ClipboardProblem::Failed {
+            detail: image_error.to_string(),
+        }
     }))
 }

@@ -16,7 +16,7 @@ use std::path::Path;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 
-use super::{GrayImage, ScanError};
+use super::{FileProblem, GrayImage, ScanError};
 
 /// Largest accepted width or height, in pixels. Screenshots of several 8K monitors side by side
 /// stay under it; decompression bombs do not.
@@ -31,13 +31,13 @@ pub const MAX_FILE_BYTES: u64 = 256 << 20;
 /// Reads the picture at `path` and turns it into greyscale.
 pub fn load(path: &Path) -> Result<GrayImage, ScanError> {
     let name = path.display().to_string();
-    let unreadable = |reason: String| ScanError::Unreadable {
+    let unreadable = |reason: FileProblem| ScanError::Unreadable {
         path: name.clone(),
         reason,
     };
     let meta = std::fs::metadata(path).map_err(|e| unreadable(io_reason(&e)))?;
     if meta.is_dir() {
-        return Err(unreadable("it is a folder, not a picture".into()));
+        return Err(unreadable(FileProblem::Folder));
     }
     if meta.len() > MAX_FILE_BYTES {
         return Err(unreadable(too_big_file(meta.len())));
@@ -55,12 +55,12 @@ pub fn load(path: &Path) -> Result<GrayImage, ScanError> {
 /// Decodes a picture held in memory (a dropped file, a portal screenshot, a camera's JPEG frame)
 /// and turns it into greyscale. `name` only appears in error messages.
 pub fn load_bytes(bytes: &[u8], name: &str) -> Result<GrayImage, ScanError> {
-    let unreadable = |reason: String| ScanError::Unreadable {
+    let unreadable = |reason: FileProblem| ScanError::Unreadable {
         path: name.to_owned(),
         reason,
     };
     if bytes.is_empty() {
-        return Err(unreadable("the file is empty".into()));
+        return Err(unreadable(FileProblem::Empty));
     }
     let Ok(format) = image::guess_format(bytes) else {
         return Err(unreadable(not_a_picture(bytes)));
@@ -69,11 +69,9 @@ pub fn load_bytes(bytes: &[u8], name: &str) -> Result<GrayImage, ScanError> {
         format,
         ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP | ImageFormat::Bmp
     ) {
-        return Err(unreadable(format!(
-            "{} pictures are not supported; Kunci reads PNG, JPEG, WebP and BMP (take a \
-             screenshot of the QR code, or save the picture as PNG)",
-            format_name(format)
-        )));
+        return Err(unreadable(FileProblem::UnsupportedFormat {
+            kind: format_name(format),
+        }));
     }
 
     // The bomb check: dimensions straight from the header, before the decoder is even built.
@@ -203,7 +201,7 @@ fn check_dimensions(width: u32, height: u32, name: &str) -> Result<(), ScanError
     if width == 0 || height == 0 {
         return Err(ScanError::Unreadable {
             path: name.to_owned(),
-            reason: format!("the picture is empty ({width}×{height} pixels)"),
+            reason: FileProblem::NoPixels { width, height },
         });
     }
     if width > MAX_SIDE || height > MAX_SIDE {
@@ -296,60 +294,63 @@ fn format_name(format: ImageFormat) -> String {
 }
 
 /// What a file that is not a picture we read probably is, and what to do instead.
-fn not_a_picture(bytes: &[u8]) -> String {
+fn not_a_picture(bytes: &[u8]) -> FileProblem {
     let head = &bytes[..bytes.len().min(512)];
     let starts = |prefix: &[u8]| head.starts_with(prefix);
     let text = String::from_utf8_lossy(head)
         .trim_start()
         .to_ascii_lowercase();
     if starts(b"%PDF") {
-        "it is a PDF document, not a picture: open it and take a screenshot of the QR code".into()
+        FileProblem::Pdf
     } else if head.get(4..8) == Some(b"ftyp")
         && matches!(
             head.get(8..12),
             Some(b"heic" | b"heix" | b"mif1" | b"msf1" | b"avif")
         )
     {
-        "HEIC/AVIF photos are not supported: export the photo as JPEG or PNG".into()
+        FileProblem::Heic
     } else if text.starts_with("<svg") || (text.starts_with("<?xml") && text.contains("<svg")) {
-        "SVG drawings are not supported: take a screenshot of the QR code, or export it as PNG"
-            .into()
+        FileProblem::Svg
     } else if text.starts_with("otpauth") {
-        "it is a text file holding a QR code's text, not a picture of a QR code".into()
+        FileProblem::QrText
     } else {
-        "it is not a picture Kunci can read (PNG, JPEG, WebP or BMP)".into()
+        FileProblem::NotAPicture
     }
 }
 
-fn image_error_reason(format: ImageFormat, e: &ImageError) -> String {
+fn image_error_reason(format: ImageFormat, e: &ImageError) -> FileProblem {
     let kind = format_name(format);
     match e {
         ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            format!("the {kind} file is incomplete (cut off before its end)")
+            FileProblem::Incomplete { kind }
         }
-        ImageError::Decoding(detail) => {
-            format!("the {kind} file is damaged or incomplete ({detail})")
-        }
-        ImageError::Unsupported(detail) => {
-            format!("this kind of {kind} picture is not supported ({detail})")
-        }
-        ImageError::Limits(_) => format!("the {kind} picture is too large to decode"),
-        other => format!("cannot decode the {kind} picture ({other})"),
+        ImageError::Decoding(detail) => FileProblem::Damaged {
+            kind,
+            detail: detail.to_string(),
+        },
+        ImageError::Unsupported(detail) => FileProblem::UnsupportedVariant {
+            kind,
+            detail: detail.to_string(),
+        },
+        ImageError::Limits(_) => FileProblem::TooLargeToDecode { kind },
+        other => FileProblem::Undecodable {
+            kind,
+            detail: other.to_string(),
+        },
     }
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+fn io_reason(e: &std::io::Error) -> FileProblem {
     match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
+        std::io::ErrorKind::NotFound => FileProblem::NotFound,
+        std::io::ErrorKind::PermissionDenied => FileProblem::PermissionDenied,
+        _ => FileProblem::Io(e.to_string()),
     }
 }
 
-fn too_big_file(len: u64) -> String {
-    format!(
-        "the file is {} MB; pictures of QR codes are far smaller (the limit is {} MB)",
-        len >> 20,
-        MAX_FILE_BYTES >> 20
-    )
+fn too_big_file(len: u64) -> FileProblem {
+    FileProblem::TooBig {
+        megabytes: len >> 20,
+        limit_megabytes: MAX_FILE_BYTES >> 20,
+    }
 }

@@ -55,7 +55,7 @@ pub fn tempdir(prefix: &str) -> tempfile::TempDir {
         .expect("create a temporary dir")
 }
 
-/// `kunci ARGS` on data dir `dir`: no display, no failpoint, stdin closed.
+/// `kunci ARGS` on data dir `dir`: no display, no failpoint, stdin closed, in English.
 pub fn command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(KUNCI);
     cmd.args(args)
@@ -64,7 +64,25 @@ pub fn command(dir: &Path, args: &[&str]) -> Command {
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
         .stdin(Stdio::null());
+    in_english(&mut cmd);
     cmd
+}
+
+/// Kunci speaks the system's language (LANGUAGE, LC_ALL, LC_MESSAGES, LANG, as sys-locale
+/// reads them): the tests that read English words must pass on an Indonesian machine too.
+pub fn in_english(cmd: &mut Command) -> &mut Command {
+    cmd.env("LC_ALL", "C.UTF-8")
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANGUAGE")
+}
+
+/// The system language set to Bahasa Indonesia, the way an Indonesian desktop sets it.
+pub fn in_indonesian(cmd: &mut Command) -> &mut Command {
+    cmd.env("LANG", "id_ID.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANGUAGE")
 }
 
 /// Runs `cmd` with its output captured, failing the test after `limit`.

@@ -1,0 +1,557 @@
+//! The library's errors and notices in words from `locales/errors.yml`.
+//!
+//! The library keeps English `Display` texts for logs; what a person reads comes from here, in
+//! the language the front end passes in. Details the library only has as text (an operating
+//! system's message, a parser's reason) are kept as they are inside the translated sentence.
+
+use kunci::accounts::QueryError;
+use kunci::clock::NoTimeSource;
+use kunci::import::ImportError;
+use kunci::otp::OtpError;
+use kunci::otp::migration::{MigrationError, ProtobufError};
+use kunci::scan::payload::{CollectError, NotAnAccount, PayloadError};
+use kunci::scan::{ClipboardProblem, FileProblem, ScanError};
+use kunci::settings::SettingsProblem;
+use kunci::store::backup::BackupError;
+use kunci::store::{KeychainError, LoadProblem, StoreError};
+
+use super::Language;
+
+/// Words for a person, in `lang`.
+pub trait Localize {
+    fn localize(&self, lang: Language) -> String;
+}
+
+impl Localize for OtpError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            OtpError::EmptySecret => tr!(lang, "error.otp.empty_secret"),
+            OtpError::SecretTooShort { bits } => tr!(
+                lang,
+                "error.otp.secret_too_short",
+                bits = bits,
+                needed = kunci::otp::MIN_SECRET_BYTES * 8
+            ),
+            OtpError::InvalidSecretChar { ch, position } => tr!(
+                lang,
+                "error.otp.invalid_secret_char",
+                ch = format!("{ch:?}"),
+                position = position
+            ),
+            OtpError::InvalidSecretLength { letters } => {
+                tr!(lang, "error.otp.invalid_secret_length", letters = letters)
+            }
+            OtpError::MissingSecret => tr!(lang, "error.otp.missing_secret"),
+            OtpError::NotOtpAuth { found } => {
+                tr!(lang, "error.otp.not_otpauth", found = found)
+            }
+            OtpError::MigrationNotSupported => tr!(lang, "error.otp.migration_not_supported"),
+            OtpError::MissingType => tr!(lang, "error.otp.missing_type"),
+            OtpError::UnsupportedType(found) => tr!(
+                lang,
+                "error.otp.unsupported_type",
+                found = format!("{found:?}")
+            ),
+            OtpError::UnsupportedAlgorithm(found) => tr!(
+                lang,
+                "error.otp.unsupported_algorithm",
+                found = format!("{found:?}")
+            ),
+            OtpError::InvalidDigits(found) => tr!(
+                lang,
+                "error.otp.invalid_digits",
+                found = format!("{found:?}")
+            ),
+            OtpError::InvalidPeriod(found) => tr!(
+                lang,
+                "error.otp.invalid_period",
+                found = format!("{found:?}")
+            ),
+            OtpError::InvalidCounter(found) => tr!(
+                lang,
+                "error.otp.invalid_counter",
+                found = format!("{found:?}")
+            ),
+            OtpError::BadPercentEncoding { part } => {
+                tr!(lang, "error.otp.bad_percent_encoding", part = part)
+            }
+            OtpError::InvalidUtf8 { part } => tr!(lang, "error.otp.invalid_utf8", part = part),
+            // A kind added to the library later: its English words rather than none.
+            other => other.to_string(),
+        }
+    }
+}
+
+impl Localize for MigrationError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            MigrationError::NotMigration => tr!(lang, "error.migration.not_migration"),
+            MigrationError::NoData => tr!(lang, "error.migration.no_data"),
+            MigrationError::BadPercentEncoding { position } => tr!(
+                lang,
+                "error.migration.bad_percent_encoding",
+                position = position
+            ),
+            MigrationError::BadBase64 { found, position } => tr!(
+                lang,
+                "error.migration.bad_base64",
+                found = format!("{found:?}"),
+                position = position
+            ),
+            MigrationError::BadBase64Length { chars } => {
+                tr!(lang, "error.migration.bad_base64_length", chars = chars)
+            }
+            MigrationError::Damaged(e) => {
+                tr!(lang, "error.migration.damaged", detail = e.localize(lang))
+            }
+            MigrationError::NoAccounts => tr!(lang, "error.migration.no_accounts"),
+            MigrationError::TooManyAccounts { limit } => {
+                tr!(lang, "error.migration.too_many_accounts", limit = limit)
+            }
+            MigrationError::BadBatchNumbers { index, size } => tr!(
+                lang,
+                "error.migration.bad_batch_numbers",
+                index = index,
+                size = size
+            ),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl Localize for ProtobufError {
+    /// Where the bytes go wrong is for a developer; the person is told the data is damaged
+    /// (by the caller) and the technical detail stays in English.
+    fn localize(&self, _lang: Language) -> String {
+        self.to_string()
+    }
+}
+
+impl Localize for KeychainError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            KeychainError::Unavailable { detail } => {
+                let hint = if cfg!(target_os = "linux") {
+                    tr!(lang, "error.keychain.hint_linux")
+                } else if cfg!(target_os = "windows") {
+                    tr!(lang, "error.keychain.hint_windows")
+                } else {
+                    tr!(lang, "error.keychain.hint_macos")
+                };
+                tr!(
+                    lang,
+                    "error.keychain.unavailable",
+                    detail = detail,
+                    hint = hint
+                )
+            }
+            KeychainError::Locked { detail } => {
+                tr!(lang, "error.keychain.locked", detail = detail)
+            }
+            KeychainError::BadEntry { id } => tr!(lang, "error.keychain.bad_entry", id = id),
+            KeychainError::Other { detail } => tr!(lang, "error.keychain.other", detail = detail),
+        }
+    }
+}
+
+impl Localize for StoreError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            StoreError::Io { path, source } => tr!(
+                lang,
+                "error.store.io",
+                path = path.display(),
+                detail = source
+            ),
+            StoreError::NewerSchema {
+                path,
+                found,
+                supported,
+            } => tr!(
+                lang,
+                "error.store.newer_schema",
+                path = path.display(),
+                found = found,
+                supported = supported
+            ),
+            StoreError::Keychain(e) => e.localize(lang),
+            StoreError::Otp(e) => e.localize(lang),
+            StoreError::NotFound(id) => tr!(lang, "error.store.not_found", id = id),
+            StoreError::Duplicate { name } => tr!(lang, "error.store.duplicate", name = name),
+            StoreError::SecretMissing { name, .. } => {
+                tr!(lang, "error.store.secret_missing", name = name)
+            }
+            #[allow(unreachable_patterns)] // for variants the other front-end work may add
+            other => other.to_string(),
+        }
+    }
+}
+
+impl Localize for BackupError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            BackupError::EmptyPassphrase => tr!(lang, "error.backup.empty_passphrase"),
+            BackupError::Random(detail) => tr!(lang, "error.backup.random", detail = detail),
+            BackupError::Kdf(detail) => tr!(lang, "error.backup.kdf", detail = detail),
+            BackupError::Encrypt => tr!(lang, "error.backup.encrypt"),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl Localize for ScanError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            ScanError::Unreadable { path, reason } => tr!(
+                lang,
+                "error.scan.unreadable",
+                path = path,
+                reason = reason.localize(lang)
+            ),
+            ScanError::TooLarge {
+                width,
+                height,
+                limit,
+            } => tr!(
+                lang,
+                "error.scan.too_large",
+                width = width,
+                height = height,
+                limit = limit
+            ),
+            ScanError::NoScreen(detail) => tr!(lang, "error.scan.no_screen", detail = detail),
+            ScanError::NoCamera(detail) => tr!(lang, "error.scan.no_camera", detail = detail),
+            ScanError::NoClipboardImage(problem) => tr!(
+                lang,
+                "error.scan.no_clipboard_image",
+                detail = problem.localize(lang)
+            ),
+            ScanError::NoMoreFrames => tr!(lang, "error.scan.no_more_frames"),
+        }
+    }
+}
+
+impl Localize for FileProblem {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            FileProblem::NotFound => tr!(lang, "error.file.not_found"),
+            FileProblem::PermissionDenied => tr!(lang, "error.file.permission_denied"),
+            FileProblem::Io(detail) => detail.clone(),
+            FileProblem::Folder => tr!(lang, "error.file.folder"),
+            FileProblem::TooBig {
+                megabytes,
+                limit_megabytes,
+            } => tr!(
+                lang,
+                "error.file.too_big",
+                megabytes = megabytes,
+                limit = limit_megabytes
+            ),
+            FileProblem::Empty => tr!(lang, "error.file.empty"),
+            FileProblem::NoPixels { width, height } => {
+                tr!(lang, "error.file.no_pixels", width = width, height = height)
+            }
+            FileProblem::Pdf => tr!(lang, "error.file.pdf"),
+            FileProblem::Heic => tr!(lang, "error.file.heic"),
+            FileProblem::Svg => tr!(lang, "error.file.svg"),
+            FileProblem::QrText => tr!(lang, "error.file.qr_text"),
+            FileProblem::NotAPicture => tr!(lang, "error.file.not_a_picture"),
+            FileProblem::UnsupportedFormat { kind } => {
+                tr!(lang, "error.file.unsupported_format", kind = kind)
+            }
+            FileProblem::Incomplete { kind } => tr!(lang, "error.file.incomplete", kind = kind),
+            FileProblem::Damaged { kind, detail } => {
+                tr!(lang, "error.file.damaged", kind = kind, detail = detail)
+            }
+            FileProblem::UnsupportedVariant { kind, detail } => tr!(
+                lang,
+                "error.file.unsupported_variant",
+                kind = kind,
+                detail = detail
+            ),
+            FileProblem::TooLargeToDecode { kind } => {
+                tr!(lang, "error.file.too_large_to_decode", kind = kind)
+            }
+            FileProblem::Undecodable { kind, detail } => {
+                tr!(lang, "error.file.undecodable", kind = kind, detail = detail)
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl Localize for ClipboardProblem {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            ClipboardProblem::Unreadable(detail) => {
+                tr!(lang, "error.clipboard.unreadable", detail = detail)
+            }
+            ClipboardProblem::EmptyPicture { width, height } => tr!(
+                lang,
+                "error.clipboard.empty_picture",
+                width = width,
+                height = height
+            ),
+            ClipboardProblem::Malformed {
+                bytes,
+                width,
+                height,
+            } => tr!(
+                lang,
+                "error.clipboard.malformed",
+                bytes = bytes,
+                width = width,
+                height = height
+            ),
+            ClipboardProblem::UnknownFormat => tr!(lang, "error.clipboard.unknown_format"),
+            ClipboardProblem::BadFile { path, reason } => tr!(
+                lang,
+                "error.clipboard.bad_file",
+                path = path,
+                reason = reason.localize(lang)
+            ),
+            ClipboardProblem::Text => tr!(lang, "error.clipboard.text"),
+            ClipboardProblem::Nothing => tr!(lang, "error.clipboard.nothing"),
+            ClipboardProblem::Failed { detail } => {
+                tr!(lang, "error.clipboard.failed", detail = detail)
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl Localize for NotAnAccount {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            NotAnAccount::Empty => tr!(lang, "error.payload.empty"),
+            NotAnAccount::WebAddress(url) => tr!(lang, "error.payload.web_address", url = url),
+            NotAnAccount::WiFi => tr!(lang, "error.payload.wifi"),
+            NotAnAccount::Email => tr!(lang, "error.payload.email"),
+            NotAnAccount::Phone => tr!(lang, "error.payload.phone"),
+            NotAnAccount::TextMessage => tr!(lang, "error.payload.text_message"),
+            NotAnAccount::Contact => tr!(lang, "error.payload.contact"),
+            NotAnAccount::CalendarEvent => tr!(lang, "error.payload.calendar_event"),
+            NotAnAccount::Location => tr!(lang, "error.payload.location"),
+            NotAnAccount::SetupKey => tr!(lang, "error.payload.setup_key"),
+            NotAnAccount::OtherLink(scheme) => {
+                tr!(lang, "error.payload.other_link", scheme = scheme)
+            }
+            NotAnAccount::Text(text) => tr!(lang, "error.payload.text", text = text),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl Localize for PayloadError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            PayloadError::Account(e) => {
+                tr!(lang, "error.payload.bad_account", detail = e.localize(lang))
+            }
+            PayloadError::Migration(e) => {
+                tr!(
+                    lang,
+                    "error.payload.bad_migration",
+                    detail = e.localize(lang)
+                )
+            }
+        }
+    }
+}
+
+impl Localize for CollectError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            CollectError::OtherExport { received, expected } => tr!(
+                lang,
+                "error.collect.other_export",
+                received = received,
+                expected = expected
+            ),
+            CollectError::BadBatchNumbers { index, size } => tr!(
+                lang,
+                "error.collect.bad_batch_numbers",
+                index = index,
+                size = size
+            ),
+            CollectError::SizeMismatch { expected, found } => tr!(
+                lang,
+                "error.collect.size_mismatch",
+                expected = expected,
+                found = found
+            ),
+        }
+    }
+}
+
+impl Localize for ImportError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            ImportError::UnknownFormat => tr!(lang, "error.import.unknown_format"),
+            ImportError::TooLarge { bytes } => tr!(lang, "error.import.too_large", bytes = bytes),
+            ImportError::NeedsPassword { format } => {
+                tr!(lang, "error.import.needs_password", format = format)
+            }
+            ImportError::WrongPassword { format } => {
+                tr!(lang, "error.import.wrong_password", format = format)
+            }
+            ImportError::Damaged { format, reason } => tr!(
+                lang,
+                "error.import.damaged",
+                format = format,
+                reason = reason
+            ),
+            ImportError::UnsupportedVersion { format, version } => tr!(
+                lang,
+                "error.import.unsupported_version",
+                format = format,
+                version = version
+            ),
+            ImportError::Unsupported { format, what } => tr!(
+                lang,
+                "error.import.unsupported",
+                format = format,
+                what = what
+            ),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl Localize for NoTimeSource {
+    fn localize(&self, lang: Language) -> String {
+        tr!(
+            lang,
+            "error.clock.no_time_source",
+            servers = self.sntp.len(),
+            sites = self.https.len()
+        )
+    }
+}
+
+impl Localize for QueryError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            QueryError::NoMatch { query, .. } => {
+                tr!(lang, "error.query.no_match", query = query)
+            }
+            QueryError::Ambiguous { query, candidates } => tr!(
+                lang,
+                "error.query.ambiguous",
+                query = query,
+                count = candidates.len()
+            ),
+        }
+    }
+}
+
+impl Localize for LoadProblem {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            LoadProblem::Damaged {
+                file,
+                set_aside,
+                reason,
+            } => tr!(
+                lang,
+                "error.load.damaged",
+                file = file.display(),
+                reason = reason,
+                kept = set_aside.display()
+            ),
+            LoadProblem::RestoredFromBackup { backup } => tr!(
+                lang,
+                "error.load.restored_from_backup",
+                backup = backup.display()
+            ),
+            LoadProblem::BadEntries { copy, reasons } => tr!(
+                lang,
+                "error.load.bad_entries",
+                count = reasons.len(),
+                reasons = reasons.join("; "),
+                copy = copy.display()
+            ),
+            #[allow(unreachable_patterns)] // for problems the other front-end work may add
+            other => other.to_string(),
+        }
+    }
+}
+
+impl Localize for SettingsProblem {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            SettingsProblem::Unreadable { path, detail } => tr!(
+                lang,
+                "error.settings.unreadable",
+                path = path.display(),
+                detail = detail
+            ),
+            SettingsProblem::Damaged {
+                path,
+                detail,
+                kept_as: Some(aside),
+            } => tr!(
+                lang,
+                "error.settings.damaged_kept",
+                path = path.display(),
+                detail = detail,
+                aside = aside.display()
+            ),
+            SettingsProblem::Damaged {
+                path,
+                detail,
+                kept_as: None,
+            } => tr!(
+                lang,
+                "error.settings.damaged_left",
+                path = path.display(),
+                detail = detail
+            ),
+        }
+    }
+}
+
+/// An operating system's message is already in the system's language.
+impl Localize for std::io::Error {
+    fn localize(&self, _lang: Language) -> String {
+        self.to_string()
+    }
+}
+
+/// JSON only fails to print on a bug; its words are for a developer.
+impl Localize for serde_json::Error {
+    fn localize(&self, _lang: Language) -> String {
+        self.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_speak_both_languages() {
+        let e = OtpError::InvalidSecretChar {
+            ch: '8',
+            position: 4,
+        };
+        assert!(
+            e.localize(Language::English)
+                .contains("is not a base32 letter")
+        );
+        assert!(e.localize(Language::Indonesian).contains("'8'"));
+        assert_ne!(
+            e.localize(Language::English),
+            e.localize(Language::Indonesian)
+        );
+        let q = QueryError::NoMatch {
+            query: "bandung".into(),
+            candidates: Vec::new(),
+        };
+        assert_eq!(
+            q.localize(Language::English),
+            "no account matches \"bandung\""
+        );
+        assert!(q.localize(Language::Indonesian).contains("bandung"));
+    }
+}
