@@ -7,7 +7,8 @@
 //! - [`import`]: accounts from other authenticators' export files (Aegis, 2FAS, Bitwarden…);
 //! - [`clock`]: network time, the clock's drift and what it means for codes;
 //! - [`scan`]: QR enrolment from the screen, a webcam, an image file or the clipboard;
-//! - [`settings`]: preferences kept in the data directory.
+//! - [`settings`]: preferences kept in the data directory;
+//! - [`instance`]: one window per data directory.
 //!
 //! The front ends (`ui`, `cli`) live in the binary and only call into this library.
 
@@ -15,6 +16,7 @@ pub mod accounts;
 pub mod clock;
 pub mod export;
 pub mod import;
+pub mod instance;
 pub mod otp;
 pub mod scan;
 pub mod settings;

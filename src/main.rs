@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 #[macro_use]
 mod i18n;
 mod advice;
@@ -15,7 +13,7 @@ mod ui;
 rust_i18n::i18n!("locales", fallback = "en");
 
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    let args = cli::parse();
     match args.command {
         Some(command) => {
             restore_default_sigpipe();

@@ -436,16 +436,33 @@ fn clipboard(display: &str, logs: &Path) -> String {
     run(read, "xclip -o", logs, Duration::from_secs(10)).stdout
 }
 
-/// A click on the first code puts exactly that code on the real X clipboard; 30 s later it is
+/// Enter on the first account puts exactly its code on the real X clipboard; 30 s later it is
 /// cleared, unless the user has copied something else in the meantime.
 fn clipboard_round_trip(window: &str, display: &str, data_dir: &Path, logs: &Path) {
-    let click_first_code = || {
-        // The first row's code, in window coordinates (egui's layout is deterministic).
-        let mut click = Command::new(tool("xdotool"));
-        click
-            .args(["mousemove", "--window", window, "60", "108", "click", "1"])
-            .env("DISPLAY", display);
-        run_ok(click, "xdotool click", logs, Duration::from_secs(10));
+    let copy_first_code = || {
+        // In the last 5 s of a period the window shows the next code too and asks which one
+        // to copy: wait for the next period then, as a user would read the two codes.
+        let into_period = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64()
+            % 30.0;
+        if into_period >= 24.0 {
+            thread::sleep(Duration::from_secs_f64(30.5 - into_period));
+        }
+        // Enter copies the selected account (the first one at start): the keyboard finds it
+        // wherever the layout puts it.
+        let mut key = Command::new(tool("xdotool"));
+        key.args([
+            "windowactivate",
+            "--sync",
+            window,
+            "key",
+            "--clearmodifiers",
+            "Return",
+        ])
+        .env("DISPLAY", display);
+        run_ok(key, "xdotool key Return", logs, Duration::from_secs(10));
         thread::sleep(Duration::from_millis(700));
     };
     let current_code = || {
@@ -460,7 +477,7 @@ fn clipboard_round_trip(window: &str, display: &str, data_dir: &Path, logs: &Pat
     // A code can roll over between the click and `kunci code`: one retry covers that.
     let mut copied = String::new();
     for _ in 0..2 {
-        click_first_code();
+        copy_first_code();
         copied = clipboard(display, logs).trim().to_owned();
         if copied == current_code() {
             break;
@@ -469,7 +486,7 @@ fn clipboard_round_trip(window: &str, display: &str, data_dir: &Path, logs: &Pat
     assert_eq!(
         copied,
         current_code(),
-        "a click copies the shown code to the X clipboard"
+        "Enter copies the shown code to the X clipboard"
     );
 
     thread::sleep(Duration::from_secs(31));
@@ -479,7 +496,7 @@ fn clipboard_round_trip(window: &str, display: &str, data_dir: &Path, logs: &Pat
         "the code is cleared after 30 s"
     );
 
-    click_first_code();
+    copy_first_code();
     let mut mine = Command::new(tool("sh"));
     mine.args(["-c", "printf mine | xclip -selection clipboard"])
         .env("DISPLAY", display);

@@ -87,8 +87,8 @@ fn looks_unreachable(detail: &str) -> bool {
     .any(|w| detail.contains(w))
 }
 
-/// Where secrets are kept. The OS keychain is the one implementation today; the encrypted
-/// vault for machines without a keychain will be the second.
+/// Where secrets are kept: the OS keychain ([`Keychain`]) or, by the user's choice on a
+/// computer without a usable keychain, the encrypted vault file ([`super::vault::Vault`]).
 pub trait SecretStore: Send + Sync {
     /// Stores (or replaces) the value for an account. `description` is shown by keychain tools.
     fn put(

@@ -11,10 +11,14 @@
 //! never dropped.
 
 mod atomic;
+pub mod auto_backup;
 pub mod backup;
 mod keychain;
 pub mod metadata;
 mod paths;
+mod sealed;
+pub mod vault;
+mod vault_move;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,6 +28,9 @@ pub use keychain::{
 };
 pub use metadata::{LoadProblem, SCHEMA_VERSION};
 pub use paths::{DATA_DIR_ENV, DataDir, PORTABLE_MARKER, portable_dir};
+pub use sealed::KdfParams;
+pub use vault::{Vault, VaultError};
+pub use vault_move::{MoveError, MoveReport, move_to_keychain, move_to_vault, move_to_vault_with};
 
 /// Replaces a file atomically (synced temporary file, then rename).
 pub fn replace_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -162,6 +169,13 @@ impl Store {
         &self.dir
     }
 
+    /// Where the secrets are kept, and this data directory's vault id: for entries that are
+    /// not accounts (auto_backup keeps its passphrase there, under a vault name of its own so
+    /// that reconciling never mistakes it for an account).
+    pub fn secret_store(&self) -> (&dyn SecretStore, &str) {
+        (self.secrets.as_ref(), &self.meta.vault)
+    }
+
     pub fn accounts(&self) -> &AccountList {
         &self.meta.accounts
     }
@@ -207,6 +221,8 @@ impl Store {
             label,
             params: uri.params,
             added: chrono::Utc::now().timestamp(),
+            note: String::new(),
+            pinned: false,
         };
         let stored = account.to_uri(&uri.secret).to_uri();
         failpoint("add:before-secret");
@@ -269,23 +285,58 @@ impl Store {
         })
     }
 
+    /// Sets the user's note on an account (surrounding spaces dropped).
+    pub fn set_note(&mut self, id: &AccountId, note: &str) -> Result<Account, StoreError> {
+        self.update(id, |account| account.note = note.trim().to_string())
+    }
+
+    /// Pins an account to the top of the list, or unpins it.
+    pub fn set_pinned(&mut self, id: &AccountId, pinned: bool) -> Result<Account, StoreError> {
+        self.update(id, |account| account.pinned = pinned)
+    }
+
+    /// Moves an account to `position` in the list (0 is the top; past the end is the end).
+    /// Returns the list's order afterwards, which includes changes other processes made.
+    pub fn move_account(
+        &mut self,
+        id: &AccountId,
+        position: usize,
+    ) -> Result<Vec<AccountId>, StoreError> {
+        self.transaction(|accounts| {
+            if accounts.move_to(id, position) {
+                Ok(accounts.iter().map(|a| a.id.clone()).collect())
+            } else {
+                Err(StoreError::NotFound(id.clone()))
+            }
+        })
+    }
+
     /// Changes one account's metadata under the write lock, on fresh metadata, and saves.
     fn update(
         &mut self,
         id: &AccountId,
         change: impl FnOnce(&mut Account),
     ) -> Result<Account, StoreError> {
+        self.transaction(|accounts| {
+            let account = accounts
+                .get_mut(id)
+                .ok_or_else(|| StoreError::NotFound(id.clone()))?;
+            change(account);
+            Ok(account.clone())
+        })
+    }
+
+    /// Changes the account list under the write lock, on fresh metadata, and saves; nothing
+    /// is saved when `change` fails.
+    fn transaction<T>(
+        &mut self,
+        change: impl FnOnce(&mut AccountList) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let _lock = WriteLock::acquire(&self.dir)?;
         self.reload_locked()?;
-        let account = self
-            .meta
-            .accounts
-            .get_mut(id)
-            .ok_or_else(|| StoreError::NotFound(id.clone()))?;
-        change(account);
-        let changed = account.clone();
+        let result = change(&mut self.meta.accounts)?;
         self.save_locked()?;
-        Ok(changed)
+        Ok(result)
     }
 
     /// How `uri` relates to the accounts already there (reads the secrets of same-named ones).
@@ -384,6 +435,8 @@ impl Store {
                         label: uri.label,
                         params: uri.params,
                         added: chrono::Utc::now().timestamp(),
+                        note: String::new(),
+                        pinned: false,
                     };
                     self.meta.accounts.push(account.clone());
                     report.recovered.push(account);
@@ -420,4 +473,198 @@ fn decode_entry(value: &str) -> Option<OtpUri> {
         secret,
         params: Default::default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    use zeroize::Zeroizing;
+
+    use super::*;
+
+    /// Secrets in memory, shared by every store opened on it (as the keychain is).
+    #[derive(Default)]
+    struct MemorySecrets(Mutex<HashMap<(String, AccountId), String>>);
+
+    impl SecretStore for MemorySecrets {
+        fn put(
+            &self,
+            vault: &str,
+            id: &AccountId,
+            value: &str,
+            _: &str,
+        ) -> Result<(), KeychainError> {
+            let mut map = self.0.lock().unwrap();
+            map.insert((vault.to_string(), id.clone()), value.to_string());
+            Ok(())
+        }
+        fn get(
+            &self,
+            vault: &str,
+            id: &AccountId,
+        ) -> Result<Option<Zeroizing<String>>, KeychainError> {
+            let map = self.0.lock().unwrap();
+            Ok(map
+                .get(&(vault.to_string(), id.clone()))
+                .cloned()
+                .map(Zeroizing::new))
+        }
+        fn delete(&self, vault: &str, id: &AccountId) -> Result<(), KeychainError> {
+            self.0
+                .lock()
+                .unwrap()
+                .remove(&(vault.to_string(), id.clone()));
+            Ok(())
+        }
+        fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, KeychainError> {
+            let map = self.0.lock().unwrap();
+            Ok(Some(
+                map.keys()
+                    .filter(|(v, _)| v == vault)
+                    .map(|(_, id)| id.clone())
+                    .collect(),
+            ))
+        }
+    }
+
+    struct Fixture {
+        _tmp: tempfile::TempDir,
+        dir: DataDir,
+        secrets: Arc<MemorySecrets>,
+    }
+
+    impl Fixture {
+        fn new() -> Self {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = DataDir::new(tmp.path());
+            Fixture {
+                _tmp: tmp,
+                dir,
+                secrets: Arc::default(),
+            }
+        }
+
+        fn open(&self) -> Store {
+            let (store, problems) = Store::open(self.dir.clone(), self.secrets.clone()).unwrap();
+            assert!(problems.is_empty(), "{problems:?}");
+            store
+        }
+
+        /// A store holding accounts labelled `labels`, in that order.
+        fn with(&self, labels: &[&str]) -> (Store, Vec<AccountId>) {
+            let mut store = self.open();
+            let ids = labels
+                .iter()
+                .map(|label| {
+                    let uri = OtpUri::parse(&format!(
+                        "otpauth://totp/LPSE%20Kota%20Bandung:{label}?secret=JBSWY3DPEHPK3PXP"
+                    ))
+                    .unwrap();
+                    store.add(&uri).unwrap().id
+                })
+                .collect();
+            (store, ids)
+        }
+    }
+
+    fn labels(store: &Store) -> Vec<String> {
+        store.accounts().iter().map(|a| a.label.clone()).collect()
+    }
+
+    #[test]
+    fn move_account_reorders_and_persists() {
+        let f = Fixture::new();
+        let (mut store, ids) = f.with(&["a", "b", "c"]);
+        let order = store.move_account(&ids[2], 0).unwrap();
+        assert_eq!(order, [ids[2].clone(), ids[0].clone(), ids[1].clone()]);
+        assert_eq!(labels(&store), ["c", "a", "b"]);
+        store.move_account(&ids[2], 9).unwrap();
+        assert_eq!(labels(&f.open()), ["a", "b", "c"]);
+        store.move_account(&ids[0], 1).unwrap();
+        assert_eq!(labels(&f.open()), ["b", "a", "c"]);
+        let missing = AccountId::parse("0123456789abcdef").unwrap();
+        assert!(matches!(
+            store.move_account(&missing, 0),
+            Err(StoreError::NotFound(_))
+        ));
+        assert_eq!(labels(&f.open()), ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn move_account_sees_what_another_process_added() {
+        let f = Fixture::new();
+        let (mut window, ids) = f.with(&["a", "b"]);
+        let (_, more) = f.with(&["c"]);
+        let order = window.move_account(&ids[1], 0).unwrap();
+        assert_eq!(order, [ids[1].clone(), ids[0].clone(), more[0].clone()]);
+        assert_eq!(labels(&f.open()), ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn set_note_persists_and_keeps_the_secret() {
+        let f = Fixture::new();
+        let (mut store, ids) = f.with(&["a"]);
+        let secret = store.secret(&ids[0]).unwrap();
+        let account = store.set_note(&ids[0], "  kantor cabang  ").unwrap();
+        assert_eq!(account.note, "kantor cabang");
+        let reopened = f.open();
+        assert_eq!(reopened.accounts().as_slice()[0].note, "kantor cabang");
+        assert_eq!(reopened.secret(&ids[0]).unwrap(), secret);
+        assert_eq!(reopened.accounts().search("CABANG").count(), 1);
+    }
+
+    #[test]
+    fn set_pinned_persists() {
+        let f = Fixture::new();
+        let (mut store, ids) = f.with(&["a", "b"]);
+        assert!(store.set_pinned(&ids[1], true).unwrap().pinned);
+        let pinned: Vec<bool> = f.open().accounts().iter().map(|a| a.pinned).collect();
+        assert_eq!(pinned, [false, true]);
+        store.set_pinned(&ids[1], false).unwrap();
+        assert!(!f.open().accounts().as_slice()[1].pinned);
+    }
+
+    #[test]
+    fn rename_keeps_the_note_pin_and_place() {
+        let f = Fixture::new();
+        let (mut store, ids) = f.with(&["a", "b"]);
+        store.set_note(&ids[0], "note").unwrap();
+        store.set_pinned(&ids[0], true).unwrap();
+        store.rename(&ids[0], "LPSE Jawa Barat", "a2").unwrap();
+        let reopened = f.open();
+        let first = &reopened.accounts().as_slice()[0];
+        assert_eq!(
+            (
+                first.issuer.as_str(),
+                first.label.as_str(),
+                first.note.as_str()
+            ),
+            ("LPSE Jawa Barat", "a2", "note")
+        );
+        assert!(first.pinned);
+    }
+
+    #[test]
+    fn reenrol_keeps_name_note_pin_and_place() {
+        let f = Fixture::new();
+        let (mut store, ids) = f.with(&["a", "b", "c"]);
+        store.set_note(&ids[1], "note").unwrap();
+        store.set_pinned(&ids[1], true).unwrap();
+        let uri = OtpUri::parse(
+            "otpauth://totp/Other:x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=8",
+        )
+        .unwrap();
+        store.reenrol(&ids[1], &uri).unwrap();
+        let reopened = f.open();
+        assert_eq!(labels(&reopened), ["a", "b", "c"]);
+        let b = &reopened.accounts().as_slice()[1];
+        assert_eq!(
+            (b.note.as_str(), b.pinned, b.params.digits),
+            ("note", true, 8)
+        );
+        assert_eq!(b.issuer, "LPSE Kota Bandung");
+        assert_eq!(reopened.secret(&ids[1]).unwrap(), uri.secret);
+    }
 }

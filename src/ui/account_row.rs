@@ -1,19 +1,42 @@
-//! One account in the list: names, the code in large digits, the countdown, copy on click.
+//! One account in the list: names, the code in large digits (and the next one near the end of
+//! its period), the countdown, a drag handle and the row menu. Drawn in a fixed height so the
+//! list can skip the rows that are out of view.
 
-use egui::{Align, Layout, RichText, Sense, Ui};
-use kunci::accounts::Account;
+use egui::{Align, Layout, Response, RichText, Sense, Ui, WidgetInfo};
+use kunci::accounts::{Account, AccountId};
 use kunci::otp::{self, Kind, Secret};
+use kunci::settings::Language;
 
 use super::countdown::Countdown;
+
+/// The height of every account row, in points.
+pub const ROW_HEIGHT: f32 = 58.0;
+
+/// In the last seconds of a period the next code is shown too, and copying asks which one:
+/// a code copied now may expire before the sign-in page checks it.
+pub const NEXT_CODE_SECONDS: u64 = 5;
 
 /// What the user did with a row this frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowAction {
-    Copy(String),
-    Rename,
+    /// Clicked the row itself.
+    Select,
+    /// Copy the code (or ask which one, near the end of the period).
+    Copy,
+    /// Clicked the next code shown beside the current one.
+    CopyNext,
+    Edit,
+    TogglePin,
+    Reenrol,
+    /// Show the account as a QR code (to move it to another device).
+    ShowQr,
     Delete,
     NextHotp,
 }
+
+/// The dragged account, as the drag-and-drop payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraggedAccount(pub AccountId);
 
 /// An account as the window holds it: its metadata and, once loaded, its secret.
 pub struct Row {
@@ -25,6 +48,15 @@ pub enum SecretState {
     Loading,
     Ready(Secret),
     Failed(String),
+}
+
+/// How a row is drawn this frame.
+pub struct RowLook {
+    pub now: u64,
+    pub selected: bool,
+    /// In its issuer's group the issuer is in the header, so the row shows the label first.
+    pub in_issuer_group: bool,
+    pub lang: Language,
 }
 
 /// Groups digits for reading aloud and typing: "123 456", "1234 5678", "123 4567".
@@ -45,92 +77,256 @@ impl Row {
         }
     }
 
-    pub fn ui(&self, ui: &mut Ui, now: u64, selected: bool) -> Option<RowAction> {
-        let Row { account, secret } = self;
+    /// The code of the next period, shown in the last [`NEXT_CODE_SECONDS`] of this one
+    /// (TOTP only).
+    pub fn next_code(&self, now: u64) -> Option<String> {
+        let params = &self.account.params;
+        if params.kind != Kind::Totp || params.seconds_left(now) > NEXT_CODE_SECONDS {
+            return None;
+        }
+        self.code(now + params.seconds_left(now))
+    }
+
+    /// The first line and, outside an issuer's group, the label under the issuer.
+    fn title(&self, in_issuer_group: bool) -> (&str, Option<&str>) {
+        let Account { issuer, label, .. } = &self.account;
+        match (issuer.is_empty(), label.is_empty()) {
+            (false, false) if in_issuer_group => (label, None),
+            (false, false) => (issuer, Some(label)),
+            (false, true) => (issuer, None),
+            (true, false) => (label, None),
+            (true, true) => (self.account.id.as_str(), None),
+        }
+    }
+
+    /// Draws the row into `ui` (sized by the list to [`ROW_HEIGHT`]). Returns what was done
+    /// and the row's background, where other rows can be dropped.
+    pub fn ui(&self, ui: &mut Ui, look: &RowLook) -> (Option<RowAction>, Response) {
+        let RowLook {
+            now,
+            selected,
+            in_issuer_group,
+            lang,
+        } = *look;
+        let account = &self.account;
+        let name = account.display_name();
         let mut action = None;
-        let frame = egui::Frame::group(ui.style()).fill(if selected {
-            ui.visuals().faint_bg_color
+        let rect = ui.max_rect();
+        // The background first, so that the controls drawn over it get their clicks.
+        let background = ui.interact(rect, ui.scope_id().with("row"), Sense::click());
+        let select_label = tr!(lang, "list.row.select", name = name);
+        background.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &select_label));
+        if background.clicked() {
+            action = Some(RowAction::Select);
+        }
+        let fill = if selected {
+            ui.visuals().selection.bg_fill.gamma_multiply(0.35)
         } else {
-            ui.visuals().panel_fill
+            ui.visuals().faint_bg_color
+        };
+        ui.painter().rect_filled(rect, 4.0, fill);
+        background.context_menu(|ui| {
+            if let Some(chosen) = self.menu_items(ui, lang) {
+                action = Some(chosen);
+            }
         });
-        frame.show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            ui.horizontal(|ui| {
-                ui.vertical(|ui| {
-                    let title = if account.issuer.is_empty() {
-                        account.label.as_str()
-                    } else {
-                        account.issuer.as_str()
-                    };
-                    ui.label(RichText::new(title).strong());
-                    if !account.issuer.is_empty() && !account.label.is_empty() {
-                        ui.label(RichText::new(&account.label).weak());
+
+        // Right to left: the menu, countdown and code keep their room; the names get the
+        // rest and are cut short when they do not fit.
+        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+            ui.add_space(2.0);
+            let menu = ui.menu_button("…", |ui| self.menu_items(ui, lang));
+            if let Some(Some(chosen)) = menu.inner {
+                action = Some(chosen);
+            }
+            let menu_label = tr!(lang, "list.menu.label", name = name);
+            menu.response
+                .widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &menu_label));
+            menu.response.on_hover_text(&menu_label);
+
+            match account.params.kind {
+                Kind::Totp => {
+                    let period = u64::from(account.params.period);
+                    ui.add(Countdown::new(account.params.seconds_left(now), period).language(lang));
+                }
+                Kind::Hotp => {
+                    if ui
+                        .button(tr!(lang, "list.hotp_next"))
+                        .on_hover_text(tr!(lang, "list.hotp_next_hint"))
+                        .clicked()
+                    {
+                        action = Some(RowAction::NextHotp);
                     }
-                    match secret {
-                        SecretState::Loading => {
-                            ui.horizontal(|ui| {
-                                ui.spinner();
-                                ui.label("Reading the keychain…");
-                            });
-                        }
-                        SecretState::Failed(why) => {
-                            ui.colored_label(ui.visuals().error_fg_color, why);
-                        }
-                        SecretState::Ready(_) => {
-                            if let Some(code) = self.code(now) {
-                                let text =
-                                    RichText::new(group_digits(&code)).monospace().size(30.0);
-                                let copy = ui
-                                    .add(egui::Button::new(text).frame(false).sense(Sense::click()))
-                                    .on_hover_text("Click to copy the code");
-                                if copy.clicked() {
-                                    action = Some(RowAction::Copy(code));
-                                }
-                            }
-                        }
-                    }
+                }
+            }
+            self.code_ui(ui, now, lang, &mut action);
+            ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
+                ui.add_space(2.0);
+                let handle = grip(ui).on_hover_text(tr!(lang, "list.drag_hint"));
+                handle.widget_info(|| {
+                    WidgetInfo::labeled(
+                        egui::Role::Button,
+                        true,
+                        tr!(lang, "list.drag_handle", name = name),
+                    )
                 });
-                ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                    ui.menu_button("…", |ui| {
-                        if ui.button("Rename…").clicked() {
-                            action = Some(RowAction::Rename);
+                handle.dnd_set_drag_payload(DraggedAccount(account.id.clone()));
+
+                let (title, second) = self.title(in_issuer_group);
+                let two_lines = second.is_some() || !account.note.is_empty();
+                // The names are not selectable text, so that clicks on them reach the row
+                // (select, right-click menu).
+                ui.vertical(|ui| {
+                    // One line sits in the middle of the row, two share it.
+                    ui.add_space(if two_lines { 8.0 } else { 18.0 });
+                    ui.add(
+                        egui::Label::new(RichText::new(title).strong())
+                            .truncate()
+                            .selectable(false),
+                    );
+                    ui.horizontal(|ui| {
+                        if let Some(second) = second {
+                            ui.add(
+                                egui::Label::new(RichText::new(second).weak())
+                                    .truncate()
+                                    .selectable(false),
+                            );
                         }
-                        if ui.button("Delete…").clicked() {
-                            action = Some(RowAction::Delete);
+                        if !account.note.is_empty() {
+                            ui.add(
+                                egui::Label::new(RichText::new(&account.note).weak().italics())
+                                    .truncate()
+                                    .selectable(false),
+                            );
                         }
-                    })
-                    .response
-                    .on_hover_text(format!("More actions for {}", account.display_name()));
-                    match account.params.kind {
-                        Kind::Totp => {
-                            let period = u64::from(account.params.period);
-                            ui.add(Countdown::new(account.params.seconds_left(now), period));
-                        }
-                        Kind::Hotp => {
-                            if ui
-                                .button("Next code")
-                                .on_hover_text("Counter-based account: show the next code")
-                                .clicked()
-                            {
-                                action = Some(RowAction::NextHotp);
-                            }
-                        }
-                    }
+                    });
                 });
             });
         });
-        action
+        (action, background)
     }
+
+    /// The row menu (the "…" button and a right click): what was chosen.
+    fn menu_items(&self, ui: &mut Ui, lang: Language) -> Option<RowAction> {
+        let code_ready = matches!(self.secret, SecretState::Ready(_));
+        let copy = egui::Button::new(tr!(lang, "list.menu.copy"));
+        if ui.add_enabled(code_ready, copy).clicked() {
+            return Some(RowAction::Copy);
+        }
+        if ui.button(tr!(lang, "list.menu.edit")).clicked() {
+            return Some(RowAction::Edit);
+        }
+        let pin = if self.account.pinned {
+            tr!(lang, "list.menu.unpin")
+        } else {
+            tr!(lang, "list.menu.pin")
+        };
+        if ui.button(pin).clicked() {
+            return Some(RowAction::TogglePin);
+        }
+        if ui.button(tr!(lang, "list.menu.reenrol")).clicked() {
+            return Some(RowAction::Reenrol);
+        }
+        let qr = egui::Button::new(tr!(lang, "transfer.menu.show_qr"));
+        if ui.add_enabled(code_ready, qr).clicked() {
+            return Some(RowAction::ShowQr);
+        }
+        ui.separator();
+        ui.button(tr!(lang, "list.menu.delete"))
+            .clicked()
+            .then_some(RowAction::Delete)
+    }
+
+    /// The code (right to left: the next code, then the current one), or why there is none.
+    fn code_ui(&self, ui: &mut Ui, now: u64, lang: Language, action: &mut Option<RowAction>) {
+        match &self.secret {
+            SecretState::Loading => {
+                ui.spinner()
+                    .on_hover_text(tr!(lang, "list.reading_keychain"));
+            }
+            SecretState::Failed(why) => {
+                ui.colored_label(ui.visuals().error_fg_color, "⚠")
+                    .on_hover_text(why);
+            }
+            SecretState::Ready(_) => {
+                if let Some(next) = self.next_code(now) {
+                    // Small and captioned, so it is never taken for the code to type now.
+                    let column = egui::vec2(76.0, ROW_HEIGHT - 8.0);
+                    let layout = Layout::top_down(Align::Center);
+                    ui.allocate_ui_with_layout(column, layout, |ui| {
+                        ui.add_space(6.0);
+                        ui.label(RichText::new(tr!(lang, "list.next_caption")).small().weak());
+                        let text = RichText::new(group_digits(&next))
+                            .monospace()
+                            .size(15.0)
+                            .weak();
+                        let next_button = ui
+                            .add(egui::Button::new(text).frame(false))
+                            .on_hover_text(tr!(lang, "list.copy_next_hint"));
+                        if next_button.clicked() {
+                            *action = Some(RowAction::CopyNext);
+                        }
+                    });
+                }
+                if let Some(code) = self.code(now) {
+                    let text = RichText::new(group_digits(&code)).monospace().size(26.0);
+                    let copy = ui
+                        .add(egui::Button::new(text).frame(false))
+                        .on_hover_text(tr!(lang, "list.copy_hint"));
+                    if copy.clicked() {
+                        *action = Some(RowAction::Copy);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The drag handle: two columns of dots.
+fn grip(ui: &mut Ui) -> Response {
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(12.0, 24.0), Sense::drag());
+    let response = response.on_hover_cursor(egui::CursorIcon::Grab);
+    if ui.is_rect_visible(rect) {
+        let color = ui.style().interact(&response).fg_stroke.color;
+        for column in [-2.5, 2.5] {
+            for row in [-6.0, 0.0, 6.0] {
+                let center = rect.center() + egui::vec2(column, row);
+                ui.painter().circle_filled(center, 1.5, color);
+            }
+        }
+    }
+    response
 }
 
 #[cfg(test)]
 mod tests {
-    use super::group_digits;
+    use super::*;
+    use kunci::otp::Params;
 
     #[test]
     fn digits_are_grouped_for_reading() {
         assert_eq!(group_digits("123456"), "123 456");
         assert_eq!(group_digits("1234567"), "123 4567");
         assert_eq!(group_digits("12345678"), "1234 5678");
+    }
+
+    #[test]
+    fn the_next_code_appears_in_the_last_seconds() {
+        let row = Row {
+            account: Account {
+                id: AccountId::random(),
+                issuer: "GitHub".into(),
+                label: "ada".into(),
+                params: Params::default(),
+                added: 0,
+                note: String::new(),
+                pinned: false,
+            },
+            secret: SecretState::Ready(kunci::otp::parse_setup_key("JBSWY3DPEHPK3PXP").unwrap()),
+        };
+        assert_eq!(row.next_code(54), None, "6 s left");
+        assert_eq!(row.next_code(55), row.code(60), "5 s left");
+        assert_eq!(row.next_code(59), row.code(60));
+        assert_ne!(row.code(59), row.code(60));
     }
 }

@@ -4,6 +4,8 @@
 use egui::{Color32, RichText, Ui};
 use kunci::otp::{Algorithm, Kind, OtpUri, Params, parse_setup_key};
 
+use crate::i18n::{Language, Localize};
+
 /// What the dialog asks the app to do.
 #[derive(Debug)]
 pub enum AddOutcome {
@@ -12,8 +14,8 @@ pub enum AddOutcome {
     Submit(OtpUri),
 }
 
-#[derive(Default)]
 pub struct AddDialog {
+    lang: Language,
     key: String,
     issuer: String,
     label: String,
@@ -32,8 +34,22 @@ fn looks_like_uri(text: &str) -> bool {
 }
 
 impl AddDialog {
+    /// An empty dialog.
+    pub fn new(lang: Language) -> Self {
+        AddDialog {
+            lang,
+            key: String::new(),
+            issuer: String::new(),
+            label: String::new(),
+            params: Params::default(),
+            filled_from: String::new(),
+            save_error: None,
+            saving: false,
+        }
+    }
+
     /// The dialog filled from a scanned QR code, for the user to review.
-    pub fn from_uri(uri: &OtpUri) -> Self {
+    pub fn from_uri(uri: &OtpUri, lang: Language) -> Self {
         let key = uri.to_uri().to_string();
         AddDialog {
             filled_from: key.clone(),
@@ -41,25 +57,25 @@ impl AddDialog {
             issuer: uri.issuer.clone().unwrap_or_default(),
             label: uri.label.clone(),
             params: uri.params,
-            ..Default::default()
+            ..AddDialog::new(lang)
         }
     }
 
     /// The account the fields describe, or what is wrong with them.
     pub fn validate(&self) -> Result<OtpUri, String> {
+        let lang = self.lang;
         if self.key.trim().is_empty() {
-            return Err(
-                "Type the setup key shown under the QR code, or paste an otpauth:// link.".into(),
-            );
+            return Err(tr!(lang, "add.key_missing"));
         }
+        let words = |e: kunci::otp::OtpError| e.localize(lang);
         let secret = if looks_like_uri(&self.key) {
-            OtpUri::parse(&self.key).map_err(|e| e.to_string())?.secret
+            OtpUri::parse(&self.key).map_err(words)?.secret
         } else {
-            parse_setup_key(&self.key).map_err(|e| e.to_string())?
+            parse_setup_key(&self.key).map_err(words)?
         };
-        self.params.validate().map_err(|e| e.to_string())?;
+        self.params.validate().map_err(words)?;
         if self.issuer.trim().is_empty() && self.label.trim().is_empty() {
-            return Err("Give the account a name: the issuer, the account name, or both.".into());
+            return Err(tr!(lang, "add.name_missing"));
         }
         Ok(OtpUri {
             issuer: Some(self.issuer.trim().to_string()).filter(|s| !s.is_empty()),
@@ -84,14 +100,15 @@ impl AddDialog {
 
     pub fn ui(&mut self, ui: &mut Ui) -> AddOutcome {
         let mut outcome = AddOutcome::Keep;
+        let lang = self.lang;
         super::dialog_width(ui, 380.0);
-        ui.heading("Add account");
+        ui.heading(tr!(lang, "add.title"));
         ui.add_space(4.0);
 
-        let key_label = ui.label("Setup key or otpauth:// link");
+        let key_label = ui.label(tr!(lang, "add.key"));
         let key_edit = ui.add(
             egui::TextEdit::singleline(&mut self.key)
-                .hint_text("e.g. JBSW Y3DP EHPK 3PXP")
+                .hint_text(tr!(lang, "add.key_hint"))
                 .desired_width(f32::INFINITY)
                 .font(egui::TextStyle::Monospace),
         );
@@ -104,48 +121,55 @@ impl AddDialog {
             self.fill_from_uri();
         }
 
-        let issuer_label = ui.label("Issuer (e.g. LPSE Kota Bandung)");
+        let issuer_label = ui.label(tr!(lang, "add.issuer"));
         ui.add(egui::TextEdit::singleline(&mut self.issuer).desired_width(f32::INFINITY))
             .labelled_by(issuer_label.id);
-        let name_label = ui.label("Account name (e.g. your user name)");
+        let name_label = ui.label(tr!(lang, "add.account_name"));
         ui.add(egui::TextEdit::singleline(&mut self.label).desired_width(f32::INFINITY))
             .labelled_by(name_label.id);
 
-        egui::CollapsingHeader::new("Advanced").show(ui, |ui| {
-            egui::Grid::new("advanced").num_columns(2).show(ui, |ui| {
-                ui.label("Type");
-                ui.horizontal(|ui| {
-                    ui.radio_value(&mut self.params.kind, Kind::Totp, "Time-based (TOTP)");
-                    ui.radio_value(&mut self.params.kind, Kind::Hotp, "Counter (HOTP)");
+        // The id stays the same in both languages, so the section keeps its open state.
+        egui::CollapsingHeader::new(tr!(lang, "add.advanced"))
+            .id_salt("add-advanced")
+            .show(ui, |ui| {
+                egui::Grid::new("advanced").num_columns(2).show(ui, |ui| {
+                    ui.label(tr!(lang, "add.type"));
+                    ui.horizontal(|ui| {
+                        ui.radio_value(&mut self.params.kind, Kind::Totp, tr!(lang, "add.totp"));
+                        ui.radio_value(&mut self.params.kind, Kind::Hotp, tr!(lang, "add.hotp"));
+                    });
+                    ui.end_row();
+                    ui.label(tr!(lang, "add.digits"));
+                    ui.horizontal(|ui| {
+                        for digits in 6..=8 {
+                            ui.radio_value(&mut self.params.digits, digits, digits.to_string());
+                        }
+                    });
+                    ui.end_row();
+                    ui.label(tr!(lang, "add.algorithm"));
+                    ui.horizontal(|ui| {
+                        for algorithm in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512] {
+                            ui.radio_value(
+                                &mut self.params.algorithm,
+                                algorithm,
+                                algorithm.as_str(),
+                            );
+                        }
+                    });
+                    ui.end_row();
+                    match self.params.kind {
+                        Kind::Totp => {
+                            ui.label(tr!(lang, "add.period"));
+                            ui.add(egui::DragValue::new(&mut self.params.period).range(1..=300));
+                        }
+                        Kind::Hotp => {
+                            ui.label(tr!(lang, "add.counter"));
+                            ui.add(egui::DragValue::new(&mut self.params.counter));
+                        }
+                    }
+                    ui.end_row();
                 });
-                ui.end_row();
-                ui.label("Digits");
-                ui.horizontal(|ui| {
-                    for digits in 6..=8 {
-                        ui.radio_value(&mut self.params.digits, digits, digits.to_string());
-                    }
-                });
-                ui.end_row();
-                ui.label("Algorithm");
-                ui.horizontal(|ui| {
-                    for algorithm in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512] {
-                        ui.radio_value(&mut self.params.algorithm, algorithm, algorithm.as_str());
-                    }
-                });
-                ui.end_row();
-                match self.params.kind {
-                    Kind::Totp => {
-                        ui.label("Period (seconds)");
-                        ui.add(egui::DragValue::new(&mut self.params.period).range(1..=300));
-                    }
-                    Kind::Hotp => {
-                        ui.label("Counter");
-                        ui.add(egui::DragValue::new(&mut self.params.counter));
-                    }
-                }
-                ui.end_row();
             });
-        });
 
         let valid = self.validate();
         ui.add_space(4.0);
@@ -161,7 +185,7 @@ impl AddDialog {
         ui.horizontal(|ui| {
             let add = ui.add_enabled(
                 valid.is_ok() && !self.saving,
-                egui::Button::new(RichText::new("Add").color(Color32::WHITE))
+                egui::Button::new(RichText::new(tr!(lang, "add.add")).color(Color32::WHITE))
                     .fill(ui.visuals().selection.bg_fill),
             );
             let enter = key_edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
@@ -170,7 +194,7 @@ impl AddDialog {
             {
                 outcome = AddOutcome::Submit(uri);
             }
-            if ui.button("Cancel").clicked() {
+            if ui.button(tr!(lang, "common.cancel")).clicked() {
                 outcome = AddOutcome::Cancel;
             }
             if self.saving {
@@ -191,7 +215,7 @@ mod tests {
             key:
                 "otpauth://totp/LPSE%20Kota%20Bandung:penyedia01?secret=JBSWY3DPEHPK3PXP&period=60"
                     .into(),
-            ..Default::default()
+            ..AddDialog::new(Language::English)
         };
         dialog.fill_from_uri();
         assert_eq!(dialog.issuer, "LPSE Kota Bandung");
@@ -204,7 +228,7 @@ mod tests {
     fn a_name_is_required() {
         let dialog = AddDialog {
             key: "JBSWY3DPEHPK3PXP".into(),
-            ..Default::default()
+            ..AddDialog::new(Language::English)
         };
         assert!(dialog.validate().unwrap_err().contains("name"));
     }

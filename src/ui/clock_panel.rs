@@ -5,6 +5,7 @@ use egui::{Color32, RichText, Ui};
 use kunci::clock::{Measurement, NoTimeSource, Verdict};
 
 use crate::advice;
+use crate::i18n::Language;
 
 /// What the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +13,8 @@ pub enum ClockAction {
     CheckAgain,
     UseNetworkTime(bool),
     OpenSettings,
+    /// Open the help's page about the clock.
+    Help,
 }
 
 #[derive(Default)]
@@ -44,11 +47,11 @@ impl ClockPanel {
         self.last.as_ref().and_then(|r| r.as_ref().ok())
     }
 
-    fn toggle(&mut self, ui: &mut Ui, action: &mut Option<ClockAction>) {
+    fn toggle(&mut self, ui: &mut Ui, lang: Language, action: &mut Option<ClockAction>) {
         let mut on = self.use_network_time;
         if ui
-            .checkbox(&mut on, "Use network time for codes")
-            .on_hover_text("Codes and the countdown use this computer's clock corrected by the measured offset")
+            .checkbox(&mut on, tr!(lang, "ui.clock.use_network_time"))
+            .on_hover_text(tr!(lang, "ui.clock.use_network_time_hover"))
             .changed()
         {
             self.use_network_time = on;
@@ -56,10 +59,13 @@ impl ClockPanel {
         }
     }
 
-    fn check_again(&self, ui: &mut Ui, action: &mut Option<ClockAction>) {
+    fn check_again(&self, ui: &mut Ui, lang: Language, action: &mut Option<ClockAction>) {
         if ui
-            .add_enabled(!self.checking, egui::Button::new("Check again"))
-            .on_hover_text("Measure the clock against network time now")
+            .add_enabled(
+                !self.checking,
+                egui::Button::new(tr!(lang, "ui.clock.check_again")),
+            )
+            .on_hover_text(tr!(lang, "ui.clock.check_again_hover"))
             .clicked()
         {
             *action = Some(ClockAction::CheckAgain);
@@ -67,7 +73,7 @@ impl ClockPanel {
     }
 
     /// The banner: shown when the clock is off by 3 s or more, and whenever network time is used.
-    pub fn banner_ui(&mut self, ui: &mut Ui) -> Option<ClockAction> {
+    pub fn banner_ui(&mut self, ui: &mut Ui, lang: Language) -> Option<ClockAction> {
         let mut action = None;
         let m = self.measurement().cloned()?;
         let verdict = m.verdict();
@@ -77,13 +83,16 @@ impl ClockPanel {
         let (color, title) = match verdict {
             Verdict::Error => (
                 Color32::from_rgb(0xd0, 0x3a, 0x2f),
-                "This computer's clock is wrong",
+                tr!(lang, "ui.clock.title_error"),
             ),
             Verdict::Warning => (
                 Color32::from_rgb(0xd9, 0x8c, 0x1f),
-                "This computer's clock is a little off",
+                tr!(lang, "ui.clock.title_warning"),
             ),
-            Verdict::Ok => (ui.visuals().selection.bg_fill, "Codes use network time"),
+            Verdict::Ok => (
+                ui.visuals().selection.bg_fill,
+                tr!(lang, "ui.clock.title_network_time"),
+            ),
         };
         egui::Frame::group(ui.style())
             .fill(color.gamma_multiply(0.18))
@@ -94,33 +103,44 @@ impl ClockPanel {
                 if verdict != Verdict::Ok {
                     ui.label(format!(
                         "{} {}",
-                        advice::describe_offset(m.offset),
-                        advice::verdict_meaning(verdict)
+                        advice::describe_offset(lang, m.offset),
+                        advice::verdict_meaning(lang, verdict)
                     ));
                     if let Some(hours) = m.timezone_hours() {
-                        ui.label(RichText::new(advice::timezone_note(hours)).strong());
+                        ui.label(RichText::new(advice::timezone_note(lang, hours)).strong());
                     }
-                    ui.label(advice::how_to_fix());
+                    ui.label(advice::how_to_fix(lang));
                 }
                 ui.label(
-                    RichText::new(format!(
-                        "Offset {:+.1} s, measured at {} from {}.",
-                        m.offset,
-                        local_time(m.measured_at),
-                        m.source
+                    RichText::new(tr!(
+                        lang,
+                        "ui.clock.measured",
+                        offset = advice::signed(lang, m.offset, 1),
+                        time = local_time(m.measured_at),
+                        source = advice::source_name(lang, &m.source)
                     ))
                     .weak(),
                 );
                 if self.use_network_time {
-                    ui.label(RichText::new(format!(
-                        "Codes and the countdown now use network time: this computer's clock {:+.1} s.",
-                        m.offset
-                    ))
-                    .strong());
+                    ui.label(
+                        RichText::new(tr!(
+                            lang,
+                            "ui.clock.network_time_in_use",
+                            offset = advice::signed(lang, m.offset, 1)
+                        ))
+                        .strong(),
+                    );
                 }
-                ui.horizontal(|ui| {
-                    self.check_again(ui, &mut action);
-                    self.toggle(ui, &mut action);
+                ui.horizontal_wrapped(|ui| {
+                    self.check_again(ui, lang, &mut action);
+                    self.toggle(ui, lang, &mut action);
+                    if ui
+                        .button(tr!(lang, "help.clock_button"))
+                        .on_hover_text(tr!(lang, "help.clock_button_hover"))
+                        .clicked()
+                    {
+                        action = Some(ClockAction::Help);
+                    }
                 });
             });
         ui.add_space(4.0);
@@ -128,30 +148,23 @@ impl ClockPanel {
     }
 
     /// One quiet line about the last check, shown even when all is well.
-    pub fn status_ui(&mut self, ui: &mut Ui) -> Option<ClockAction> {
+    pub fn status_ui(&mut self, ui: &mut Ui, lang: Language) -> Option<ClockAction> {
         let mut action = None;
         ui.horizontal_wrapped(|ui| {
             let text = if self.checking {
-                "Checking the clock against network time…".to_string()
+                tr!(lang, "ui.clock.checking")
             } else {
                 match &self.last {
-                    None => "The clock has not been checked yet.".to_string(),
-                    Some(Ok(m)) => format!(
-                        "Clock checked at {}: {:+.2} s, {} ({}).",
-                        local_time(m.measured_at),
-                        m.offset,
-                        match m.verdict() {
-                            Verdict::Ok => "right",
-                            Verdict::Warning => "a little off",
-                            Verdict::Error => "wrong",
-                        },
-                        m.source
+                    None => tr!(lang, "ui.clock.not_checked"),
+                    Some(Ok(m)) => tr!(
+                        lang,
+                        "ui.clock.checked",
+                        time = local_time(m.measured_at),
+                        offset = advice::signed(lang, m.offset, 2),
+                        verdict = advice::verdict_word(lang, m.verdict()),
+                        source = advice::source_name(lang, &m.source)
                     ),
-                    Some(Err(_)) => {
-                        "Offline: no time source answered, so the clock was not checked. \
-                                     Codes use this computer's clock."
-                            .to_string()
-                    }
+                    Some(Err(_)) => tr!(lang, "ui.clock.offline"),
                 }
             };
             if self.checking {
@@ -159,18 +172,18 @@ impl ClockPanel {
             }
             ui.label(RichText::new(text).small().weak());
             if !self.checking {
-                self.check_again(ui, &mut action);
+                self.check_again(ui, lang, &mut action);
             }
             if self
                 .measurement()
                 .is_some_and(|m| m.verdict() == Verdict::Ok)
                 && !self.use_network_time
             {
-                self.toggle(ui, &mut action);
+                self.toggle(ui, lang, &mut action);
             }
             if ui
-                .small_button("Clock settings…")
-                .on_hover_text("Time servers, automatic checks, network time")
+                .small_button(tr!(lang, "ui.clock.settings"))
+                .on_hover_text(tr!(lang, "ui.clock.settings_hover"))
                 .clicked()
             {
                 action = Some(ClockAction::OpenSettings);
@@ -182,6 +195,7 @@ impl ClockPanel {
 
 /// Where the clock is checked against, and whether automatically.
 pub struct ClockSettingsDialog {
+    lang: Language,
     servers: String,
     https: String,
     auto: bool,
@@ -203,8 +217,9 @@ fn lines(text: &str) -> Vec<String> {
 }
 
 impl ClockSettingsDialog {
-    pub fn new(settings: &kunci::settings::Settings) -> Self {
+    pub fn new(settings: &kunci::settings::Settings, lang: Language) -> Self {
         ClockSettingsDialog {
+            lang,
             servers: settings.time_servers.join("\n"),
             https: settings.https_time_urls.join("\n"),
             auto: settings.auto_check_time,
@@ -214,22 +229,22 @@ impl ClockSettingsDialog {
 
     pub fn ui(&mut self, ui: &mut Ui, current: &kunci::settings::Settings) -> ClockSettingsOutcome {
         let mut outcome = ClockSettingsOutcome::Keep;
+        let lang = self.lang;
         super::dialog_width(ui, 400.0);
-        ui.heading("Clock settings");
+        ui.heading(tr!(lang, "ui.clock_settings.title"));
+        ui.checkbox(&mut self.auto, tr!(lang, "ui.clock_settings.auto"));
         ui.checkbox(
-            &mut self.auto,
-            "Check the clock automatically (at start, every 15 minutes, after waking up)",
+            &mut self.use_network_time,
+            tr!(lang, "ui.clock.use_network_time"),
         );
-        ui.checkbox(&mut self.use_network_time, "Use network time for codes");
-        let servers_label = ui.label("Time servers (SNTP), one per line, host or host:port");
+        let servers_label = ui.label(tr!(lang, "ui.clock_settings.servers"));
         ui.add(
             egui::TextEdit::multiline(&mut self.servers)
                 .desired_rows(4)
                 .desired_width(f32::INFINITY),
         )
         .labelled_by(servers_label.id);
-        let https_label =
-            ui.label("Web sites for the fallback when time servers are blocked, one per line");
+        let https_label = ui.label(tr!(lang, "ui.clock_settings.https"));
         ui.add(
             egui::TextEdit::multiline(&mut self.https)
                 .desired_rows(3)
@@ -238,7 +253,7 @@ impl ClockSettingsDialog {
         .labelled_by(https_label.id);
         ui.separator();
         ui.horizontal(|ui| {
-            if ui.button("Save").clicked() {
+            if ui.button(tr!(lang, "common.save")).clicked() {
                 // Other settings stay as they are.
                 let mut settings = current.clone();
                 settings.time_servers = lines(&self.servers);
@@ -248,15 +263,15 @@ impl ClockSettingsDialog {
                 outcome = ClockSettingsOutcome::Save(settings);
             }
             if ui
-                .button("Defaults")
-                .on_hover_text("Put back the default servers")
+                .button(tr!(lang, "ui.clock_settings.defaults"))
+                .on_hover_text(tr!(lang, "ui.clock_settings.defaults_hover"))
                 .clicked()
             {
                 let defaults = kunci::settings::Settings::default();
                 self.servers = defaults.time_servers.join("\n");
                 self.https = defaults.https_time_urls.join("\n");
             }
-            if ui.button("Cancel").clicked() {
+            if ui.button(tr!(lang, "common.cancel")).clicked() {
                 outcome = ClockSettingsOutcome::Cancel;
             }
         });

@@ -2,11 +2,14 @@
 
 use egui::{Color32, Pos2, Response, Sense, Shape, Stroke, Ui, Vec2, Widget, WidgetInfo};
 
+use crate::i18n::Language;
+
 /// A ring that empties as the code's period runs out; red in the last seconds.
 pub struct Countdown {
     seconds_left: u64,
     period: u64,
     size: f32,
+    lang: Language,
 }
 
 impl Countdown {
@@ -15,7 +18,14 @@ impl Countdown {
             seconds_left,
             period: period.max(1),
             size: 28.0,
+            lang: Language::English,
         }
+    }
+
+    /// The language of the ring's accessible label and hover text.
+    pub fn language(mut self, lang: Language) -> Self {
+        self.lang = lang;
+        self
     }
 }
 
@@ -25,9 +35,10 @@ impl Widget for Countdown {
             seconds_left,
             period,
             size,
+            lang,
         } = self;
         let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
-        let label = format!("{seconds_left} seconds left");
+        let label = tr!(lang, "ui.countdown.seconds_left", seconds = seconds_left);
         response.widget_info(|| WidgetInfo::labeled(egui::Role::ProgressIndicator, true, &label));
         if ui.is_rect_visible(rect) {
             let visuals = ui.visuals();

@@ -1,32 +1,63 @@
 //! The window: eframe/egui over the same library as the command line.
 
 mod account_dialogs;
+mod account_list;
 mod account_row;
 mod add_dialog;
 mod app;
+mod backup_reminder;
 mod clipboard;
 mod clock_panel;
 mod clock_worker;
 mod countdown;
+mod export_dialog;
+mod help;
+mod import_dialog;
+#[cfg(test)]
+mod list_tests;
+mod lock;
+mod protect_settings;
+#[cfg(test)]
+mod protect_tests;
+mod qr_dialog;
+mod qr_view;
+mod reenrol_dialog;
 mod scan_dialog;
+mod settings_dialog;
+#[cfg(test)]
+mod settings_tests;
+mod startup_trace;
+#[cfg(test)]
+mod transfer_tests;
+#[cfg(test)]
+mod translation_tests;
+mod vault_dialog;
 mod worker;
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub use app::{KunciApp, Setup, system_clock};
-pub use worker::Opener;
+pub use worker::{OpenError, Opener};
 
+use kunci::instance::{self, InstanceError, Primary, SignalError};
 use kunci::settings::Settings;
-use kunci::store::{DataDir, Keychain, Store};
+use kunci::store::{DataDir, Keychain, SecretStore, Store, Vault};
 
-/// Opens the real store: the platform keychain and the data directory.
+use crate::i18n::Localize;
+
+/// Opens the real store: the data directory with its secrets in the encrypted vault when
+/// that is the choice (once the vault dialog has unlocked it), else in the platform keychain.
 pub fn default_opener() -> Opener {
     Arc::new(|| {
-        let dir = DataDir::from_env()
-            .ok_or("cannot find a data directory for this user; set KUNCI_DATA_DIR")?;
-        let keychain = Keychain::connect().map_err(|e| e.to_string())?;
-        Store::open(dir, Arc::new(keychain)).map_err(|e| e.to_string())
+        let dir = DataDir::from_env().ok_or(OpenError::NoDataDir)?;
+        let secrets: Arc<dyn SecretStore> = if Vault::exists(&dir) {
+            vault_dialog::unlocked(&dir).ok_or(OpenError::VaultLocked)?
+        } else {
+            Arc::new(Keychain::connect()?)
+        };
+        Ok(Store::open(dir, secrets)?)
     })
 }
 
@@ -37,17 +68,29 @@ fn default_setup() -> Setup {
         Some(dir) => Settings::load(dir),
         None => (Settings::default(), None),
     };
+    let lang = settings.language();
     Setup {
         opener: default_opener(),
         clock: system_clock(),
+        notices: problem.iter().map(|p| p.localize(lang)).collect(),
         settings,
         data_dir,
-        notices: problem.into_iter().collect(),
     }
 }
 
-/// Opens the window and runs until it is closed.
+/// Opens the window and runs until it is closed; or, when Kunci's window is already open on
+/// this data directory, brings that one to the front instead of opening a second writer.
 pub fn run() -> ExitCode {
+    let instance = match DataDir::from_env().map(|dir| (Primary::acquire(&dir), dir)) {
+        Some((Ok(primary), _)) => Some(primary),
+        Some((Err(InstanceError::AlreadyRunning { .. }), dir)) => return show_running_window(&dir),
+        // The store's own write lock still keeps the account list whole.
+        Some((Err(e), _)) => {
+            eprintln!("kunci: {e}; a second window would not be noticed");
+            None
+        }
+        None => None,
+    };
     // The app id is the desktop file's name (and its StartupWMClass), so that
     // Wayland and X11 desktops match the window to id.kunci.Kunci.desktop.
     let mut viewport = egui::ViewportBuilder::default()
@@ -68,7 +111,15 @@ pub fn run() -> ExitCode {
     let result = eframe::run_native(
         "Kunci",
         options,
-        Box::new(|_cc| Ok(Box::new(KunciApp::new(default_setup())))),
+        Box::new(|cc| {
+            if let Some(primary) = &instance {
+                let ctx = cc.egui_ctx.clone();
+                if let Err(e) = primary.serve(move || bring_forward(&ctx)) {
+                    eprintln!("kunci: {e}; a second launch cannot bring this window forward");
+                }
+            }
+            Ok(Box::new(KunciApp::new(default_setup())))
+        }),
     );
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -77,6 +128,40 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Another launch asked for the window: un-minimise, show and focus it.
+fn bring_forward(ctx: &egui::Context) {
+    // The tests wait for this line.
+    eprintln!("kunci: another launch asked for this window; bringing it forward");
+    ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+    ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));
+    ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+    ctx.request_repaint();
+}
+
+/// The second launch: asks the running window to come forward and ends quietly, or says why
+/// it could not (in the terminal and in a message box, as it may have been double-clicked).
+fn show_running_window(dir: &DataDir) -> ExitCode {
+    let Err(e) = instance::signal_show(dir, Duration::from_secs(5)) else {
+        return ExitCode::SUCCESS;
+    };
+    let lang = Settings::load(dir).0.language();
+    let reason = match &e {
+        SignalError::NoAddress { .. } => tr!(lang, "instance.no_address"),
+        SignalError::Unreachable { port, .. } => tr!(lang, "instance.unreachable", port = port),
+        SignalError::NoAnswer { .. } => tr!(lang, "instance.no_answer"),
+        _ => e.to_string(),
+    };
+    let text = tr!(lang, "instance.already_running", reason = reason);
+    eprintln!("kunci: {text} ({e})");
+    let _ = rfd::MessageDialog::new()
+        .set_level(rfd::MessageLevel::Warning)
+        .set_title("Kunci")
+        .set_description(text)
+        .set_buttons(rfd::MessageButtons::Ok)
+        .show();
+    ExitCode::FAILURE
 }
 
 /// Sizes a dialog to `desired` points wide, or narrower in a small window.

@@ -13,6 +13,8 @@ use kunci::scan::scanner::{ScanState, Scanner, looks_like_otpauth};
 use kunci::scan::webcam::{self, CameraInfo};
 use kunci::scan::{GrayImage, ScanError, clipboard, decode, file, screen};
 
+use crate::i18n::{Language, Localize};
+
 /// What the dialog asks the app to do.
 pub enum ScanOutcome {
     Keep,
@@ -38,6 +40,7 @@ struct CameraView {
 }
 
 pub struct ScanDialog {
+    lang: Language,
     tx: Sender<Found>,
     rx: Receiver<Found>,
     busy: Option<String>,
@@ -53,10 +56,11 @@ pub struct ScanDialog {
     pub wants_minimize: bool,
 }
 
-impl Default for ScanDialog {
-    fn default() -> Self {
+impl ScanDialog {
+    pub fn new(lang: Language) -> Self {
         let (tx, rx) = mpsc::channel();
         ScanDialog {
+            lang,
             tx,
             rx,
             busy: None,
@@ -90,10 +94,10 @@ impl ScanDialog {
     fn spawn(
         &mut self,
         ctx: &egui::Context,
-        what: &str,
+        what: String,
         work: impl FnOnce() -> Found + Send + 'static,
     ) {
-        self.busy = Some(what.to_string());
+        self.busy = Some(what);
         self.message = None;
         let tx = self.tx.clone();
         let ctx = ctx.clone();
@@ -105,47 +109,63 @@ impl ScanDialog {
             });
     }
 
-    fn frames_work(from: &str, frames: Result<Vec<GrayImage>, ScanError>) -> Found {
+    /// `from` names where the frames came from ("the screen"), in the dialog's language.
+    fn frames_work(
+        lang: Language,
+        from: String,
+        frames: Result<Vec<GrayImage>, ScanError>,
+    ) -> Found {
         match frames {
             Ok(frames) => Found::Texts {
-                from: from.to_string(),
+                from,
                 texts: texts_in(&frames),
             },
-            Err(e) => Found::Failed(e.to_string()),
+            Err(e) => Found::Failed(e.localize(lang)),
         }
     }
 
     /// Captures every monitor (after the app has minimised the window for a moment).
     pub fn capture_screen(&mut self, ctx: &egui::Context) {
-        self.spawn(ctx, "Looking for a QR code on the screen…", || {
+        let lang = self.lang;
+        self.spawn(ctx, tr!(lang, "scan.busy.screen"), move || {
             // Give the window manager a moment to hide Kunci's window.
             std::thread::sleep(Duration::from_millis(400));
-            Self::frames_work("the screen", screen::capture())
+            Self::frames_work(lang, tr!(lang, "scan.from.screen"), screen::capture())
         });
     }
 
     /// Reads an image file (picked, or dropped onto the window).
     pub fn open_file(&mut self, ctx: &egui::Context, path: PathBuf) {
-        self.spawn(ctx, "Reading the picture…", move || {
+        let lang = self.lang;
+        self.spawn(ctx, tr!(lang, "scan.busy.file"), move || {
             let from = path.display().to_string();
-            Self::frames_work(&from, file::load(&path).map(|f| vec![f]))
+            Self::frames_work(lang, from, file::load(&path).map(|f| vec![f]))
         });
     }
 
     pub fn paste(&mut self, ctx: &egui::Context) {
-        self.spawn(ctx, "Reading the picture on the clipboard…", || {
-            Self::frames_work("the clipboard", clipboard::image().map(|f| vec![f]))
+        let lang = self.lang;
+        self.spawn(ctx, tr!(lang, "scan.busy.clipboard"), move || {
+            Self::frames_work(
+                lang,
+                tr!(lang, "scan.from.clipboard"),
+                clipboard::image().map(|f| vec![f]),
+            )
         });
     }
 
     fn pick_file(&mut self, ctx: &egui::Context) {
+        let lang = self.lang;
         let tx = self.tx.clone();
         let ctx2 = ctx.clone();
         // The native dialog blocks its thread; on macOS it must run on the main thread.
-        let pick = || {
+        let pick = move || {
             rfd::FileDialog::new()
-                .set_title("Open a picture of the QR code")
-                .add_filter("Pictures", &["png", "jpg", "jpeg", "webp", "bmp"])
+                .set_title(tr!(lang, "scan.file_dialog.title"))
+                .add_filter(
+                    tr!(lang, "scan.file_dialog.pictures"),
+                    &["png", "jpg", "jpeg", "webp", "bmp"],
+                )
                 .pick_file()
         };
         if cfg!(target_os = "macos") {
@@ -158,8 +178,9 @@ impl ScanDialog {
                 .spawn(move || {
                     if let Some(path) = pick() {
                         let from = path.display().to_string();
-                        let _ =
-                            tx.send(Self::frames_work(&from, file::load(&path).map(|f| vec![f])));
+                        let found =
+                            Self::frames_work(lang, from, file::load(&path).map(|f| vec![f]));
+                        let _ = tx.send(found);
                         ctx2.request_repaint();
                     }
                 });
@@ -167,16 +188,17 @@ impl ScanDialog {
     }
 
     fn list_cameras(&mut self, ctx: &egui::Context) {
-        self.spawn(ctx, "Looking for cameras…", || {
-            Found::Cameras(webcam::devices().map_err(|e| e.to_string()))
+        let lang = self.lang;
+        self.spawn(ctx, tr!(lang, "scan.busy.cameras"), move || {
+            Found::Cameras(webcam::devices().map_err(|e| e.localize(lang)))
         });
     }
 
     fn start_camera(&mut self, ctx: &egui::Context) {
-        let (index, mirror) = (self.chosen_camera, self.mirror);
+        let (index, mirror, lang) = (self.chosen_camera, self.mirror, self.lang);
         let repaint = ctx.clone();
         self.camera = None;
-        self.spawn(ctx, "Starting the camera…", move || {
+        self.spawn(ctx, tr!(lang, "scan.busy.camera"), move || {
             Found::CameraStarted(
                 webcam::Camera::open(index, mirror)
                     .map(|camera| {
@@ -184,7 +206,7 @@ impl ScanDialog {
                             repaint.request_repaint()
                         })
                     })
-                    .map_err(|e| e.to_string()),
+                    .map_err(|e| e.localize(lang)),
             )
         });
     }
@@ -201,8 +223,9 @@ impl ScanDialog {
 
     /// Turns decoded texts into an outcome, a list to pick from, or a message.
     fn take_texts(&mut self, from: &str, texts: Vec<String>) -> ScanOutcome {
+        let lang = self.lang;
         if texts.is_empty() {
-            self.message = Some((format!("No QR code was found in {from}."), true));
+            self.message = Some((tr!(lang, "scan.nothing_found", from = from), true));
             return ScanOutcome::Keep;
         }
         let mut notes = Vec::new();
@@ -211,14 +234,14 @@ impl ScanDialog {
                 Ok(Payload::Account(uri)) => return ScanOutcome::Review(uri),
                 Ok(Payload::Migration(batch)) => {
                     for reason in &batch.skipped {
-                        notes.push(format!("Skipped: {reason}"));
+                        notes.push(tr!(lang, "scan.skipped", reason = reason));
                     }
                     if let Err(e) = self.collector.add(batch) {
-                        notes.push(e.to_string());
+                        notes.push(capitalize(&e.localize(lang)));
                     }
                 }
-                Ok(Payload::NotAnAccount(what)) => notes.push(capitalize(&what.to_string())),
-                Err(e) => notes.push(capitalize(&e.to_string())),
+                Ok(Payload::NotAnAccount(what)) => notes.push(capitalize(&what.localize(lang))),
+                Err(e) => notes.push(capitalize(&e.localize(lang))),
             }
         }
         if self.collector.is_complete() {
@@ -227,9 +250,10 @@ impl ScanDialog {
             }
             self.collector.clear();
         } else if !self.collector.is_empty() {
-            notes.push(format!(
-                "Google Authenticator export: {}. Show the next QR code and scan again.",
-                self.collector.progress()
+            notes.push(tr!(
+                lang,
+                "scan.export_progress",
+                progress = progress(lang, &self.collector)
             ));
         }
         if !notes.is_empty() {
@@ -274,18 +298,16 @@ impl ScanDialog {
         if !matches!(outcome, ScanOutcome::Keep) {
             return outcome;
         }
+        let lang = self.lang;
         super::dialog_width(ui, 460.0);
-        ui.heading("Scan a QR code");
-        ui.label(
-            "Show the enrolment QR code (the \"barcode\" of Enable TOTP on SPSE) on this screen, \
-             in front of a webcam, or in a picture.",
-        );
+        ui.heading(tr!(lang, "scan.title"));
+        ui.label(tr!(lang, "scan.intro"));
         ui.add_space(4.0);
         let idle = self.busy.is_none();
         ui.horizontal_wrapped(|ui| {
             if ui
-                .add_enabled(idle, egui::Button::new("Scan the screen"))
-                .on_hover_text("Kunci hides for a moment and reads every monitor")
+                .add_enabled(idle, egui::Button::new(tr!(lang, "scan.screen")))
+                .on_hover_text(tr!(lang, "scan.screen_hover"))
                 .clicked()
             {
                 self.stop_camera();
@@ -293,28 +315,28 @@ impl ScanDialog {
                 self.capture_screen(&ctx);
             }
             if ui
-                .add_enabled(idle, egui::Button::new("Use a webcam"))
+                .add_enabled(idle, egui::Button::new(tr!(lang, "scan.webcam")))
                 .clicked()
             {
                 self.list_cameras(&ctx);
             }
             if ui
-                .add_enabled(idle, egui::Button::new("Open a picture…"))
+                .add_enabled(idle, egui::Button::new(tr!(lang, "scan.open_picture")))
                 .clicked()
             {
                 self.stop_camera();
                 self.pick_file(&ctx);
             }
             if ui
-                .add_enabled(idle, egui::Button::new("Paste a picture"))
-                .on_hover_text("A screenshot copied to the clipboard (Ctrl+V)")
+                .add_enabled(idle, egui::Button::new(tr!(lang, "scan.paste_picture")))
+                .on_hover_text(tr!(lang, "scan.paste_picture_hover"))
                 .clicked()
             {
                 self.stop_camera();
                 self.paste(&ctx);
             }
         });
-        ui.label(RichText::new("You can also drop a picture file onto this window.").weak());
+        ui.label(RichText::new(tr!(lang, "scan.drop_hint")).weak());
 
         if let Some(what) = &self.busy {
             ui.horizontal(|ui| {
@@ -335,7 +357,7 @@ impl ScanDialog {
             outcome = self.picks_ui(ui);
         }
         ui.separator();
-        if ui.button("Close").clicked() {
+        if ui.button(tr!(lang, "common.close")).clicked() {
             self.stop_camera();
             return ScanOutcome::Close;
         }
@@ -343,6 +365,7 @@ impl ScanDialog {
     }
 
     fn camera_ui(&mut self, ui: &mut Ui, ctx: &egui::Context) -> ScanOutcome {
+        let lang = self.lang;
         if let Some(Err(why)) = &self.cameras {
             ui.colored_label(ui.visuals().warn_fg_color, capitalize(why));
         }
@@ -350,10 +373,7 @@ impl ScanDialog {
             return ScanOutcome::Keep;
         };
         if cameras.is_empty() {
-            ui.label(
-                "No camera was found. Scan the screen, open a picture, or type the setup key \
-                 shown under the QR code instead.",
-            );
+            ui.label(tr!(lang, "scan.no_camera"));
             return ScanOutcome::Keep;
         }
         let cameras = cameras.clone();
@@ -362,26 +382,31 @@ impl ScanDialog {
                 .iter()
                 .find(|c| c.index == self.chosen_camera)
                 .map_or_else(String::new, |c| c.name.clone());
-            egui::ComboBox::from_label("Camera")
+            egui::ComboBox::from_label(tr!(lang, "scan.camera"))
                 .selected_text(chosen)
                 .show_ui(ui, |ui| {
                     for camera in &cameras {
                         ui.selectable_value(&mut self.chosen_camera, camera.index, &camera.name);
                     }
                 });
-            if ui.checkbox(&mut self.mirror, "Mirror").changed()
+            if ui
+                .checkbox(&mut self.mirror, tr!(lang, "scan.mirror"))
+                .changed()
                 && let Some(view) = &self.camera
             {
                 view.scanner.set_mirror(self.mirror);
             }
             if self.camera.is_none() {
                 if ui
-                    .add_enabled(self.busy.is_none(), egui::Button::new("Start"))
+                    .add_enabled(
+                        self.busy.is_none(),
+                        egui::Button::new(tr!(lang, "scan.start")),
+                    )
                     .clicked()
                 {
                     self.start_camera(ctx);
                 }
-            } else if ui.button("Stop").clicked() {
+            } else if ui.button(tr!(lang, "scan.stop")).clicked() {
                 self.stop_camera();
             }
         });
@@ -425,16 +450,16 @@ impl ScanDialog {
         }
         match &snapshot.state {
             ScanState::Running => {
-                ui.label("Hold the QR code steady in front of the camera…");
+                ui.label(tr!(lang, "scan.hold_steady"));
                 ScanOutcome::Keep
             }
             ScanState::Accepted => {
                 let texts: Vec<String> = snapshot.accepted.into_iter().map(|f| f.text).collect();
                 self.camera = None; // releases the camera
-                self.take_texts("the camera picture", texts)
+                self.take_texts(&tr!(lang, "scan.from.camera"), texts)
             }
             ScanState::Failed(why) => {
-                let why = capitalize(why);
+                let why = tr!(lang, "scan.camera_failed", reason = why);
                 self.camera = None;
                 self.message = Some((why, true));
                 ScanOutcome::Keep
@@ -450,8 +475,9 @@ impl ScanDialog {
         if self.picks.is_empty() {
             return ScanOutcome::Keep;
         }
+        let lang = self.lang;
         ui.separator();
-        ui.label(RichText::new("Accounts in the Google Authenticator export").strong());
+        ui.label(RichText::new(tr!(lang, "scan.export_accounts")).strong());
         egui::ScrollArea::vertical()
             .max_height(200.0)
             .show(ui, |ui| {
@@ -466,7 +492,7 @@ impl ScanDialog {
             .filter(|(_, ticked)| *ticked)
             .map(|(uri, _)| uri.clone())
             .collect();
-        let label = format!("Import {} account(s)", chosen.len());
+        let label = tr!(lang, "scan.import", count = chosen.len());
         if ui
             .add_enabled(!chosen.is_empty(), egui::Button::new(label))
             .clicked()
@@ -475,6 +501,27 @@ impl ScanDialog {
             return ScanOutcome::Import(chosen);
         }
         ScanOutcome::Keep
+    }
+}
+
+/// How far reading a multi-QR export has come.
+fn progress(lang: Language, collector: &BatchCollector) -> String {
+    let missing = collector.missing();
+    match collector.expected() {
+        None => tr!(lang, "scan.progress.none"),
+        Some(expected) if missing.is_empty() => {
+            tr!(lang, "scan.progress.all", expected = expected)
+        }
+        Some(expected) => {
+            let list: Vec<String> = missing.iter().map(|i| (i + 1).to_string()).collect();
+            tr!(
+                lang,
+                "scan.progress.some",
+                received = collector.received(),
+                expected = expected,
+                missing = list.join(", ")
+            )
+        }
     }
 }
 

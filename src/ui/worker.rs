@@ -11,55 +11,167 @@ use std::time::{Duration, Instant};
 use kunci::accounts::{Account, AccountId};
 use kunci::otp::{OtpUri, Secret};
 use kunci::settings::Settings;
-use kunci::store::{DataDir, Existing, LoadProblem, Store, StoreError};
+use kunci::store::auto_backup::{self, AutoBackupError};
+use kunci::store::{DataDir, Existing, KeychainError, LoadProblem, Store, StoreError};
+use zeroize::Zeroizing;
+
+use crate::i18n::{Language, Localize};
 
 /// Opens the store (connects to the keychain, reads the metadata). Called again on "try again".
-pub type Opener = Arc<dyn Fn() -> Result<(Store, Vec<LoadProblem>), String> + Send + Sync>;
+pub type Opener = Arc<dyn Fn() -> Result<(Store, Vec<LoadProblem>), OpenError> + Send + Sync>;
+
+/// Why the store could not be opened.
+#[derive(Debug)]
+pub enum OpenError {
+    /// The system names no data directory for this user.
+    NoDataDir,
+    /// The secrets are in the encrypted vault, which has not been unlocked yet.
+    VaultLocked,
+    Store(StoreError),
+}
+
+impl From<StoreError> for OpenError {
+    fn from(e: StoreError) -> Self {
+        OpenError::Store(e)
+    }
+}
+
+impl From<KeychainError> for OpenError {
+    fn from(e: KeychainError) -> Self {
+        OpenError::Store(e.into())
+    }
+}
+
+impl Localize for OpenError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            OpenError::NoDataDir => tr!(lang, "ui.worker.no_data_dir"),
+            OpenError::VaultLocked => tr!(lang, "vault.ui.locked"),
+            OpenError::Store(e) => e.localize(lang),
+        }
+    }
+}
+
+/// Something the worker tells the user; worded by the window in its language.
+#[derive(Debug)]
+pub enum Notice {
+    /// A problem found while reading the account list.
+    Load(LoadProblem),
+    /// An account whose interrupted add was finished from the keychain (its display name).
+    Recovered(String),
+    /// Interrupted removals that were completed.
+    FinishedRemovals(usize),
+    /// The keychain could not be compared with the account list.
+    ReconcileFailed(StoreError),
+    /// An imported account that is already there (its display name).
+    AlreadyThere(String),
+    /// An imported account that is there with another secret (its display name).
+    OtherSecret(String),
+    Store(StoreError),
+    SettingsNotSaved(StoreError),
+    /// A request came before the store was open.
+    NotOpen,
+    /// An automatic backup was not written.
+    AutoBackup(AutoBackupError),
+}
+
+impl Localize for Notice {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            Notice::Load(problem) => problem.localize(lang),
+            Notice::Recovered(name) => tr!(lang, "ui.worker.recovered", name = name),
+            Notice::FinishedRemovals(count) => {
+                tr!(lang, "ui.worker.finished_removals", count = count)
+            }
+            Notice::ReconcileFailed(e) => {
+                tr!(
+                    lang,
+                    "ui.worker.reconcile_failed",
+                    detail = e.localize(lang)
+                )
+            }
+            Notice::AlreadyThere(name) => tr!(lang, "ui.worker.already_there", name = name),
+            Notice::OtherSecret(name) => tr!(lang, "ui.worker.other_secret", name = name),
+            Notice::Store(e) => e.localize(lang),
+            Notice::SettingsNotSaved(e) => {
+                tr!(
+                    lang,
+                    "ui.worker.settings_not_saved",
+                    detail = e.localize(lang)
+                )
+            }
+            Notice::NotOpen => tr!(lang, "ui.worker.not_open"),
+            Notice::AutoBackup(e) => super::protect_settings::auto_backup_failed(lang, e),
+        }
+    }
+}
+
+/// Secrets read at start-up go to the window this many at a time, or sooner after
+/// [`SECRET_BATCH_WAIT`].
+const SECRET_BATCH: usize = 32;
+const SECRET_BATCH_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// What the UI asks for.
 pub enum Request {
     Open,
     Add(OtpUri),
     Remove(AccountId),
-    Rename {
+    /// New issuer, account name and note for an account.
+    Edit {
         id: AccountId,
         issuer: String,
         label: String,
+        note: String,
+    },
+    SetPinned {
+        id: AccountId,
+        pinned: bool,
+    },
+    /// A new place in the list (the window has moved the row already).
+    Move {
+        id: AccountId,
+        position: usize,
     },
     AdvanceCounter(AccountId),
     SaveSettings {
         dir: DataDir,
         settings: Settings,
     },
-    /// Accounts picked from a Google Authenticator export; duplicates are skipped.
+    /// Accounts picked from an export (a file, or Google Authenticator QR codes); duplicates
+    /// and names already there with another secret are skipped, never replaced.
     Import(Vec<OtpUri>),
     /// A new secret for an existing account.
     Reenrol {
         id: AccountId,
         uri: OtpUri,
     },
+    /// Where automatic backups go from now on (`None`: nowhere); after each change to the
+    /// accounts one is written there.
+    AutoBackup(Option<auto_backup::Config>),
+    /// Keeps (`Some`) or forgets the automatic backups' passphrase, in the keychain or vault.
+    AutoBackupPassphrase(Option<Zeroizing<String>>),
 }
 
 /// What the worker reports.
 pub enum Event {
-    /// The store is open; secrets follow one by one.
+    /// The store is open; secrets follow in batches.
     Opened {
         accounts: Vec<Account>,
-        notices: Vec<String>,
+        notices: Vec<Notice>,
     },
     /// The store could not be opened (no keychain, unreadable data directory).
-    Unavailable(String),
-    Secret {
-        id: AccountId,
-        result: Result<Secret, String>,
-    },
+    Unavailable(OpenError),
+    /// Secrets read after `Opened`, a batch at a time.
+    Secrets(Vec<(AccountId, Result<Secret, StoreError>)>),
     Added {
         account: Account,
         secret: Secret,
     },
-    AddFailed(String),
+    AddFailed(Notice),
     Removed(AccountId),
     Updated(Account),
+    /// The list's order as saved (after a move).
+    Reordered(Vec<AccountId>),
     /// The secret (and parameters) of an account were replaced.
     Reenrolled {
         account: Account,
@@ -68,9 +180,13 @@ pub enum Event {
     /// An import finished: how many were added (each also came as `Added`), and notes.
     Imported {
         added: usize,
-        notes: Vec<String>,
+        notes: Vec<Notice>,
     },
-    Failed(String),
+    Failed(Notice),
+    /// An automatic backup was written at `at` (Unix seconds).
+    BackedUp {
+        at: i64,
+    },
     /// One request is finished.
     Done,
 }
@@ -94,8 +210,35 @@ impl Worker {
                     ctx.request_repaint();
                 };
                 let mut store: Option<Store> = None;
-                for request in request_rx {
-                    handle(&opener, &mut store, request, &post);
+                let mut backups = auto_backup::Schedule::default();
+                loop {
+                    // Waits for a request, or until an automatic backup is due.
+                    let request = match backups.wait(std::time::Instant::now()) {
+                        Some(wait) => match request_rx.recv_timeout(wait) {
+                            Ok(request) => Some(request),
+                            Err(mpsc::RecvTimeoutError::Timeout) => None,
+                            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                        },
+                        None => match request_rx.recv() {
+                            Ok(request) => Some(request),
+                            Err(_) => break,
+                        },
+                    };
+                    match request {
+                        Some(Request::AutoBackup(config)) => backups.configure(config),
+                        Some(request) => {
+                            if changes_accounts(&request) {
+                                backups.changed(std::time::Instant::now());
+                            }
+                            handle(&opener, &mut store, request, &post);
+                        }
+                        None => {
+                            if let Some(config) = backups.take_due(std::time::Instant::now()) {
+                                auto_back_up(store.as_ref(), &config, &post);
+                            }
+                            continue;
+                        }
+                    }
                     post(Event::Done);
                 }
             })
@@ -150,40 +293,68 @@ impl Worker {
     }
 }
 
+/// Whether a request changes what a backup holds (names, secrets, counters, which accounts),
+/// or how it is sealed (a new passphrase: the first backup after turning them on).
+fn changes_accounts(request: &Request) -> bool {
+    matches!(
+        request,
+        Request::AutoBackupPassphrase(Some(_))
+            | Request::Add(_)
+            | Request::Remove(_)
+            | Request::Edit { .. }
+            | Request::Import(_)
+            | Request::Reenrol { .. }
+            | Request::AdvanceCounter(_)
+    )
+}
+
+/// Writes an automatic backup of every account now, and says how it went.
+fn auto_back_up(store: Option<&Store>, config: &auto_backup::Config, post: &dyn Fn(Event)) {
+    let Some(store) = store else {
+        return;
+    };
+    let at = chrono::Utc::now().timestamp();
+    match auto_backup::back_up(store, &config.folder, config.keep, at) {
+        Ok(_) => post(Event::BackedUp { at }),
+        Err(e) => post(Event::Failed(Notice::AutoBackup(e))),
+    }
+}
+
 fn handle(opener: &Opener, store: &mut Option<Store>, request: Request, post: &dyn Fn(Event)) {
-    let words = |e: StoreError| e.to_string();
+    let words = Notice::Store;
     match request {
         Request::Open => match opener() {
             Ok((mut opened, problems)) => {
-                let mut notices: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                let mut notices: Vec<Notice> = problems.into_iter().map(Notice::Load).collect();
                 match opened.reconcile() {
                     Ok(r) => {
                         for account in &r.recovered {
-                            notices.push(format!(
-                                "{} was recovered from the keychain (adding it had been interrupted).",
-                                account.display_name()
-                            ));
+                            notices.push(Notice::Recovered(account.display_name()));
                         }
                         if r.finished_removals > 0 {
-                            notices.push(format!(
-                                "{} interrupted removal(s) were completed.",
-                                r.finished_removals
-                            ));
+                            notices.push(Notice::FinishedRemovals(r.finished_removals));
                         }
                     }
-                    Err(e) => notices.push(format!("Could not check the keychain: {e}")),
+                    Err(e) => notices.push(Notice::ReconcileFailed(e)),
                 }
                 let accounts = opened.accounts().as_slice().to_vec();
                 post(Event::Opened {
                     accounts: accounts.clone(),
                     notices,
                 });
+                // In batches: one event (and repaint) per account would make 500 accounts
+                // 500 frames; a batch at least every 50 ms still fills codes in as they come.
+                let mut batch = Vec::new();
+                let mut flushed = std::time::Instant::now();
                 for account in accounts {
-                    let result = opened.secret(&account.id).map_err(words);
-                    post(Event::Secret {
-                        id: account.id,
-                        result,
-                    });
+                    batch.push((account.id.clone(), opened.secret(&account.id)));
+                    if batch.len() >= SECRET_BATCH || flushed.elapsed() >= SECRET_BATCH_WAIT {
+                        post(Event::Secrets(std::mem::take(&mut batch)));
+                        flushed = std::time::Instant::now();
+                    }
+                }
+                if !batch.is_empty() {
+                    post(Event::Secrets(batch));
                 }
                 *store = Some(opened);
             }
@@ -197,20 +368,51 @@ fn handle(opener: &Opener, store: &mut Option<Store>, request: Request, post: &d
                 }),
                 Err(e) => post(Event::AddFailed(words(e))),
             },
-            None => post(Event::AddFailed("the keychain is not open".into())),
+            None => post(Event::AddFailed(Notice::NotOpen)),
         },
         Request::Remove(id) => match store.as_mut().map(|s| s.remove(&id)) {
             Some(Ok(_)) => post(Event::Removed(id)),
             Some(Err(e)) => post(Event::Failed(words(e))),
-            None => post(Event::Failed("the keychain is not open".into())),
+            None => post(Event::Failed(Notice::NotOpen)),
         },
-        Request::Rename { id, issuer, label } => {
-            match store.as_mut().map(|s| s.rename(&id, &issuer, &label)) {
+        Request::Edit {
+            id,
+            issuer,
+            label,
+            note,
+        } => {
+            let edited = store.as_mut().map(|s| {
+                s.rename(&id, &issuer, &label)?;
+                s.set_note(&id, &note)
+            });
+            match edited {
                 Some(Ok(account)) => post(Event::Updated(account)),
                 Some(Err(e)) => post(Event::Failed(words(e))),
-                None => post(Event::Failed("the keychain is not open".into())),
+                None => post(Event::Failed(Notice::NotOpen)),
             }
         }
+        Request::SetPinned { id, pinned } => {
+            match store.as_mut().map(|s| s.set_pinned(&id, pinned)) {
+                Some(Ok(account)) => post(Event::Updated(account)),
+                Some(Err(e)) => post(Event::Failed(words(e))),
+                None => post(Event::Failed(Notice::NotOpen)),
+            }
+        }
+        Request::Move { id, position } => match store.as_mut() {
+            Some(s) => match s.move_account(&id, position) {
+                Ok(order) => post(Event::Reordered(order)),
+                Err(e) => {
+                    post(Event::Failed(words(e)));
+                    // The window moved the row already: show the order that is on disk.
+                    if s.reload().is_ok() {
+                        post(Event::Reordered(
+                            s.accounts().iter().map(|a| a.id.clone()).collect(),
+                        ));
+                    }
+                }
+            },
+            None => post(Event::Failed(Notice::NotOpen)),
+        },
         Request::Import(uris) => match store.as_mut() {
             Some(s) => {
                 let mut added = 0;
@@ -218,13 +420,9 @@ fn handle(opener: &Opener, store: &mut Option<Store>, request: Request, post: &d
                 for uri in uris {
                     match s.existing(&uri) {
                         Existing::Duplicate(a) => {
-                            notes.push(format!("{} is already there.", a.display_name()))
+                            notes.push(Notice::AlreadyThere(a.display_name()))
                         }
-                        Existing::NewSecret(a) => notes.push(format!(
-                            "{} is already there with another secret; scan its own QR code to \
-                             re-enrol it.",
-                            a.display_name()
-                        )),
+                        Existing::NewSecret(a) => notes.push(Notice::OtherSecret(a.display_name())),
                         Existing::New => match s.add(&uri) {
                             Ok(account) => {
                                 added += 1;
@@ -239,7 +437,7 @@ fn handle(opener: &Opener, store: &mut Option<Store>, request: Request, post: &d
                 }
                 post(Event::Imported { added, notes });
             }
-            None => post(Event::Failed("the keychain is not open".into())),
+            None => post(Event::Failed(Notice::NotOpen)),
         },
         Request::Reenrol { id, uri } => match store.as_mut().map(|s| s.reenrol(&id, &uri)) {
             Some(Ok(account)) => post(Event::Reenrolled {
@@ -247,17 +445,28 @@ fn handle(opener: &Opener, store: &mut Option<Store>, request: Request, post: &d
                 secret: uri.secret.clone(),
             }),
             Some(Err(e)) => post(Event::Failed(words(e))),
-            None => post(Event::Failed("the keychain is not open".into())),
+            None => post(Event::Failed(Notice::NotOpen)),
         },
+        Request::AutoBackupPassphrase(passphrase) => match store.as_ref() {
+            Some(s) => {
+                let passphrase = passphrase.as_deref().map(String::as_str);
+                if let Err(e) = auto_backup::set_passphrase(s, passphrase) {
+                    post(Event::Failed(Notice::AutoBackup(e)));
+                }
+            }
+            None => post(Event::Failed(Notice::NotOpen)),
+        },
+        // Taken by the loop (it owns the schedule); never reaches here.
+        Request::AutoBackup(_) => {}
         Request::SaveSettings { dir, settings } => {
             if let Err(e) = settings.save(&dir) {
-                post(Event::Failed(format!("The settings were not saved: {e}")));
+                post(Event::Failed(Notice::SettingsNotSaved(e)));
             }
         }
         Request::AdvanceCounter(id) => match store.as_mut().map(|s| s.advance_counter(&id)) {
             Some(Ok(account)) => post(Event::Updated(account)),
             Some(Err(e)) => post(Event::Failed(words(e))),
-            None => post(Event::Failed("the keychain is not open".into())),
+            None => post(Event::Failed(Notice::NotOpen)),
         },
     }
 }

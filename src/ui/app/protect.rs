@@ -1,0 +1,134 @@
+//! The window's protection: the encrypted vault's screens, the app lock, the backup reminder
+//! and the automatic backups.
+
+use super::*;
+
+impl KunciApp {
+    /// The keychain is missing or refuses: offer the vault, explained, never automatically.
+    pub(super) fn offer_vault_ui(&mut self, ui: &mut Ui) {
+        let Some(dir) = self.data_dir.clone() else {
+            return;
+        };
+        ui.add_space(12.0);
+        ui.separator();
+        ui.label(tr!(self.lang, "vault.ui.offer"));
+        if ui.button(tr!(self.lang, "vault.ui.offer_button")).clicked() {
+            self.phase = Phase::Vault(Box::new(VaultDialog::create(dir)));
+        }
+    }
+
+    pub(super) fn vault_ui(&mut self, ui: &mut Ui) {
+        let Phase::Vault(dialog) = &mut self.phase else {
+            return;
+        };
+        match dialog.ui(ui, self.lang) {
+            VaultOutcome::Keep => {}
+            VaultOutcome::Cancel => {
+                self.phase = Phase::Opening;
+                self.send(Request::Open);
+            }
+            VaultOutcome::Ready(notices) => {
+                // The vault's passphrase was the start-up unlock: not asked twice.
+                self.lock.unlock((self.clock)());
+                self.notices.extend(notices);
+                self.phase = Phase::Opening;
+                self.send(Request::Open);
+            }
+        }
+    }
+
+    /// Locks the window at once: the codes go, and the clipboard's code if it is still ours.
+    pub(super) fn lock_now(&mut self, ctx: &egui::Context) {
+        self.lock.lock();
+        self.locked(ctx);
+    }
+
+    /// What locking does besides hiding the list.
+    pub(super) fn locked(&mut self, _ctx: &egui::Context) {
+        self.clipboard.clear_now();
+        // Dialogs can show codes and typed secrets: closed, not merely hidden.
+        self.dialog = Dialog::None;
+        self.toast = None;
+    }
+
+    /// Notes input, locks after the idle delay or on Ctrl+L; returns when to wake for it.
+    pub(super) fn watch_lock(&mut self, ctx: &egui::Context) -> Option<Duration> {
+        let enabled = self.settings.lock_passphrase_hash.is_some();
+        let watch = self.lock.watch(
+            ctx,
+            (self.clock)(),
+            enabled,
+            self.settings.lock_idle_minutes,
+        );
+        if watch.locked_now {
+            self.locked(ctx);
+        }
+        watch.wake_in
+    }
+
+    /// While locked, the unlock screen is all there is (the vault's own passphrase screen at
+    /// start counts as the unlock). Returns whether it was drawn.
+    pub(super) fn lock_screen_ui(&mut self, ui: &mut Ui) -> bool {
+        let Some(hash) = self.settings.lock_passphrase_hash.clone() else {
+            return false;
+        };
+        if !self.lock.is_locked() || matches!(self.phase, Phase::Vault(_)) {
+            return false;
+        }
+        let now = (self.clock)();
+        egui::CentralPanel::default().show(ui, |ui| {
+            self.lock.screen_ui(ui, self.lang, &hash, now);
+        });
+        true
+    }
+
+    /// Hands the automatic backups' folder to the worker (`None` while they are off).
+    pub(super) fn configure_auto_backup(&mut self) {
+        let config = self.settings.auto_backup_folder.clone().map(|folder| {
+            kunci::store::auto_backup::Config {
+                folder,
+                keep: self.settings.auto_backup_keep.max(1) as usize,
+            }
+        });
+        self.send(Request::AutoBackup(config));
+    }
+
+    pub(super) fn protect_action(&mut self, action: ProtectAction) {
+        match action {
+            ProtectAction::AutoBackupOn { folder, passphrase } => {
+                self.settings.auto_backup_folder = Some(folder);
+                self.configure_auto_backup();
+                // After the folder: a new passphrase counts as a change, so the first backup
+                // is written at once (and shows that it works).
+                self.send(Request::AutoBackupPassphrase(Some(passphrase)));
+            }
+            ProtectAction::AutoBackupOff => {
+                self.settings.auto_backup_folder = None;
+                self.configure_auto_backup();
+                self.send(Request::AutoBackupPassphrase(None));
+            }
+        }
+        self.save_settings();
+    }
+
+    /// The reminder of accounts in no backup yet, above the list.
+    pub(super) fn reminder_ui(&mut self, ui: &mut Ui) {
+        if !matches!(self.phase, Phase::Open) {
+            return;
+        }
+        let accounts = self.list.rows.iter().map(|r| &r.account);
+        let Some(ids) = backup_reminder::pending(accounts, &self.settings) else {
+            return;
+        };
+        match backup_reminder::ui(ui, self.lang, &ids) {
+            Some(ReminderAction::BackUpNow) => {
+                self.dialog = Dialog::Export(Box::new(ExportDialog::new(self.lang)));
+            }
+            Some(ReminderAction::Dismiss(ids)) => {
+                self.settings.backup_reminder_dismissed = ids;
+                self.save_settings();
+            }
+            None => {}
+        }
+    }
+}

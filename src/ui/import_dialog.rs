@@ -1,0 +1,391 @@
+//! The Import dialog: accounts from another authenticator's export file or a Kunci backup.
+//! The file is read (and decrypted: scrypt, PBKDF2 and Argon2id take seconds) on a thread;
+//! then every account is listed with a tick box, those already in Kunci unticked, and only the
+//! ticked ones are added. What the file holds is sorted by the library's
+//! [`kunci::import::plan`], as `kunci import` sorts it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
+
+use egui::{Key, RichText, Ui};
+use kunci::import::plan::{Verdict, plan};
+use kunci::import::{self, ImportError, Imported};
+use kunci::otp::OtpUri;
+use kunci::store::Existing;
+use zeroize::Zeroizing;
+
+use crate::i18n::{Language, Localize};
+
+/// What the dialog asks the app to do.
+pub enum ImportOutcome {
+    Keep,
+    Close,
+    /// Add these accounts (the worker skips any that became duplicates meanwhile).
+    Import(Vec<OtpUri>),
+}
+
+type Bytes = Arc<Zeroizing<Vec<u8>>>;
+
+/// What the file picker or the reading thread found.
+enum Found {
+    /// The user picked this file: read it.
+    Picked(PathBuf),
+    /// The file is encrypted: its password is needed (again, after a wrong one).
+    Password {
+        format: &'static str,
+        bytes: Bytes,
+        wrong: bool,
+    },
+    Read {
+        format: &'static str,
+        imported: Imported,
+    },
+    Failed(String),
+}
+
+/// One account of the file, and whether it is ticked.
+struct Pick {
+    uri: OtpUri,
+    verdict: Verdict,
+    ticked: bool,
+}
+
+enum Stage {
+    /// No file yet, or the last one could not be read (the message says why).
+    Choose,
+    Password {
+        format: &'static str,
+        bytes: Bytes,
+        password: Zeroizing<String>,
+        wrong: bool,
+    },
+    Preview {
+        format: &'static str,
+        picks: Vec<Pick>,
+        skipped: Vec<String>,
+    },
+}
+
+pub struct ImportDialog {
+    lang: Language,
+    tx: Sender<Found>,
+    rx: Receiver<Found>,
+    file: Option<PathBuf>,
+    stage: Stage,
+    busy: bool,
+    problem: Option<String>,
+    focus_password: bool,
+}
+
+impl ImportDialog {
+    pub fn new(lang: Language) -> Self {
+        let (tx, rx) = mpsc::channel();
+        ImportDialog {
+            lang,
+            tx,
+            rx,
+            file: None,
+            stage: Stage::Choose,
+            busy: false,
+            problem: None,
+            focus_password: false,
+        }
+    }
+
+    /// Reads `path` (picked, or dropped onto the window).
+    pub fn open_file(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.file = Some(path.clone());
+        self.stage = Stage::Choose;
+        let lang = self.lang;
+        self.spawn(ctx, move || match load(&path, lang) {
+            Ok(bytes) => read(lang, Arc::new(bytes), None),
+            Err(why) => Found::Failed(why),
+        });
+    }
+
+    fn spawn(&mut self, ctx: &egui::Context, work: impl FnOnce() -> Found + Send + 'static) {
+        self.busy = true;
+        self.problem = None;
+        let tx = self.tx.clone();
+        let ctx = ctx.clone();
+        let _ = std::thread::Builder::new()
+            .name("kunci-import".into())
+            .spawn(move || {
+                let _ = tx.send(work());
+                ctx.request_repaint();
+            });
+    }
+
+    fn pick_file(&mut self, ctx: &egui::Context) {
+        let lang = self.lang;
+        let pick = move || {
+            rfd::FileDialog::new()
+                .set_title(tr!(lang, "transfer.import.pick_title"))
+                .pick_file()
+        };
+        // The native dialog blocks its thread; on macOS it must run on the main thread.
+        if cfg!(target_os = "macos") {
+            if let Some(path) = pick() {
+                self.open_file(ctx, path);
+            }
+            return;
+        }
+        let tx = self.tx.clone();
+        let ctx = ctx.clone();
+        let _ = std::thread::Builder::new()
+            .name("kunci-file-dialog".into())
+            .spawn(move || {
+                if let Some(path) = pick() {
+                    let _ = tx.send(Found::Picked(path));
+                    ctx.request_repaint();
+                }
+            });
+    }
+
+    fn drain(&mut self, ctx: &egui::Context, existing: &dyn Fn(&OtpUri) -> Existing) {
+        while let Ok(found) = self.rx.try_recv() {
+            self.busy = false;
+            self.stage = match found {
+                Found::Picked(path) => {
+                    self.open_file(ctx, path);
+                    continue;
+                }
+                Found::Password {
+                    format,
+                    bytes,
+                    wrong,
+                } => {
+                    self.focus_password = true;
+                    Stage::Password {
+                        format,
+                        bytes,
+                        password: Zeroizing::new(String::new()),
+                        wrong,
+                    }
+                }
+                Found::Read { format, imported } => Stage::Preview {
+                    format,
+                    picks: plan(imported.accounts, existing)
+                        .into_iter()
+                        .map(|p| Pick {
+                            ticked: p.verdict.adds(),
+                            uri: p.uri,
+                            verdict: p.verdict,
+                        })
+                        .collect(),
+                    skipped: imported.skipped,
+                },
+                Found::Failed(why) => {
+                    self.problem = Some(why);
+                    Stage::Choose
+                }
+            };
+        }
+    }
+
+    /// `existing` says how an account of the file relates to those in the window.
+    pub fn ui(&mut self, ui: &mut Ui, existing: &dyn Fn(&OtpUri) -> Existing) -> ImportOutcome {
+        let ctx = ui.ctx().clone();
+        self.drain(&ctx, existing);
+        let lang = self.lang;
+        super::dialog_width(ui, 460.0);
+        ui.heading(tr!(lang, "transfer.import.title"));
+        let mut outcome = ImportOutcome::Keep;
+        let (mut pick, mut submit) = (false, None);
+        match &mut self.stage {
+            Stage::Choose => {
+                ui.label(tr!(lang, "transfer.import.intro"));
+                ui.add_space(4.0);
+                if ui
+                    .add_enabled(
+                        !self.busy,
+                        egui::Button::new(tr!(lang, "transfer.import.choose")),
+                    )
+                    .clicked()
+                {
+                    pick = true;
+                }
+                ui.label(RichText::new(tr!(lang, "transfer.import.drop_hint")).weak());
+            }
+            Stage::Password {
+                format,
+                bytes,
+                password,
+                wrong,
+            } => {
+                if let Some(file) = &self.file {
+                    ui.label(file.display().to_string());
+                }
+                let label = ui.label(tr!(lang, "transfer.import.password", format = *format));
+                let field = ui
+                    .add_enabled(
+                        !self.busy,
+                        egui::TextEdit::singleline(&mut **password)
+                            .password(true)
+                            .desired_width(280.0),
+                    )
+                    .labelled_by(label.id);
+                if std::mem::take(&mut self.focus_password) {
+                    field.request_focus();
+                }
+                if *wrong && !self.busy {
+                    ui.colored_label(
+                        ui.visuals().error_fg_color,
+                        tr!(lang, "transfer.import.wrong_password", format = *format),
+                    );
+                }
+                let enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                let ready = !password.is_empty() && !self.busy;
+                let open = ui
+                    .add_enabled(ready, egui::Button::new(tr!(lang, "transfer.import.open")))
+                    .clicked();
+                if ready && (open || enter) {
+                    *wrong = false;
+                    submit = Some((bytes.clone(), password.clone()));
+                }
+            }
+            Stage::Preview {
+                format,
+                picks,
+                skipped,
+            } => {
+                outcome = preview_ui(ui, lang, self.file.as_deref(), format, picks, skipped);
+            }
+        }
+        if pick {
+            self.pick_file(&ctx);
+        }
+        if let Some((bytes, password)) = submit {
+            self.spawn(&ctx, move || read(lang, bytes, Some(password)));
+        }
+        if self.busy {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(tr!(lang, "transfer.import.reading"));
+            });
+        }
+        if let Some(problem) = &self.problem {
+            ui.colored_label(ui.visuals().error_fg_color, problem);
+        }
+        ui.separator();
+        if ui.button(tr!(lang, "common.cancel")).clicked() {
+            outcome = ImportOutcome::Close;
+        }
+        outcome
+    }
+}
+
+/// The accounts found, to tick; the entries that could not be read, with why.
+fn preview_ui(
+    ui: &mut Ui,
+    lang: Language,
+    file: Option<&Path>,
+    format: &str,
+    picks: &mut [Pick],
+    skipped: &[String],
+) -> ImportOutcome {
+    let name = file.map(|f| f.display().to_string()).unwrap_or_default();
+    ui.label(tr!(
+        lang,
+        "transfer.import.found",
+        format = format,
+        file = name,
+        count = picks.len()
+    ));
+    ui.add_space(4.0);
+    egui::ScrollArea::vertical()
+        .max_height(260.0)
+        .show(ui, |ui| {
+            for pick in picks.iter_mut() {
+                let name = pick.uri.display_name();
+                let text = match &pick.verdict {
+                    Verdict::New => name,
+                    Verdict::AlreadyThere(_) => {
+                        tr!(lang, "transfer.import.already_there", name = name)
+                    }
+                    Verdict::OtherSecret(_) => {
+                        tr!(lang, "transfer.import.other_secret", name = name)
+                    }
+                    Verdict::RepeatedInFile => tr!(lang, "transfer.import.repeated", name = name),
+                };
+                // Nothing is overwritten: an account already in Kunci cannot be ticked.
+                let can_tick = matches!(pick.verdict, Verdict::New | Verdict::RepeatedInFile);
+                ui.add_enabled(can_tick, egui::Checkbox::new(&mut pick.ticked, text));
+            }
+        });
+    if picks
+        .iter()
+        .any(|p| matches!(p.verdict, Verdict::OtherSecret(_)))
+    {
+        ui.label(RichText::new(tr!(lang, "transfer.import.other_secret_hint")).weak());
+    }
+    if !skipped.is_empty() {
+        ui.add_space(4.0);
+        ui.label(
+            RichText::new(tr!(lang, "transfer.import.skipped", count = skipped.len())).strong(),
+        );
+        for why in skipped {
+            ui.label(format!("• {why}"));
+        }
+    }
+    ui.add_space(6.0);
+    let chosen: Vec<OtpUri> = picks
+        .iter()
+        .filter(|p| p.ticked)
+        .map(|p| p.uri.clone())
+        .collect();
+    let label = tr!(lang, "transfer.import.button", count = chosen.len());
+    if ui
+        .add_enabled(!chosen.is_empty(), egui::Button::new(label))
+        .clicked()
+    {
+        return ImportOutcome::Import(chosen);
+    }
+    ImportOutcome::Keep
+}
+
+/// The file's bytes, refused before reading when it is too large to be an export.
+fn load(path: &Path, lang: Language) -> Result<Zeroizing<Vec<u8>>, String> {
+    let unreadable = |e: std::io::Error| {
+        tr!(
+            lang,
+            "transfer.import.unreadable",
+            path = path.display(),
+            detail = e.localize(lang)
+        )
+    };
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    if size > import::MAX_FILE_BYTES as u64 {
+        let bytes = usize::try_from(size).unwrap_or(usize::MAX);
+        return Err(ImportError::TooLarge { bytes }.localize(lang));
+    }
+    std::fs::read(path).map(Zeroizing::new).map_err(unreadable)
+}
+
+/// Recognises and reads the file; asks for the password when it is encrypted.
+fn read(lang: Language, bytes: Bytes, password: Option<Zeroizing<String>>) -> Found {
+    let importer = match import::detect(&bytes) {
+        Ok(importer) => importer,
+        Err(e) => return Found::Failed(e.localize(lang)),
+    };
+    let format = importer.name();
+    let encrypted = importer.is_encrypted(&bytes);
+    if encrypted && password.is_none() {
+        return Found::Password {
+            format,
+            bytes,
+            wrong: false,
+        };
+    }
+    let password = password.as_deref().map(String::as_str);
+    match importer.import(&bytes, password.filter(|_| encrypted)) {
+        Ok(imported) => Found::Read { format, imported },
+        Err(ImportError::WrongPassword { .. }) => Found::Password {
+            format,
+            bytes,
+            wrong: true,
+        },
+        Err(e) => Found::Failed(e.localize(lang)),
+    }
+}

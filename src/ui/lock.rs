@@ -1,0 +1,261 @@
+//! The app lock: a passphrase asked at start and after some minutes without input. While
+//! locked only the unlock screen is drawn, never the list. The passphrase is kept only as an
+//! Argon2id hash (a PHC string in the settings); hashing and checking run on their own thread,
+//! as Argon2id takes a moment and the window must keep drawing.
+
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::time::Duration;
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
+use egui::{Key, Ui};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::i18n::Language;
+
+/// The idle delays offered, in minutes; `None` locks only at start and on "Lock now".
+pub const IDLE_CHOICES: [Option<u32>; 5] = [None, Some(1), Some(5), Some(15), Some(60)];
+
+/// Argon2id with 64 MiB and 3 passes, as the backups and the vault (a fraction of a second on
+/// an office laptop; paid once per unlock).
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(64 * 1024, 3, 1, None).expect("valid Argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// The PHC string of `passphrase` under a fresh random salt; `None` if hashing failed.
+pub fn hash_passphrase(passphrase: &str) -> Option<String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).ok()?;
+    argon2()
+        .hash_password_with_salt(passphrase.as_bytes(), &salt)
+        .ok()
+        .map(|hash| hash.to_string())
+}
+
+/// Whether `passphrase` is the one hashed in `phc` (the cost is read from the string).
+pub fn verify_passphrase(passphrase: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|hash| {
+        argon2()
+            .verify_password(passphrase.as_bytes(), &hash)
+            .is_ok()
+    })
+}
+
+/// Work on its own thread whose result the window picks up in a later frame.
+pub struct Job<T>(Receiver<T>);
+
+impl<T: Send + 'static> Job<T> {
+    /// Runs `work` on a new thread and wakes the window when it is done.
+    pub fn spawn(ctx: &egui::Context, work: impl FnOnce() -> T + Send + 'static) -> Self {
+        let (tx, rx) = mpsc::channel();
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("kunci-lock".into())
+            .spawn(move || {
+                let _ = tx.send(work());
+                ctx.request_repaint();
+            });
+        // Without a thread the receiver reports "disconnected", which callers treat as a
+        // failure; the window stays usable.
+        drop(spawned);
+        Job(rx)
+    }
+
+    /// The result once it is there; `Some(None)` when the thread died without one.
+    pub fn poll(&self) -> Option<Option<T>> {
+        match self.0.try_recv() {
+            Ok(value) => Some(Some(value)),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(None),
+        }
+    }
+}
+
+/// Whether this frame's input counts as the user being there (focus changes and the
+/// pointer leaving the window do not).
+fn had_input(ctx: &egui::Context) -> bool {
+    ctx.input(|i| {
+        i.events
+            .iter()
+            .any(|e| !matches!(e, egui::Event::WindowFocused(_) | egui::Event::PointerGone))
+    })
+}
+
+/// Locked or not, since when the user was last seen, and the unlock screen's state.
+pub struct AppLock {
+    locked: bool,
+    /// Clock seconds of the last input (the app's own clock, so tests can move it).
+    last_input: f64,
+    passphrase: Zeroizing<String>,
+    checking: Option<Job<bool>>,
+    refused: bool,
+}
+
+/// What [`AppLock::watch`] found.
+pub struct Watch {
+    /// The window locked this frame (after idling, or by Ctrl+L).
+    pub locked_now: bool,
+    /// How long until it would lock if nothing happens, for the next repaint.
+    pub wake_in: Option<Duration>,
+}
+
+impl AppLock {
+    /// Locked from the start when a lock passphrase is set.
+    pub fn new(locked: bool, now: f64) -> Self {
+        AppLock {
+            locked,
+            last_input: now,
+            passphrase: Zeroizing::default(),
+            checking: None,
+            refused: false,
+        }
+    }
+
+    pub fn is_locked(&self) -> bool {
+        self.locked
+    }
+
+    pub fn lock(&mut self) {
+        self.locked = true;
+        self.passphrase.zeroize();
+        self.checking = None;
+        self.refused = false;
+    }
+
+    /// Unlocked by another way in (the vault's passphrase at start).
+    pub fn unlock(&mut self, now: f64) {
+        self.locked = false;
+        self.last_input = now;
+        self.passphrase.zeroize();
+        self.checking = None;
+        self.refused = false;
+    }
+
+    /// Notes input and locks after `idle_minutes` without any, or on Ctrl+L; only while a
+    /// lock passphrase is set (`enabled`).
+    pub fn watch(
+        &mut self,
+        ctx: &egui::Context,
+        now: f64,
+        enabled: bool,
+        idle_minutes: Option<u32>,
+    ) -> Watch {
+        let idle = Watch {
+            locked_now: false,
+            wake_in: None,
+        };
+        if self.locked {
+            return idle;
+        }
+        if had_input(ctx) {
+            self.last_input = now;
+        }
+        if !enabled {
+            return idle;
+        }
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, Key::L)) {
+            self.lock();
+            return Watch {
+                locked_now: true,
+                wake_in: None,
+            };
+        }
+        let Some(minutes) = idle_minutes else {
+            return idle;
+        };
+        let left = self.last_input + f64::from(minutes) * 60.0 - now;
+        if left <= 0.0 {
+            self.lock();
+            return Watch {
+                locked_now: true,
+                wake_in: None,
+            };
+        }
+        Watch {
+            locked_now: false,
+            // A little past the deadline, so the frame it wakes for is after it.
+            wake_in: Some(Duration::from_secs_f64(left + 0.05)),
+        }
+    }
+
+    /// The unlock screen; checks the passphrase against `hash` on its own thread.
+    pub fn screen_ui(&mut self, ui: &mut Ui, lang: Language, hash: &str, now: f64) {
+        if let Some(result) = self.checking.as_ref().and_then(Job::poll) {
+            self.checking = None;
+            if result == Some(true) {
+                self.unlock(now);
+                return;
+            }
+            self.refused = true;
+        }
+        let busy = self.checking.is_some();
+        ui.vertical_centered(|ui| {
+            ui.add_space(48.0);
+            ui.heading(tr!(lang, "protect.lock.title"));
+            ui.label(tr!(lang, "protect.lock.explain"));
+            ui.add_space(12.0);
+            let label = ui.label(tr!(lang, "protect.lock.passphrase"));
+            let field = ui
+                .add_enabled(
+                    !busy,
+                    egui::TextEdit::singleline(&mut *self.passphrase)
+                        .password(true)
+                        .desired_width(260.0),
+                )
+                .labelled_by(label.id);
+            if !busy && !field.has_focus() && !self.refused {
+                field.request_focus();
+            }
+            let enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            if self.refused {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    tr!(lang, "protect.lock.refused"),
+                );
+            }
+            ui.add_space(8.0);
+            let ready = !busy && !self.passphrase.is_empty();
+            let clicked = ui
+                .add_enabled(ready, egui::Button::new(tr!(lang, "protect.lock.unlock")))
+                .clicked();
+            if busy {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(tr!(lang, "protect.lock.checking"));
+                });
+            }
+            if ready && (clicked || enter) {
+                let passphrase = std::mem::take(&mut self.passphrase);
+                let hash = hash.to_string();
+                self.refused = false;
+                self.checking = Some(Job::spawn(ui.ctx(), move || {
+                    verify_passphrase(&passphrase, &hash)
+                }));
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_is_a_phc_string_that_verifies_only_the_passphrase() {
+        let hash = hash_passphrase("kata sandi kantor").unwrap();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=65536,t=3,p=1$"),
+            "{hash}"
+        );
+        assert!(!hash.contains("kata sandi"));
+        assert!(verify_passphrase("kata sandi kantor", &hash));
+        assert!(!verify_passphrase("kata sandi kantor ", &hash));
+        assert!(!verify_passphrase("kata sandi kantor", "not a hash"));
+        assert_ne!(
+            hash,
+            hash_passphrase("kata sandi kantor").unwrap(),
+            "salted"
+        );
+    }
+}

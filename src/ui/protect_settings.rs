@@ -1,0 +1,323 @@
+//! The "App lock and backups" window (opened from Settings): the app lock's passphrase (set,
+//! change, remove) and idle delay, the backup reminder, and the automatic encrypted backups.
+//! Changes apply at once and are saved, as in Settings.
+
+use std::path::PathBuf;
+
+use egui::{RichText, Ui};
+use zeroize::{Zeroize, Zeroizing};
+
+use kunci::settings::Settings;
+
+use super::lock::{IDLE_CHOICES, Job, hash_passphrase, verify_passphrase};
+use crate::i18n::Language;
+
+/// What the section asks the window to do beyond editing the settings.
+pub enum ProtectAction {
+    /// Keep `passphrase` for the automatic backups (in the keychain or vault) and back up
+    /// into `folder` from now on.
+    AutoBackupOn {
+        folder: PathBuf,
+        passphrase: Zeroizing<String>,
+    },
+    /// Stop the automatic backups and forget their passphrase.
+    AutoBackupOff,
+}
+
+/// What the lock's passphrase work ended in.
+enum LockChange {
+    Set(String),
+    Removed,
+    WrongCurrent,
+    Failed,
+}
+
+/// The typed passphrases and the work in progress.
+#[derive(Default)]
+pub struct ProtectDialog {
+    current: Zeroizing<String>,
+    new: Zeroizing<String>,
+    again: Zeroizing<String>,
+    working: Option<Job<LockChange>>,
+    /// The last result, and whether it is an error.
+    message: Option<(String, bool)>,
+    backup_pass: Zeroizing<String>,
+    backup_again: Zeroizing<String>,
+    picking: Option<Job<Option<PathBuf>>>,
+}
+
+/// A password field with its label (the label names it for screen readers and tests).
+fn secret_field(ui: &mut Ui, label: String, text: &mut Zeroizing<String>, enabled: bool) {
+    let label = ui.label(label);
+    ui.add_enabled(
+        enabled,
+        egui::TextEdit::singleline(&mut **text)
+            .password(true)
+            .desired_width(240.0),
+    )
+    .labelled_by(label.id);
+}
+
+/// What the window's controls said this frame.
+pub enum ProtectOutcome {
+    Keep,
+    Close,
+    /// A setting changed: apply and save these.
+    Changed(Settings),
+    /// More than a settings change (the automatic backups' passphrase).
+    Action(ProtectAction),
+}
+
+impl ProtectDialog {
+    pub fn ui(&mut self, ui: &mut Ui, lang: Language, current: &Settings) -> ProtectOutcome {
+        let mut edited = current.clone();
+        super::dialog_width(ui, 400.0);
+        ui.heading(tr!(lang, "protect.settings.title"));
+        // Scrolled in a small window: the whole dialog is taller than some laptop screens.
+        let room = (ui.ctx().content_rect().height() - 140.0).max(200.0);
+        let action = egui::ScrollArea::vertical()
+            .max_height(room)
+            .show(ui, |ui| {
+                self.lock_ui(ui, lang, &mut edited);
+
+                section(ui, tr!(lang, "protect.settings.reminder_title"));
+                ui.checkbox(
+                    &mut edited.backup_reminder,
+                    tr!(lang, "protect.settings.reminder"),
+                );
+
+                section(ui, tr!(lang, "protect.settings.auto_title"));
+                self.auto_backup_ui(ui, lang, &mut edited)
+            })
+            .inner;
+        ui.separator();
+        let close = ui.button(tr!(lang, "common.close")).clicked();
+        if let Some(action) = action {
+            ProtectOutcome::Action(action)
+        } else if edited != *current {
+            ProtectOutcome::Changed(edited)
+        } else if close {
+            ProtectOutcome::Close
+        } else {
+            ProtectOutcome::Keep
+        }
+    }
+
+    fn lock_ui(&mut self, ui: &mut Ui, lang: Language, edited: &mut Settings) {
+        section(ui, tr!(lang, "protect.settings.lock_title"));
+        if let Some(result) = self.working.as_ref().and_then(Job::poll) {
+            self.working = None;
+            self.message = Some(match result {
+                Some(LockChange::Set(hash)) => {
+                    let changed = edited.lock_passphrase_hash.is_some();
+                    edited.lock_passphrase_hash = Some(hash);
+                    let key = if changed {
+                        tr!(lang, "protect.settings.lock_changed")
+                    } else {
+                        tr!(lang, "protect.settings.lock_set")
+                    };
+                    (key, false)
+                }
+                Some(LockChange::Removed) => {
+                    edited.lock_passphrase_hash = None;
+                    (tr!(lang, "protect.settings.lock_removed"), false)
+                }
+                Some(LockChange::WrongCurrent) => {
+                    (tr!(lang, "protect.settings.wrong_current"), true)
+                }
+                Some(LockChange::Failed) | None => {
+                    (tr!(lang, "protect.settings.lock_failed"), true)
+                }
+            });
+        }
+        let busy = self.working.is_some();
+        let hash = edited.lock_passphrase_hash.clone();
+        ui.label(RichText::new(tr!(lang, "protect.settings.lock_explain")).weak());
+        if hash.is_some() {
+            secret_field(
+                ui,
+                tr!(lang, "protect.settings.current"),
+                &mut self.current,
+                !busy,
+            );
+        }
+        secret_field(ui, tr!(lang, "protect.settings.new"), &mut self.new, !busy);
+        secret_field(
+            ui,
+            tr!(lang, "protect.settings.again"),
+            &mut self.again,
+            !busy,
+        );
+        let differ = !self.again.is_empty() && self.again != self.new;
+        if differ {
+            ui.colored_label(ui.visuals().warn_fg_color, tr!(lang, "protect.differ"));
+        }
+        let new_ok = !self.new.is_empty() && self.again == self.new;
+        let current_ok = hash.is_none() || !self.current.is_empty();
+        let mut start = None;
+        ui.horizontal(|ui| {
+            let set = if hash.is_some() {
+                tr!(lang, "protect.settings.change")
+            } else {
+                tr!(lang, "protect.settings.set")
+            };
+            if ui
+                .add_enabled(!busy && new_ok && current_ok, egui::Button::new(set))
+                .clicked()
+            {
+                start = Some(true);
+            }
+            if hash.is_some()
+                && ui
+                    .add_enabled(
+                        !busy && current_ok,
+                        egui::Button::new(tr!(lang, "protect.settings.remove")),
+                    )
+                    .clicked()
+            {
+                start = Some(false);
+            }
+            if busy {
+                ui.spinner();
+            }
+        });
+        if let Some(set) = start {
+            let current = std::mem::take(&mut self.current);
+            let new = std::mem::take(&mut self.new);
+            self.again.zeroize();
+            self.message = None;
+            let hash = hash.clone();
+            self.working = Some(Job::spawn(ui.ctx(), move || {
+                if let Some(hash) = &hash
+                    && !verify_passphrase(&current, hash)
+                {
+                    return LockChange::WrongCurrent;
+                }
+                if !set {
+                    return LockChange::Removed;
+                }
+                hash_passphrase(&new).map_or(LockChange::Failed, LockChange::Set)
+            }));
+        }
+        if let Some((text, error)) = &self.message {
+            let color = if *error {
+                ui.visuals().error_fg_color
+            } else {
+                ui.visuals().text_color()
+            };
+            ui.colored_label(color, text);
+        }
+        if hash.is_some() {
+            ui.label(tr!(lang, "protect.settings.idle"));
+            for choice in IDLE_CHOICES {
+                let label = match choice {
+                    None => tr!(lang, "protect.settings.idle_never"),
+                    Some(minutes) => tr!(lang, "protect.settings.idle_after", minutes = minutes),
+                };
+                ui.radio_value(&mut edited.lock_idle_minutes, choice, label);
+            }
+            ui.label(RichText::new(tr!(lang, "protect.settings.lock_now_hint")).weak());
+        }
+    }
+
+    fn auto_backup_ui(
+        &mut self,
+        ui: &mut Ui,
+        lang: Language,
+        edited: &mut Settings,
+    ) -> Option<ProtectAction> {
+        ui.label(RichText::new(tr!(lang, "protect.settings.auto_explain")).weak());
+        if let Some(folder) = &edited.auto_backup_folder {
+            ui.label(tr!(
+                lang,
+                "protect.settings.auto_on",
+                folder = folder.display()
+            ));
+            ui.horizontal(|ui| {
+                let label = ui.label(tr!(lang, "protect.settings.keep"));
+                ui.add(egui::DragValue::new(&mut edited.auto_backup_keep).range(1..=100))
+                    .labelled_by(label.id);
+            });
+            if ui.button(tr!(lang, "protect.settings.auto_off")).clicked() {
+                return Some(ProtectAction::AutoBackupOff);
+            }
+            return None;
+        }
+        if let Some(picked) = self.picking.as_ref().and_then(Job::poll) {
+            self.picking = None;
+            if let Some(folder) = picked.flatten() {
+                self.backup_again.zeroize();
+                return Some(ProtectAction::AutoBackupOn {
+                    folder,
+                    passphrase: std::mem::take(&mut self.backup_pass),
+                });
+            }
+        }
+        let busy = self.picking.is_some();
+        secret_field(
+            ui,
+            tr!(lang, "protect.settings.auto_passphrase"),
+            &mut self.backup_pass,
+            !busy,
+        );
+        secret_field(
+            ui,
+            tr!(lang, "protect.settings.auto_again"),
+            &mut self.backup_again,
+            !busy,
+        );
+        if !self.backup_again.is_empty() && self.backup_again != self.backup_pass {
+            ui.colored_label(ui.visuals().warn_fg_color, tr!(lang, "protect.differ"));
+        }
+        let ready = !busy && !self.backup_pass.is_empty() && self.backup_again == self.backup_pass;
+        if ui
+            .add_enabled(
+                ready,
+                egui::Button::new(tr!(lang, "protect.settings.auto_choose")),
+            )
+            .clicked()
+        {
+            let title = tr!(lang, "protect.settings.auto_choose_title");
+            let pick = move || rfd::FileDialog::new().set_title(title).pick_folder();
+            // The native dialog blocks its thread; on macOS it must be the main thread.
+            if cfg!(target_os = "macos") {
+                if let Some(folder) = pick() {
+                    self.backup_again.zeroize();
+                    return Some(ProtectAction::AutoBackupOn {
+                        folder,
+                        passphrase: std::mem::take(&mut self.backup_pass),
+                    });
+                }
+            } else {
+                self.picking = Some(Job::spawn(ui.ctx(), pick));
+            }
+        }
+        None
+    }
+}
+
+fn section(ui: &mut Ui, title: String) {
+    ui.add_space(8.0);
+    ui.label(RichText::new(title).strong());
+}
+
+/// Why an automatic backup was not written, in words.
+pub fn auto_backup_failed(
+    lang: Language,
+    e: &kunci::store::auto_backup::AutoBackupError,
+) -> String {
+    use crate::i18n::Localize;
+    use kunci::store::auto_backup::AutoBackupError;
+    let detail = match e {
+        AutoBackupError::NoPassphrase => tr!(lang, "protect.auto.no_passphrase"),
+        AutoBackupError::Store(e) => e.localize(lang),
+        AutoBackupError::Io { path, source } => tr!(
+            lang,
+            "protect.auto.io",
+            path = path.display(),
+            detail = source
+        ),
+        other => other.to_string(),
+    };
+    tr!(lang, "protect.auto.failed", detail = detail)
+}

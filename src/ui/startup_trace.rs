@@ -1,0 +1,44 @@
+//! `KUNCI_STARTUP_TRACE=1`: prints, once each, when the first frame was drawn and when every
+//! account had its code ready, as Unix seconds on stderr. scripts/bench-gui reads these lines;
+//! nothing else does, and without the variable this costs one bool check per frame.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+#[derive(Default)]
+pub struct StartupTrace {
+    enabled: bool,
+    first_frame_seen: bool,
+    all_codes_seen: bool,
+}
+
+impl StartupTrace {
+    pub fn from_env() -> Self {
+        StartupTrace {
+            enabled: std::env::var_os("KUNCI_STARTUP_TRACE").is_some_and(|v| v == "1"),
+            ..Default::default()
+        }
+    }
+
+    /// Called after each frame; `all_codes` says whether every account's code can be shown.
+    pub fn frame(&mut self, all_codes: bool) {
+        if !self.enabled || self.all_codes_seen {
+            return;
+        }
+        if !self.first_frame_seen {
+            self.first_frame_seen = true;
+            print_event("first-frame");
+        }
+        if all_codes {
+            self.all_codes_seen = true;
+            print_event("all-codes");
+        }
+    }
+}
+
+fn print_event(what: &str) {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    eprintln!("kunci-trace: {what} {now:.6}");
+}
