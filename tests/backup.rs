@@ -154,10 +154,68 @@ fn mode(path: &Path) -> u32 {
         & 0o777
 }
 
-/// A data dir with [`ACCOUNTS`], exported to `file` in `format`.
+/// What the user made of [`ACCOUNTS`]: their order in the list (issuers), notes and pins.
+const MADE: &[(&str, &str, bool)] = &[
+    ("Counter", "token kantor \"pusat\"", true),
+    ("Sha512Eight", "", true),
+    ("Sha1Six", "LPSE Kota Bandung — penyedia", false),
+    ("Sha1EightSixty", "", false),
+    ("Sha256Seven", "cadangan", false),
+];
+
+/// Sets the notes, pins and order of [`MADE`] in `accounts.json` (the CLI has no commands for
+/// them; the window writes the same fields).
+fn make_notes_pins_and_order(dir: &Path) {
+    let path = dir.join("accounts.json");
+    let mut v: Value = serde_json::from_slice(&fs::read(&path).expect("accounts.json"))
+        .expect("accounts.json is JSON");
+    let accounts = v["accounts"].as_array().expect("an accounts list").clone();
+    let ordered: Vec<Value> = MADE
+        .iter()
+        .map(|(issuer, note, pinned)| {
+            let mut a = accounts
+                .iter()
+                .find(|a| a["issuer"] == *issuer)
+                .unwrap_or_else(|| panic!("{issuer} in accounts.json"))
+                .clone();
+            a["note"] = (*note).into();
+            a["pinned"] = (*pinned).into();
+            a
+        })
+        .collect();
+    v["accounts"] = ordered.into();
+    fs::write(&path, serde_json::to_vec_pretty(&v).expect("JSON")).expect("write accounts.json");
+}
+
+/// Issuer, note and pin of every account of `dir`, in list order.
+fn made(dir: &Path) -> Vec<(String, String, bool)> {
+    list(dir)
+        .iter()
+        .map(|a| {
+            (
+                a["issuer"].as_str().expect("issuer").to_string(),
+                a["note"]
+                    .as_str()
+                    .expect("list --json has note")
+                    .to_string(),
+                a["pinned"].as_bool().expect("list --json has pinned"),
+            )
+        })
+        .collect()
+}
+
+fn made_expected() -> Vec<(String, String, bool)> {
+    MADE.iter()
+        .map(|(i, n, p)| (i.to_string(), n.to_string(), *p))
+        .collect()
+}
+
+/// A data dir with [`ACCOUNTS`] as [`MADE`], exported to `file` in `format`.
 fn exported(work: &Path, format: &str, file: &Path) -> (PathBuf, Run) {
     let old = work.join("old");
     add_accounts(&old);
+    make_notes_pins_and_order(&old);
+    assert_eq!(made(&old), made_expected());
     let out = file.to_str().expect("UTF-8 path");
     let mut args = vec!["export", "--format", format, "--out", out];
     let pw = password_file(work, "pw", PASSPHRASE);
@@ -188,6 +246,7 @@ fn round_trip(format: &str) {
         "warning about an unencrypted file: {run:#?}"
     );
     let before = codes(&old);
+    let made_before = made(&old);
 
     for (issuer, _, _) in ACCOUNTS {
         kunci(&old, &["remove", issuer, "--yes"]).ok();
@@ -211,6 +270,16 @@ fn round_trip(format: &str) {
     assert_eq!(list(&new).len(), ACCOUNTS.len());
     assert_eq!(keychain_ids(&new).len(), ACCOUNTS.len());
     assert_eq!(codes(&new), before, "codes differ after the round trip");
+    let made_after = made(&new);
+    if format == "uris" {
+        // A URI list has no notes or pins; the order is kept.
+        let order = |m: &[(String, String, bool)]| -> Vec<String> {
+            m.iter().map(|(issuer, _, _)| issuer.clone()).collect()
+        };
+        assert_eq!(order(&made_after), order(&made_before));
+    } else {
+        assert_eq!(made_after, made_before, "notes, pins or order lost");
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use kunci::import::{ImportError, Imported, import_file};
+use kunci::import::{ImportError, Imported, SkipReason, import_file};
 use kunci::otp::{self, Kind, OtpUri};
 use serde_json::Value;
 
@@ -118,7 +118,8 @@ fn every_sample_imports_to_the_accounts_of_plain_txt() {
         assert_eq!(got.accounts.len(), accounts, "{file}: {:?}", got.skipped);
         assert_eq!(got.skipped.len(), steam, "{file}: {:?}", got.skipped);
         for why in &got.skipped {
-            assert!(why.contains("Steam"), "{file}: {why}");
+            assert_eq!(why.reason, SkipReason::Steam, "{file}: {why}");
+            assert!(why.to_string().contains("Steam"), "{file}: {why}");
         }
         for account in &got.accounts {
             assert_matches_reference(file, account, format == "2FAS");
@@ -274,13 +275,16 @@ fn one_bad_entry_among_good_ones_keeps_the_good_ones() {
         assert_eq!(got.skipped.len(), steam + 1, "{file}: {:?}", got.skipped);
         assert!(
             // URI lists name the line, Bitwarden the item ("Test 1"), the others the account.
-            got.skipped.iter().any(|why| why.contains("Mason")
-                || why.starts_with("line 1:")
-                || why.starts_with("entry 1 (Test 1)")),
+            got.skipped
+                .iter()
+                .map(ToString::to_string)
+                .any(|why| why.contains("Mason")
+                    || why.starts_with("line 1:")
+                    || why.starts_with("entry 1 (Test 1)")),
             "{file}: {:?}",
             got.skipped
         );
-        for why in &got.skipped {
+        for why in got.skipped.iter().map(ToString::to_string) {
             assert!(!why.contains("4SJHB4GSD43FZ"), "{file}: a secret in {why}");
             assert!(!why.contains("'1'"), "{file}: a secret's letter in {why}");
         }
@@ -454,4 +458,23 @@ fn cli_refuses_bad_input_and_adds_nothing() {
     assert!(run.stderr.contains("cannot read"), "{run:#?}");
 
     assert!(names_in_kunci(&dir).is_empty());
+}
+
+#[test]
+fn cli_words_skip_reasons_in_the_users_language() {
+    // Nothing is added (no --yes, no terminal): no keychain is written, but the plan is shown.
+    require_keyring();
+    let tmp = tempdir();
+    let dir = tmp.path().join("data");
+    let mut cmd = common::command(&dir, &["import", &sample_path("aegis_plain.json")]);
+    common::in_indonesian(&mut cmd);
+    let run = common::run(cmd, RUN_LIMIT);
+    assert!(
+        run.stdout.contains("dilewati (1)")
+            && run.stdout.contains(
+                "entri ke-7 (Boeing: Sophia): kode Steam Guard (5 huruf) tidak didukung Kunci"
+            ),
+        "{run:#?}"
+    );
+    assert!(!run.stdout.contains("not supported"), "{run:#?}");
 }

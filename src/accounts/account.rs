@@ -62,7 +62,24 @@ pub struct Account {
     pub pinned: bool,
 }
 
+/// What the user added to an account beyond its code: carried by backups and imports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// The account's note ([`Account::note`]).
+    pub note: String,
+    /// Whether it is pinned ([`Account::pinned`]).
+    pub pinned: bool,
+}
+
 impl Account {
+    /// The note and pin of this account.
+    pub fn extras(&self) -> Extras {
+        Extras {
+            note: self.note.clone(),
+            pinned: self.pinned,
+        }
+    }
+
     /// "Issuer (label)", or whichever of the two exists.
     pub fn display_name(&self) -> String {
         match (self.issuer.is_empty(), self.label.is_empty()) {

@@ -4,5 +4,5 @@ mod account;
 pub mod groups;
 mod list;
 
-pub use account::{Account, AccountId};
+pub use account::{Account, AccountId, Extras};
 pub use list::{AccountList, QueryError};

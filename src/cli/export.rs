@@ -29,7 +29,7 @@ pub fn run(args: ExportArgs) -> Result<(), Failure> {
     };
 
     let store = open_store()?;
-    let mut accounts = Vec::new();
+    let (mut accounts, mut extras) = (Vec::new(), Vec::new());
     for account in store.accounts().as_slice() {
         let secret = store.secret(&account.id).map_err(|e| {
             Failure(tr!(
@@ -40,6 +40,7 @@ pub fn run(args: ExportArgs) -> Result<(), Failure> {
             ))
         })?;
         accounts.push(account.to_uri(&secret));
+        extras.push(account.extras());
     }
     if accounts.is_empty() {
         return Err(Failure(tr!(lang(), "cli.export.no_accounts")));
@@ -48,11 +49,11 @@ pub fn run(args: ExportArgs) -> Result<(), Failure> {
     let lang = lang();
     let (bytes, name): (Zeroizing<Vec<u8>>, String) = match passphrase {
         Some(passphrase) => (
-            Zeroizing::new(backup::seal(&accounts, &passphrase)?),
+            Zeroizing::new(backup::seal(&accounts, &extras, &passphrase)?),
             tr!(lang, "cli.export.kind_kunci"),
         ),
         None if format == ExportFormat::Aegis => (
-            unencrypted(export::aegis::write(&accounts)),
+            unencrypted(export::aegis::write(&accounts, &extras)),
             tr!(lang, "cli.export.kind_aegis"),
         ),
         None => (

@@ -4,8 +4,9 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+use kunci::accounts::Extras;
+use kunci::import;
 use kunci::import::plan::{Planned, Verdict, plan};
-use kunci::import::{self, Imported};
 use kunci::otp::OtpUri;
 use zeroize::Zeroizing;
 
@@ -98,8 +99,9 @@ fn import_file(args: &ImportArgs) -> Result<(), Failure> {
     } else {
         None
     };
-    let Imported { accounts, skipped } =
-        importer.import(&bytes, password.as_deref().map(String::as_str))?;
+    let imported = importer.import(&bytes, password.as_deref().map(String::as_str))?;
+    let skipped = imported.skipped.clone();
+    let (accounts, extras): (Vec<OtpUri>, Vec<Extras>) = imported.into_pairs().into_iter().unzip();
     let lang = lang();
     println!(
         "{}",
@@ -115,9 +117,14 @@ fn import_file(args: &ImportArgs) -> Result<(), Failure> {
     // Everything is sorted before the keychain is written: a refusal leaves no trace.
     let mut store = open_store()?;
     let (mut new, mut present, mut renewed) = (Vec::new(), Vec::new(), Vec::new());
-    for Planned { uri, verdict } in plan(accounts, |uri| store.existing(uri)) {
+    let mut new_extras = Vec::new();
+    let planned = plan(accounts, |uri| store.existing(uri));
+    for (Planned { uri, verdict }, extras) in planned.into_iter().zip(extras) {
         match verdict {
-            Verdict::New => new.push(uri),
+            Verdict::New => {
+                new.push(uri);
+                new_extras.push(extras);
+            }
             Verdict::AlreadyThere(_) => present.push(uri),
             // Like a re-enrolment, a second account of one name is only reported.
             Verdict::OtherSecret(_) | Verdict::RepeatedInFile => renewed.push(uri),
@@ -137,7 +144,7 @@ fn import_file(args: &ImportArgs) -> Result<(), Failure> {
     if !skipped.is_empty() {
         println!("{} ({}):", tr!(lang, "cli.import.skipped"), skipped.len());
         for why in &skipped {
-            println!("  {why}");
+            println!("  {}", why.localize(lang));
         }
     }
     if !renewed.is_empty() {
@@ -152,8 +159,9 @@ fn import_file(args: &ImportArgs) -> Result<(), Failure> {
         return Ok(());
     }
     let mut added = 0;
-    for uri in &new {
-        match store.add(uri) {
+    // In file order: a restored backup keeps its order, notes and pins.
+    for (uri, extras) in new.iter().zip(&new_extras) {
+        match store.add_with(uri, extras) {
             Ok(account) => {
                 added += 1;
                 println!("{}", added_line(&account));

@@ -584,6 +584,8 @@ fn account_json(a: &Account) -> serde_json::Value {
         Kind::Totp => v["period"] = a.params.period.into(),
         Kind::Hotp => v["counter"] = a.params.counter.into(),
     }
+    v["note"] = a.note.clone().into();
+    v["pinned"] = a.pinned.into();
     v
 }
 

@@ -123,7 +123,10 @@ fn handle(text: &str, args: &ScanArgs, store: &mut Option<Store>) -> Result<(), 
                 println!("  {}", describe(uri, args.show_secret));
             }
             for reason in &batch.skipped {
-                println!("  {}", tr!(lang, "cli.scan.skipped", reason = reason));
+                println!(
+                    "  {}",
+                    tr!(lang, "cli.scan.skipped", reason = reason.localize(lang))
+                );
             }
             if batch.batch_size > 1 {
                 eprintln!(

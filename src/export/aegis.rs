@@ -4,13 +4,15 @@ Aegis plain (unencrypted) vaults, as Aegis imports them.
 Format: <https://github.com/beemdevelopment/Aegis/blob/master/docs/vault.md>: `{ "version": 1,
 "header": { "slots": null, "params": null }, "db": { "version": 3, "entries": [...], "groups": []
 } }`, one entry per account with a random UUID, `name` (the label), `issuer`, and `info` with the
-base32 `secret`, `algo`, `digits` and `period` (TOTP) or `counter` (HOTP). Read back by
-[`crate::import::aegis`]. Nothing of a TOTP or HOTP account is lost. The file is NOT encrypted.
+base32 `secret`, `algo`, `digits` and `period` (TOTP) or `counter` (HOTP), the account's note
+as `note` and its pin as `favorite`. Read back by [`crate::import::aegis`]. Nothing of a TOTP or
+HOTP account is lost. The file is NOT encrypted.
 */
 
 use serde_json::{Value, json};
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::accounts::Extras;
 use crate::otp::{Kind, OtpUri};
 
 /// A random (version 4) UUID, as Aegis gives each entry.
@@ -35,7 +37,7 @@ fn uuid(index: usize) -> String {
     )
 }
 
-fn entry(index: usize, uri: &OtpUri) -> Value {
+fn entry(index: usize, uri: &OtpUri, extras: &Extras) -> Value {
     let p = &uri.params;
     let mut info = json!({
         "secret": uri.secret.to_base32().as_str(),
@@ -57,16 +59,18 @@ fn entry(index: usize, uri: &OtpUri) -> Value {
         "uuid": uuid(index),
         "name": uri.label,
         "issuer": uri.issuer.clone().unwrap_or_default(),
-        "note": "",
-        "favorite": false,
+        "note": extras.note,
+        "favorite": extras.pinned,
         "icon": null,
         "info": info,
         "groups": [],
     })
 }
 
-/// The plain vault's JSON text.
-pub fn write(accounts: &[OtpUri]) -> Zeroizing<String> {
+/// The plain vault's JSON text. `extras[i]` is the note and pin of `accounts[i]` (missing
+/// ones are empty), written as the entry's `note` and `favorite` (Aegis's pin).
+pub fn write(accounts: &[OtpUri], extras: &[Extras]) -> Zeroizing<String> {
+    let none = Extras::default();
     let mut vault = json!({
         "version": 1,
         "header": { "slots": null, "params": null },
@@ -75,7 +79,7 @@ pub fn write(accounts: &[OtpUri]) -> Zeroizing<String> {
             "entries": accounts
                 .iter()
                 .enumerate()
-                .map(|(i, uri)| entry(i, uri))
+                .map(|(i, uri)| entry(i, uri, extras.get(i).unwrap_or(&none)))
                 .collect::<Vec<_>>(),
             "groups": [],
         },
@@ -126,9 +130,19 @@ mod tests {
                 },
             },
         ];
-        let text = write(&accounts);
+        let extras = vec![
+            Extras {
+                note: "kantor".into(),
+                pinned: true,
+            },
+            Extras::default(),
+        ];
+        let text = write(&accounts, &extras);
         let bytes = text.as_bytes();
         assert!(Aegis.detect(bytes) && !Aegis.is_encrypted(bytes));
-        assert_eq!(Aegis.import(bytes, None).map(|i| i.accounts), Ok(accounts));
+        assert_eq!(
+            Aegis.import(bytes, None).map(|i| (i.accounts, i.extras)),
+            Ok((accounts, extras))
+        );
     }
 }

@@ -6,7 +6,7 @@
 
 use kunci::accounts::QueryError;
 use kunci::clock::NoTimeSource;
-use kunci::import::ImportError;
+use kunci::import::{EntryName, ImportError, SkipReason, Skipped};
 use kunci::otp::OtpError;
 use kunci::otp::migration::{MigrationError, ProtobufError};
 use kunci::scan::payload::{CollectError, NotAnAccount, PayloadError};
@@ -150,6 +150,8 @@ impl Localize for KeychainError {
             }
             KeychainError::BadEntry { id } => tr!(lang, "error.keychain.bad_entry", id = id),
             KeychainError::Other { detail } => tr!(lang, "error.keychain.other", detail = detail),
+            // The vault's own words (what to do about a vault file), not the keychain's.
+            KeychainError::Vault(e) => e.localize(lang),
         }
     }
 }
@@ -181,8 +183,6 @@ impl Localize for StoreError {
             StoreError::SecretMissing { name, .. } => {
                 tr!(lang, "error.store.secret_missing", name = name)
             }
-            #[allow(unreachable_patterns)] // for variants the other front-end work may add
-            other => other.to_string(),
         }
     }
 }
@@ -418,6 +418,92 @@ impl Localize for ImportError {
     }
 }
 
+impl Localize for Skipped {
+    /// Where the entry was (QR code, line, entry and its name), then why it was left out.
+    fn localize(&self, lang: Language) -> String {
+        let mut words = String::new();
+        if let Some((n, count)) = self.qr_code {
+            words.push_str(&tr!(lang, "error.skip.qr_code", n = n, count = count));
+            words.push_str(": ");
+        }
+        if let Some(line) = self.line {
+            words.push_str(&tr!(lang, "error.skip.line", line = line));
+            words.push_str(": ");
+        }
+        if let Some(entry) = &self.entry {
+            words.push_str(&entry.localize(lang));
+            words.push_str(": ");
+        }
+        words.push_str(&self.reason.localize(lang));
+        words
+    }
+}
+
+impl Localize for EntryName {
+    fn localize(&self, lang: Language) -> String {
+        match self.name().as_str() {
+            "" => tr!(lang, "error.skip.entry", number = self.number),
+            name => tr!(
+                lang,
+                "error.skip.entry_named",
+                number = self.number,
+                name = name
+            ),
+        }
+    }
+}
+
+impl Localize for SkipReason {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            SkipReason::Steam => tr!(lang, "error.skip.steam"),
+            SkipReason::UnsupportedType { found } => {
+                tr!(lang, "error.skip.unsupported_type", found = found)
+            }
+            SkipReason::NoType => tr!(lang, "error.skip.no_type"),
+            SkipReason::NoInfo => tr!(lang, "error.skip.no_info"),
+            SkipReason::UnsupportedScheme { scheme } => {
+                tr!(lang, "error.skip.unsupported_scheme", scheme = scheme)
+            }
+            SkipReason::NotANumber { field } => {
+                tr!(lang, "error.skip.not_a_number", field = field)
+            }
+            SkipReason::TooManyDigits => tr!(lang, "error.skip.too_many_digits"),
+            SkipReason::PeriodTooLong => tr!(lang, "error.skip.period_too_long"),
+            SkipReason::EmptySecret => tr!(lang, "error.skip.empty_secret"),
+            SkipReason::SecretNotBase32 => tr!(lang, "error.skip.secret_not_base32"),
+            SkipReason::SecretNotBytes => tr!(lang, "error.skip.secret_not_bytes"),
+            SkipReason::CounterAtMax => tr!(lang, "error.skip.counter_at_max"),
+            SkipReason::Otp(e) => e.localize(lang),
+            SkipReason::Migration(e) => e.localize(lang),
+            SkipReason::Damaged(e) => {
+                tr!(lang, "error.skip.damaged", detail = e.localize(lang))
+            }
+            SkipReason::NameNotUtf8 => tr!(lang, "error.skip.name_not_utf8"),
+            SkipReason::IssuerNotUtf8 => tr!(lang, "error.skip.issuer_not_utf8"),
+            SkipReason::NoSecret => tr!(lang, "error.skip.no_secret"),
+            SkipReason::ShortSecret { bits, needed } => tr!(
+                lang,
+                "error.skip.short_secret",
+                bits = bits,
+                needed = needed
+            ),
+            SkipReason::Md5 => tr!(lang, "error.skip.md5"),
+            SkipReason::UnknownAlgorithmNumber(n) => {
+                tr!(lang, "error.skip.unknown_algorithm_number", number = n)
+            }
+            SkipReason::UnknownDigitsNumber(n) => {
+                tr!(lang, "error.skip.unknown_digits_number", number = n)
+            }
+            SkipReason::UnknownTypeNumber(n) => {
+                tr!(lang, "error.skip.unknown_type_number", number = n)
+            }
+            // A reason added to the library later: its English words rather than none.
+            other => other.to_string(),
+        }
+    }
+}
+
 impl Localize for NoTimeSource {
     fn localize(&self, lang: Language) -> String {
         tr!(
@@ -471,8 +557,6 @@ impl Localize for LoadProblem {
                 reasons = reasons.join("; "),
                 copy = copy.display()
             ),
-            #[allow(unreachable_patterns)] // for problems the other front-end work may add
-            other => other.to_string(),
         }
     }
 }
@@ -553,5 +637,79 @@ mod tests {
             "no account matches \"bandung\""
         );
         assert!(q.localize(Language::Indonesian).contains("bandung"));
+    }
+
+    /// Every skip reason, worded: in English the library's own words (kept for logs), in
+    /// Indonesian other words.
+    #[test]
+    fn skip_reasons_speak_both_languages_and_english_matches_the_library() {
+        let reasons = vec![
+            SkipReason::Steam,
+            SkipReason::UnsupportedType {
+                found: "motp".into(),
+            },
+            SkipReason::NoType,
+            SkipReason::NoInfo,
+            SkipReason::UnsupportedScheme {
+                scheme: "yandex".into(),
+            },
+            SkipReason::NotANumber {
+                field: "digits".into(),
+            },
+            SkipReason::TooManyDigits,
+            SkipReason::PeriodTooLong,
+            SkipReason::EmptySecret,
+            SkipReason::SecretNotBase32,
+            SkipReason::SecretNotBytes,
+            SkipReason::CounterAtMax,
+            SkipReason::Otp(OtpError::SecretTooShort { bits: 40 }),
+            SkipReason::Migration(MigrationError::NoAccounts),
+            SkipReason::NameNotUtf8,
+            SkipReason::IssuerNotUtf8,
+            SkipReason::NoSecret,
+            SkipReason::ShortSecret {
+                bits: 72,
+                needed: 80,
+            },
+            SkipReason::Md5,
+            SkipReason::UnknownAlgorithmNumber(9),
+            SkipReason::UnknownDigitsNumber(3),
+            SkipReason::UnknownTypeNumber(7),
+        ];
+        for reason in reasons {
+            assert_eq!(reason.localize(Language::English), reason.to_string());
+            assert_ne!(
+                reason.localize(Language::Indonesian),
+                reason.to_string(),
+                "{reason:?}"
+            );
+        }
+        let mut skipped = Skipped::entry(EntryName::new(6, "Boeing", "Sophia"), SkipReason::Steam);
+        skipped.line = Some(3);
+        skipped.qr_code = Some((2, 4));
+        assert_eq!(skipped.localize(Language::English), skipped.to_string());
+        assert_eq!(
+            skipped.localize(Language::Indonesian),
+            "kode QR ke-2 dari 4: baris 3: entri ke-7 (Boeing: Sophia): kode Steam Guard (5 huruf) \
+             tidak didukung Kunci; tetap simpan di aplikasi Steam"
+        );
+        let unnamed = Skipped::entry(EntryName::new(0, " ", ""), SkipReason::Md5);
+        assert_eq!(
+            unnamed.localize(Language::Indonesian),
+            "entri ke-1: MD5 tidak didukung"
+        );
+    }
+
+    /// The vault's failures, through the secret store's error, are worded as the vault's.
+    #[test]
+    fn vault_failures_are_not_called_keychain_failures() {
+        let e = StoreError::Keychain(KeychainError::Vault(
+            kunci::store::VaultError::WrongPassphrase,
+        ));
+        for lang in [Language::English, Language::Indonesian] {
+            let words = e.localize(lang);
+            assert!(!words.to_lowercase().contains("keychain"), "{words}");
+        }
+        assert!(!e.to_string().contains("keychain"), "{e}");
     }
 }

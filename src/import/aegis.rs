@@ -9,17 +9,19 @@ slot. Kunci opens the password slots (type 1): scrypt(password, salt, N, r, p) g
 key that decrypts the slot's `key` with AES-256-GCM (`key_params` nonce and tag). Raw (0) and
 biometric (2) slots cannot be opened off the phone.
 
-`db` versions 1 to 3 are read. TOTP and HOTP entries come over whole; lost: Steam, Yandex and
-mOTP entries (skipped with a reason), icons, notes, favourites and groups.
+`db` versions 1 to 3 are read. TOTP and HOTP entries come over whole, with their `note` and
+`favorite` (Kunci's pin); lost: Steam, Yandex and mOTP entries (skipped with a reason), icons and
+groups.
 */
 
 use data_encoding::{BASE64, HEXLOWER_PERMISSIVE};
 use serde_json::Value;
 
 use super::{
-    Entry, ImportError, Imported, Importer, STEAM, aes_gcm_open, algorithm, base32_secret, damaged,
-    entry_name, json_with, number, parse_json, text,
+    Entry, ImportError, Imported, Importer, SkipReason, Skipped, aes_gcm_open, algorithm,
+    base32_secret, damaged, entry_name, json_with, number, parse_json, text,
 };
+use crate::accounts::Extras;
 use crate::otp::Kind;
 
 /// An Aegis vault.
@@ -51,7 +53,7 @@ impl Importer for Aegis {
 
     fn import(&self, bytes: &[u8], password: Option<&str>) -> Result<Imported, ImportError> {
         let vault = parse_json(NAME, bytes)?;
-        let version = number(&vault, "version", 1).map_err(|e| damaged(NAME, e))?;
+        let version = number(&vault, "version", 1).map_err(|e| damaged(NAME, e.to_string()))?;
         if version != 1 {
             return Err(ImportError::UnsupportedVersion {
                 format: NAME,
@@ -157,7 +159,7 @@ fn derive(slot: &Value, password: &str) -> Result<zeroize::Zeroizing<[u8; 32]>, 
 
 /// The accounts of a decrypted or plain `db` object.
 fn read_db(db: &Value) -> Result<Imported, ImportError> {
-    let version = number(db, "version", 1).map_err(|e| damaged(NAME, e))?;
+    let version = number(db, "version", 1).map_err(|e| damaged(NAME, e.to_string()))?;
     if version == 0 || version > MAX_DB_VERSION {
         return Err(ImportError::UnsupportedVersion {
             format: NAME,
@@ -172,25 +174,35 @@ fn read_db(db: &Value) -> Result<Imported, ImportError> {
     for (index, entry) in entries.iter().enumerate() {
         let name = entry_name(index, text(entry, "issuer"), text(entry, "name"));
         match read_entry(entry) {
-            Ok(uri) => out.accounts.push(uri),
-            Err(why) => out.skipped.push(format!("{name}: {why}")),
+            Ok(uri) => out.push(
+                uri,
+                Extras {
+                    note: text(entry, "note").trim().to_string(),
+                    pinned: entry.get("favorite").and_then(Value::as_bool) == Some(true),
+                },
+            ),
+            Err(why) => out.skipped.push(Skipped::entry(name, why)),
         }
     }
     Ok(out)
 }
 
-fn read_entry(entry: &Value) -> Result<crate::otp::OtpUri, String> {
+fn read_entry(entry: &Value) -> Result<crate::otp::OtpUri, SkipReason> {
     let kind = match text(entry, "type").to_ascii_lowercase().as_str() {
         "totp" => Kind::Totp,
         "hotp" => Kind::Hotp,
-        "steam" => return Err(STEAM.into()),
-        "" => return Err("the entry has no type".into()),
-        other => return Err(format!("{other} codes are not supported by Kunci")),
+        "steam" => return Err(SkipReason::Steam),
+        "" => return Err(SkipReason::NoType),
+        other => {
+            return Err(SkipReason::UnsupportedType {
+                found: other.into(),
+            });
+        }
     };
     let info = entry
         .get("info")
         .filter(|i| i.is_object())
-        .ok_or("the entry has no info")?;
+        .ok_or(SkipReason::NoInfo)?;
     Entry {
         issuer: text(entry, "issuer").into(),
         label: text(entry, "name").into(),
@@ -216,7 +228,12 @@ mod tests {
         let got = Aegis.import(&bytes, None)?;
         assert_eq!(got.accounts.len(), 6);
         assert_eq!(got.skipped.len(), 1);
-        assert!(got.skipped[0].starts_with("entry 7 (Boeing: Sophia): Steam"));
+        assert_eq!(got.skipped[0].reason, SkipReason::Steam);
+        assert!(
+            got.skipped[0]
+                .to_string()
+                .starts_with("entry 7 (Boeing: Sophia): Steam")
+        );
         Ok(())
     }
 
@@ -250,8 +267,23 @@ mod tests {
         let got = Aegis.import(text.as_bytes(), None)?;
         assert_eq!(got.accounts.len(), 4);
         assert_eq!(got.skipped.len(), 3, "{:?}", got.skipped);
-        assert!(got.skipped[0].starts_with("entry 1 (Deno: Mason)"));
-        assert!(got.skipped[1].contains("motp codes are not supported"));
+        assert!(
+            got.skipped[0]
+                .to_string()
+                .starts_with("entry 1 (Deno: Mason)")
+        );
+        assert_eq!(got.skipped[0].reason, SkipReason::SecretNotBase32);
+        assert_eq!(
+            got.skipped[1].reason,
+            SkipReason::UnsupportedType {
+                found: "motp".into()
+            }
+        );
+        assert!(
+            got.skipped[1]
+                .to_string()
+                .contains("motp codes are not supported")
+        );
         Ok(())
     }
 

@@ -12,7 +12,8 @@ The file is a JSON array of entries: `secret` (base32, padded), `issuer`, `label
 use serde_json::Value;
 
 use super::{
-    Entry, ImportError, Imported, Importer, STEAM, damaged, entry_name, json_with, parse_json, text,
+    Entry, ImportError, Imported, Importer, SkipReason, Skipped, damaged, entry_name, json_with,
+    parse_json, text,
 };
 use crate::otp::{Kind, OtpUri};
 
@@ -46,19 +47,23 @@ impl Importer for AndOtp {
                 Ok(uri) => out.accounts.push(uri),
                 Err(why) => out
                     .skipped
-                    .push(format!("{}: {why}", entry_name(index, issuer, label))),
+                    .push(Skipped::entry(entry_name(index, issuer, label), why)),
             }
         }
         Ok(out)
     }
 }
 
-fn read_entry(entry: &Value) -> Result<OtpUri, String> {
+fn read_entry(entry: &Value) -> Result<OtpUri, SkipReason> {
     let kind = match text(entry, "type").to_ascii_uppercase().as_str() {
         "" | "TOTP" => Kind::Totp,
         "HOTP" => Kind::Hotp,
-        "STEAM" => return Err(STEAM.into()),
-        other => return Err(format!("{other} codes are not supported by Kunci")),
+        "STEAM" => return Err(SkipReason::Steam),
+        other => {
+            return Err(SkipReason::UnsupportedType {
+                found: other.into(),
+            });
+        }
     };
     Entry::from_fields(entry, kind)
 }
@@ -75,7 +80,15 @@ mod tests {
         let got = AndOtp.import(&bytes, None)?;
         assert_eq!(got.accounts.len(), 6);
         assert_eq!(got.skipped.len(), 1);
-        assert!(got.skipped[0].starts_with("entry 7 (Boeing: Sophia): Steam"));
+        assert_eq!(
+            got.skipped[0],
+            Skipped::entry(entry_name(6, "Boeing", "Sophia"), SkipReason::Steam)
+        );
+        assert!(
+            got.skipped[0]
+                .to_string()
+                .starts_with("entry 7 (Boeing: Sophia): Steam")
+        );
         Ok(())
     }
 

@@ -6,17 +6,19 @@ Format: <https://bitwarden.com/help/condition-bitwarden-import/> (the `.json` ex
 `login.totp`, which Bitwarden accepts as an `otpauth://` URI, a bare base32 key (TOTP, SHA1,
 6 digits, 30 s) or `steam://KEY`. A bare key takes the item's `name` as issuer and
 `login.username` as account name; a URI without an issuer takes the item's name too. Items without
-`totp` are not accounts and are not reported. Lost: Steam entries (skipped with a reason) and
-everything that is not the authenticator key. Password-protected (`encrypted: true`) exports are
+`totp` are not accounts and are not reported. The item's `notes` become the account's note.
+Lost: Steam entries (skipped with a reason) and everything else that is not the authenticator
+key. Password-protected (`encrypted: true`) exports are
 refused: export again as "JSON" rather than "JSON (Encrypted)".
 */
 
 use serde_json::Value;
 
 use super::{
-    Entry, ImportError, Imported, Importer, STEAM, base32_secret, damaged, entry_name, reason,
+    Entry, ImportError, Imported, Importer, SkipReason, Skipped, base32_secret, damaged, entry_name,
 };
 use super::{json_with, parse_json, text};
+use crate::accounts::Extras;
 use crate::otp::{Algorithm, Kind, OtpError, OtpUri};
 
 /// A Bitwarden JSON export.
@@ -64,20 +66,26 @@ impl Importer for Bitwarden {
             let name = text(item, "name").trim();
             let username = text(login, "username").trim();
             match read_totp(totp, name, username) {
-                Ok(uri) => out.accounts.push(uri),
+                Ok(uri) => out.push(
+                    uri,
+                    Extras {
+                        note: text(item, "notes").trim().to_string(),
+                        pinned: false,
+                    },
+                ),
                 Err(why) => out
                     .skipped
-                    .push(format!("{}: {why}", entry_name(index, name, username))),
+                    .push(Skipped::entry(entry_name(index, name, username), why)),
             }
         }
         Ok(out)
     }
 }
 
-fn read_totp(totp: &str, name: &str, username: &str) -> Result<OtpUri, String> {
+fn read_totp(totp: &str, name: &str, username: &str) -> Result<OtpUri, SkipReason> {
     let scheme = totp.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
     match scheme.as_deref() {
-        Some("steam") => Err(STEAM.into()),
+        Some("steam") => Err(SkipReason::Steam),
         Some("otpauth") => match OtpUri::parse(totp) {
             Ok(mut uri) => {
                 if uri.issuer.is_none() && !name.is_empty() {
@@ -86,11 +94,13 @@ fn read_totp(totp: &str, name: &str, username: &str) -> Result<OtpUri, String> {
                 Ok(uri)
             }
             Err(OtpError::UnsupportedType(t)) if t.eq_ignore_ascii_case("steam") => {
-                Err(STEAM.into())
+                Err(SkipReason::Steam)
             }
-            Err(e) => Err(reason(e)),
+            Err(e) => Err(e.into()),
         },
-        Some(other) => Err(format!("{other}:// keys are not supported by Kunci")),
+        Some(other) => Err(SkipReason::UnsupportedScheme {
+            scheme: other.into(),
+        }),
         None => Entry {
             issuer: name.into(),
             label: username.into(),
@@ -117,14 +127,19 @@ mod tests {
         let got = Bitwarden.import(&bytes, None)?;
         assert_eq!(got.accounts.len(), 3);
         assert_eq!(got.skipped.len(), 1);
-        assert!(got.skipped[0].starts_with("entry 4 (Test Steam): Steam"));
+        assert_eq!(got.skipped[0].reason, SkipReason::Steam);
+        assert!(
+            got.skipped[0]
+                .to_string()
+                .starts_with("entry 4 (Test Steam): Steam")
+        );
         Ok(())
     }
 
     #[test]
     fn bare_keys_take_the_item_name_and_user_name() -> Result<(), ImportError> {
         let json = br#"{"encrypted": false, "items": [
-            {"type": 1, "name": "LPSE", "login": {"username": "penyedia", "totp": "jbsw y3dp ehpk 3pxp"}},
+            {"type": 1, "name": "LPSE", "notes": " kantor ", "login": {"username": "penyedia", "totp": "jbsw y3dp ehpk 3pxp"}},
             {"type": 1, "name": "No code", "login": {"username": "x", "totp": null}},
             {"type": 2, "name": "A note"},
             {"type": 1, "name": "Broken", "login": {"totp": "otpauth://totp/x?digits=6"}}
@@ -136,9 +151,10 @@ mod tests {
             (a.issuer.as_deref(), a.label.as_str()),
             (Some("LPSE"), "penyedia")
         );
+        assert_eq!(got.extras_of(0).note, "kantor");
         assert_eq!(got.skipped.len(), 1);
         assert!(
-            got.skipped[0].starts_with("entry 4 (Broken)"),
+            got.skipped[0].to_string().starts_with("entry 4 (Broken)"),
             "{:?}",
             got.skipped
         );

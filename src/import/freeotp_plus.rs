@@ -12,8 +12,8 @@ it). Lost: images, lock state and the order in `tokenOrder`.
 use serde_json::Value;
 
 use super::{
-    Entry, ImportError, Imported, Importer, STEAM, algorithm, damaged, entry_name, json_with,
-    number, parse_json, text,
+    Entry, ImportError, Imported, Importer, SkipReason, Skipped, algorithm, damaged, entry_name,
+    json_with, number, parse_json, text,
 };
 use crate::otp::{Kind, OtpUri, Secret};
 
@@ -49,7 +49,7 @@ impl Importer for FreeOtpPlus {
                 Ok(uri) => out.accounts.push(uri),
                 Err(why) => out
                     .skipped
-                    .push(format!("{}: {why}", entry_name(index, issuer, label))),
+                    .push(Skipped::entry(entry_name(index, issuer, label), why)),
             }
         }
         Ok(out)
@@ -64,28 +64,32 @@ fn issuer(token: &Value) -> &str {
 }
 
 /// Java's signed bytes (-128..=127; 0..=255 accepted too) as key bytes.
-fn secret(token: &Value) -> Result<Secret, String> {
+fn secret(token: &Value) -> Result<Secret, SkipReason> {
     let values = token
         .get("secret")
         .and_then(Value::as_array)
-        .ok_or("the secret is missing or not a list of bytes")?;
+        .ok_or(SkipReason::SecretNotBytes)?;
     let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(values.len()));
     for v in values {
         let byte = v
             .as_i64()
             .filter(|b| (-128..=255).contains(b))
-            .ok_or("the secret is not a list of bytes")?;
+            .ok_or(SkipReason::SecretNotBytes)?;
         bytes.push(byte as u8);
     }
     Ok(Secret::from_bytes(std::mem::take(&mut *bytes)))
 }
 
-fn read_token(token: &Value, issuer: &str) -> Result<OtpUri, String> {
+fn read_token(token: &Value, issuer: &str) -> Result<OtpUri, SkipReason> {
     let kind = match text(token, "type").to_ascii_uppercase().as_str() {
         "" | "TOTP" => Kind::Totp,
         "HOTP" => Kind::Hotp,
-        "STEAM" => return Err(STEAM.into()),
-        other => return Err(format!("{other} codes are not supported by Kunci")),
+        "STEAM" => return Err(SkipReason::Steam),
+        other => {
+            return Err(SkipReason::UnsupportedType {
+                found: other.into(),
+            });
+        }
     };
     let counter = number(token, "counter", 0)?;
     Entry {
@@ -96,9 +100,7 @@ fn read_token(token: &Value, issuer: &str) -> Result<OtpUri, String> {
         algorithm: algorithm(text(token, "algo"))?,
         digits: number(token, "digits", 6)?,
         period: number(token, "period", 30)?,
-        counter: counter
-            .checked_add(1)
-            .ok_or("the counter is at its largest value")?,
+        counter: counter.checked_add(1).ok_or(SkipReason::CounterAtMax)?,
     }
     .into_uri()
 }
@@ -137,7 +139,12 @@ mod tests {
         assert_eq!(got.accounts[0].issuer.as_deref(), Some("B"));
         assert_eq!(got.accounts[0].secret.as_bytes()[0], 0xFF);
         assert_eq!(got.skipped.len(), 1);
-        assert!(!got.skipped[0].contains("300"), "{:?}", got.skipped);
+        assert_eq!(got.skipped[0].reason, SkipReason::SecretNotBytes);
+        assert!(
+            !got.skipped[0].to_string().contains("300"),
+            "{:?}",
+            got.skipped
+        );
         Ok(())
     }
 }

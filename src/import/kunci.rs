@@ -2,7 +2,8 @@
 Kunci's own encrypted backups (`kunci export --format kunci`).
 
 Format: [`crate::store::backup`] (Argon2id + XChaCha20-Poly1305 around a JSON account list).
-Nothing is lost: every TOTP and HOTP account comes back whole, counters included.
+Nothing is lost: every TOTP and HOTP account comes back whole, counters included, with its note
+and pin, in the order of the list it was made from.
 */
 
 use super::{ImportError, Imported, Importer, json_with};

@@ -22,9 +22,13 @@ pub mod bitwarden;
 pub mod freeotp_plus;
 pub mod kunci;
 pub mod plan;
+pub mod skip;
 pub mod twofas;
 pub mod uris;
 
+pub use skip::{EntryName, SkipReason, Skipped};
+
+use crate::accounts::Extras;
 use crate::otp::{Algorithm, Kind, MIN_SECRET_BYTES, OtpUri, Params, Secret, parse_setup_key};
 
 /// The largest file read: real exports are kilobytes; anything this big is not one.
@@ -49,9 +53,36 @@ pub trait Importer {
 pub struct Imported {
     /// The usable accounts, in file order.
     pub accounts: Vec<OtpUri>,
-    /// One reason per entry left out, such as `"entry 7 (Boeing: Sophia): Steam codes are not
-    /// supported"`. Never contains a secret.
-    pub skipped: Vec<String>,
+    /// The note and pin of each account, where the format has them: `extras[i]` belongs to
+    /// `accounts[i]`; the list may be shorter (empty for formats without notes), the missing
+    /// ones being empty. See [`Imported::extras_of`].
+    pub extras: Vec<Extras>,
+    /// One per entry left out, such as entry 7 (Boeing: Sophia) for
+    /// [`SkipReason::Steam`]. Never contains a secret.
+    pub skipped: Vec<Skipped>,
+}
+
+impl Imported {
+    /// Adds a usable account with its note and pin.
+    pub fn push(&mut self, uri: OtpUri, extras: Extras) {
+        self.extras.resize(self.accounts.len(), Extras::default());
+        self.accounts.push(uri);
+        self.extras.push(extras);
+    }
+
+    /// The note and pin of `accounts[index]` (empty when the file had none).
+    pub fn extras_of(&self, index: usize) -> Extras {
+        self.extras.get(index).cloned().unwrap_or_default()
+    }
+
+    /// The accounts, each with its note and pin, in file order.
+    pub fn into_pairs(self) -> Vec<(OtpUri, Extras)> {
+        let mut extras = self.extras.into_iter();
+        self.accounts
+            .into_iter()
+            .map(|uri| (uri, extras.next().unwrap_or_default()))
+            .collect()
+    }
 }
 
 /// Why a file could not be imported. Nothing from it is used.
@@ -172,15 +203,10 @@ pub(crate) fn damaged(format: &'static str, reason: impl Into<String>) -> Import
     }
 }
 
-/// How an entry is named in a skip reason: its number from 1 and, when known, its name.
-pub(crate) fn entry_name(index: usize, issuer: &str, label: &str) -> String {
-    let name = match (issuer.trim(), label.trim()) {
-        ("", "") => String::new(),
-        ("", l) => format!(" ({l})"),
-        (i, "") => format!(" ({i})"),
-        (i, l) => format!(" ({i}: {l})"),
-    };
-    format!("entry {}{name}", index + 1)
+/// How an entry is named in a skip reason: its number from 1 (`index` counts from 0) and,
+/// when known, its name.
+pub(crate) fn entry_name(index: usize, issuer: &str, label: &str) -> EntryName {
+    EntryName::new(index, issuer, label)
 }
 
 /// A JSON field as text, or "" when missing or not text.
@@ -189,38 +215,34 @@ pub(crate) fn text<'a>(value: &'a serde_json::Value, key: &str) -> &'a str {
 }
 
 /// A JSON field as a whole number (also accepted as text), `default` when missing or null.
-pub(crate) fn number(value: &serde_json::Value, key: &str, default: u64) -> Result<u64, String> {
+pub(crate) fn number(
+    value: &serde_json::Value,
+    key: &str,
+    default: u64,
+) -> Result<u64, SkipReason> {
     match value.get(key) {
         None | Some(serde_json::Value::Null) => Ok(default),
         Some(v) => v
             .as_u64()
             .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-            .ok_or_else(|| format!("{key} is not a whole number of 0 or more")),
+            .ok_or_else(|| SkipReason::NotANumber { field: key.into() }),
     }
 }
 
 /// The algorithm named `text` ("" means SHA1).
-pub(crate) fn algorithm(text: &str) -> Result<Algorithm, String> {
+pub(crate) fn algorithm(text: &str) -> Result<Algorithm, SkipReason> {
     if text.trim().is_empty() {
         return Ok(Algorithm::Sha1);
     }
     text.trim()
         .parse()
-        .map_err(|e: crate::otp::OtpError| e.to_string())
+        .map_err(|e: crate::otp::OtpError| e.into())
 }
 
-/// A base32 secret as exports write it (padding, spaces and lowercase accepted).
-pub(crate) fn base32_secret(text: &str) -> Result<Secret, String> {
-    parse_setup_key(text).map_err(reason)
-}
-
-/// An [`OtpError`](crate::otp::OtpError) as a skip reason, without the bad character of a
-/// secret or where it is (a file's secret is never echoed, not even one letter).
-pub(crate) fn reason(e: crate::otp::OtpError) -> String {
-    match e {
-        crate::otp::OtpError::InvalidSecretChar { .. } => "the secret is not base32".to_string(),
-        other => other.to_string(),
-    }
+/// A base32 secret as exports write it (padding, spaces and lowercase accepted); its errors
+/// never echo a character of it ([`SkipReason::SecretNotBase32`]).
+pub(crate) fn base32_secret(text: &str) -> Result<Secret, SkipReason> {
+    parse_setup_key(text).map_err(SkipReason::from)
 }
 
 /// What one entry holds, before it is checked.
@@ -238,7 +260,7 @@ pub(crate) struct Entry {
 impl Entry {
     /// An entry written with the common field names (`issuer`, `label`, `secret` in base32,
     /// `algorithm`, `digits`, `period`, `counter`), as andOTP and Kunci's backup write them.
-    pub fn from_fields(entry: &serde_json::Value, kind: Kind) -> Result<OtpUri, String> {
+    pub fn from_fields(entry: &serde_json::Value, kind: Kind) -> Result<OtpUri, SkipReason> {
         Entry {
             issuer: text(entry, "issuer").into(),
             label: text(entry, "label").into(),
@@ -253,10 +275,9 @@ impl Entry {
     }
 
     /// The account, once digits, period and secret length are checked.
-    pub fn into_uri(self) -> Result<OtpUri, String> {
-        let digits = u8::try_from(self.digits).map_err(|_| "too many digits".to_string())?;
-        let period =
-            u32::try_from(self.period).map_err(|_| "the period is too long".to_string())?;
+    pub fn into_uri(self) -> Result<OtpUri, SkipReason> {
+        let digits = u8::try_from(self.digits).map_err(|_| SkipReason::TooManyDigits)?;
+        let period = u32::try_from(self.period).map_err(|_| SkipReason::PeriodTooLong)?;
         let params = Params {
             kind: self.kind,
             algorithm: self.algorithm,
@@ -272,13 +293,13 @@ impl Entry {
                 0
             },
         };
-        params.validate().map_err(|e| e.to_string())?;
+        params.validate().map_err(SkipReason::from)?;
         let bytes = self.secret.as_bytes().len();
         if bytes == 0 {
-            return Err("the secret is empty".into());
+            return Err(SkipReason::EmptySecret);
         }
         if bytes < MIN_SECRET_BYTES {
-            return Err(crate::otp::OtpError::SecretTooShort { bits: bytes * 8 }.to_string());
+            return Err(crate::otp::OtpError::SecretTooShort { bits: bytes * 8 }.into());
         }
         let issuer = self.issuer.trim().to_string();
         Ok(OtpUri {
@@ -289,10 +310,6 @@ impl Entry {
         })
     }
 }
-
-/// The skip reason for a Steam entry.
-pub(crate) const STEAM: &str =
-    "Steam Guard codes (5 letters) are not supported by Kunci; keep it in Steam's app";
 
 /// AES-256-GCM decryption of `ciphertext` followed by its 16-byte tag; `None` when the key,
 /// nonce or data are wrong (GCM cannot tell which).
@@ -382,7 +399,7 @@ mod tests {
 
     #[test]
     fn base32_errors_do_not_echo_secret_characters() {
-        let e = base32_secret("ABCDEFGH1JKLMNOP").err().unwrap_or_default();
-        assert!(!e.contains('1'), "{e}");
+        let e = base32_secret("ABCDEFGH1JKLMNOP").err();
+        assert_eq!(e, Some(SkipReason::SecretNotBase32));
     }
 }

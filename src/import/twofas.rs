@@ -19,8 +19,8 @@ use data_encoding::BASE64;
 use serde_json::Value;
 
 use super::{
-    Entry, ImportError, Imported, Importer, STEAM, aes_gcm_open, algorithm, base32_secret, damaged,
-    entry_name, json_with, number, parse_json, text,
+    Entry, ImportError, Imported, Importer, SkipReason, Skipped, aes_gcm_open, algorithm,
+    base32_secret, damaged, entry_name, json_with, number, parse_json, text,
 };
 use crate::otp::{Kind, OtpUri};
 
@@ -52,7 +52,8 @@ impl Importer for TwoFas {
 
     fn import(&self, bytes: &[u8], password: Option<&str>) -> Result<Imported, ImportError> {
         let backup = parse_json(NAME, bytes)?;
-        let version = number(&backup, "schemaVersion", 1).map_err(|e| damaged(NAME, e))?;
+        let version =
+            number(&backup, "schemaVersion", 1).map_err(|e| damaged(NAME, e.to_string()))?;
         if version == 0 || version > MAX_SCHEMA_VERSION {
             return Err(ImportError::UnsupportedVersion {
                 format: NAME,
@@ -119,7 +120,7 @@ fn read_services(services: &Value) -> Result<Imported, ImportError> {
             Ok(uri) => out.accounts.push(uri),
             Err(why) => out
                 .skipped
-                .push(format!("{}: {why}", entry_name(index, &issuer, &label))),
+                .push(Skipped::entry(entry_name(index, &issuer, &label), why)),
         }
     }
     Ok(out)
@@ -142,12 +143,21 @@ fn names(service: &Value, otp: &Value) -> (String, String) {
     (issuer.trim().to_string(), label.trim().to_string())
 }
 
-fn read_service(service: &Value, otp: &Value, issuer: &str, label: &str) -> Result<OtpUri, String> {
+fn read_service(
+    service: &Value,
+    otp: &Value,
+    issuer: &str,
+    label: &str,
+) -> Result<OtpUri, SkipReason> {
     let kind = match text(otp, "tokenType").to_ascii_uppercase().as_str() {
         "" | "TOTP" => Kind::Totp,
         "HOTP" => Kind::Hotp,
-        "STEAM" => return Err(STEAM.into()),
-        other => return Err(format!("{other} codes are not supported by Kunci")),
+        "STEAM" => return Err(SkipReason::Steam),
+        other => {
+            return Err(SkipReason::UnsupportedType {
+                found: other.into(),
+            });
+        }
     };
     Entry {
         issuer: issuer.into(),
@@ -222,7 +232,11 @@ mod tests {
         ]}"#;
         let got = TwoFas.import(json, None)?;
         assert_eq!(got.skipped.len(), 1);
-        assert!(got.skipped[0].starts_with("entry 1 (S): Steam"));
+        assert_eq!(
+            got.skipped[0],
+            Skipped::entry(entry_name(0, "S", ""), SkipReason::Steam)
+        );
+        assert!(got.skipped[0].to_string().starts_with("entry 1 (S): Steam"));
         assert_eq!(got.accounts[0].params.kind, Kind::Hotp);
         assert_eq!(got.accounts[0].params.counter, 7);
         Ok(())

@@ -11,7 +11,7 @@ andOTP) are skipped: Kunci has no Steam codes. Nothing is lost for TOTP and HOTP
 
 use crate::otp::{OtpError, OtpUri, migration};
 
-use super::{ImportError, Imported, Importer, STEAM, reason};
+use super::{ImportError, Imported, Importer, SkipReason, Skipped};
 
 /// An otpauth URI list.
 pub struct UriList;
@@ -58,23 +58,24 @@ impl Importer for UriList {
                 match migration::parse(line) {
                     Ok(batch) => {
                         out.accounts.extend(batch.accounts);
-                        out.skipped.extend(
-                            batch
-                                .skipped
-                                .into_iter()
-                                .map(|why| format!("line {number}: {why}")),
-                        );
+                        out.skipped
+                            .extend(batch.skipped.into_iter().map(|mut skipped| {
+                                skipped.line = Some(number);
+                                skipped
+                            }));
                     }
-                    Err(e) => out.skipped.push(format!("line {number}: {e}")),
+                    Err(e) => out
+                        .skipped
+                        .push(Skipped::line(number, SkipReason::Migration(e))),
                 }
                 continue;
             }
             match OtpUri::parse(line) {
                 Ok(uri) => out.accounts.push(uri),
                 Err(OtpError::UnsupportedType(kind)) if kind.eq_ignore_ascii_case("steam") => {
-                    out.skipped.push(format!("line {number}: {STEAM}"));
+                    out.skipped.push(Skipped::line(number, SkipReason::Steam));
                 }
-                Err(e) => out.skipped.push(format!("line {number}: {}", reason(e))),
+                Err(e) => out.skipped.push(Skipped::line(number, e.into())),
             }
         }
         Ok(out)
@@ -94,8 +95,9 @@ mod tests {
         let got = UriList.import(&bytes, None)?;
         assert_eq!(got.accounts.len(), 6);
         assert_eq!(got.skipped.len(), 1, "{:?}", got.skipped);
+        assert_eq!(got.skipped[0], Skipped::line(7, SkipReason::Steam));
         assert!(
-            got.skipped[0].starts_with("line 7: Steam"),
+            got.skipped[0].to_string().starts_with("line 7: Steam"),
             "{:?}",
             got.skipped
         );
@@ -118,13 +120,20 @@ mod tests {
         let got = UriList.import(text.as_bytes(), None)?;
         assert_eq!(got.accounts.len(), 2);
         assert_eq!(got.skipped.len(), 2, "{:?}", got.skipped);
-        assert!(got.skipped[0].starts_with("line 4:"));
-        assert!(got.skipped[1].starts_with("line 5:"));
+        assert_eq!(got.skipped[0].line, Some(4));
+        assert_eq!(got.skipped[1].line, Some(5));
         for why in &got.skipped {
-            assert!(!why.contains("JBSWY3DPEHPK3PXP"), "{why}");
+            assert!(!why.to_string().contains("JBSWY3DPEHPK3PXP"), "{why}");
         }
         let bad_char = UriList.import(b"otpauth://totp/A:b?secret=JBSWY3DPEHPK3PX1", None)?;
-        assert_eq!(bad_char.skipped, ["line 1: the secret is not base32"]);
+        assert_eq!(
+            bad_char.skipped,
+            [Skipped::line(1, SkipReason::SecretNotBase32)]
+        );
+        assert_eq!(
+            bad_char.skipped[0].to_string(),
+            "line 1: the secret is not base32"
+        );
         Ok(())
     }
 

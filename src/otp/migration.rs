@@ -37,6 +37,7 @@ use data_encoding::BASE64;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::{Algorithm, Kind, MIN_SECRET_BYTES, OtpUri, Params, Secret};
+use crate::import::skip::{EntryName, SkipReason, Skipped};
 
 /// The most accounts one payload may hold; more is refused as not a real export.
 pub const MAX_ACCOUNTS: usize = 1000;
@@ -53,9 +54,9 @@ pub const ACCOUNTS_PER_QR: usize = 10;
 pub struct Batch {
     /// The usable entries, in payload order.
     pub accounts: Vec<OtpUri>,
-    /// One reason per entry that could not be used, such as
-    /// `"entry 3 (GitHub: octocat): MD5 is not supported"`. Never contains the secret.
-    pub skipped: Vec<String>,
+    /// One per entry that could not be used, such as entry 3 (GitHub: octocat) for
+    /// [`SkipReason::Md5`]. Never contains the secret.
+    pub skipped: Vec<Skipped>,
     /// How many QR codes the export is split over (1 when the payload does not say).
     pub batch_size: u32,
     /// Which of them this is, from 0.
@@ -268,9 +269,9 @@ pub fn parse_payload_bytes(bytes: &[u8]) -> Result<Batch, MigrationError> {
         batch_id: id,
     };
     for (n, entry) in entries.into_iter().enumerate() {
-        match read_entry(entry) {
+        match read_entry(entry, n) {
             Ok(account) => batch.accounts.push(account),
-            Err(reason) => batch.skipped.push(format!("entry {}{reason}", n + 1)),
+            Err(skipped) => batch.skipped.push(*skipped),
         }
     }
     Ok(batch)
@@ -461,8 +462,8 @@ fn decode_data(data: &str) -> Result<Zeroizing<Vec<u8>>, MigrationError> {
     Ok(bytes)
 }
 
-/// Reads one `OtpParameters` entry; the error is the rest of a skip reason, after "entry N".
-fn read_entry(mut reader: Reader<'_>) -> Result<OtpUri, String> {
+/// Reads one `OtpParameters` entry, the `index`th (from 0); the error names it and says why.
+fn read_entry(mut reader: Reader<'_>, index: usize) -> Result<OtpUri, Box<Skipped>> {
     let mut secret: &[u8] = &[];
     let mut name: &[u8] = &[];
     let mut issuer: &[u8] = &[];
@@ -501,49 +502,47 @@ fn read_entry(mut reader: Reader<'_>) -> Result<OtpUri, String> {
     };
     let issuer_is_text = issuer.is_ok();
     let issuer = issuer.ok().and_then(non_empty).or(prefix);
-    let who = match (issuer, label) {
-        (Some(issuer), "") => format!(" ({})", shorten(issuer)),
-        (Some(issuer), label) => format!(" ({}: {})", shorten(issuer), shorten(label)),
-        (None, "") => String::new(),
-        (None, label) => format!(" ({})", shorten(label)),
+    let who = EntryName {
+        number: index + 1,
+        issuer: issuer.map(shorten).unwrap_or_default(),
+        label: shorten(label),
     };
-    let fail = |why: &str| Err(format!("{who}: {why}"));
+    let fail = |why: SkipReason| Err(Box::new(Skipped::entry(who.clone(), why)));
 
     if let Some(error) = damaged {
-        return fail(&format!("the entry is damaged ({error})"));
+        return fail(SkipReason::Damaged(error));
     }
     if name.is_err() {
-        return fail("its name is not valid UTF-8 text");
+        return fail(SkipReason::NameNotUtf8);
     }
     if !issuer_is_text {
-        return fail("its issuer is not valid UTF-8 text");
+        return fail(SkipReason::IssuerNotUtf8);
     }
     if secret.is_empty() {
-        return fail("it has no secret");
+        return fail(SkipReason::NoSecret);
     }
     if secret.len() < MIN_SECRET_BYTES {
-        return fail(&format!(
-            "its secret is only {} bits long; at least {} bits are needed",
-            secret.len() * 8,
-            MIN_SECRET_BYTES * 8
-        ));
+        return fail(SkipReason::ShortSecret {
+            bits: secret.len() * 8,
+            needed: MIN_SECRET_BYTES * 8,
+        });
     }
     let algorithm = match algorithm {
         0 | 1 => Algorithm::Sha1,
         2 => Algorithm::Sha256,
         3 => Algorithm::Sha512,
-        4 => return fail("MD5 is not supported"),
-        other => return fail(&format!("unknown algorithm number {other}")),
+        4 => return fail(SkipReason::Md5),
+        other => return fail(SkipReason::UnknownAlgorithmNumber(other)),
     };
     let digits = match digits {
         0 | 1 => 6,
         2 => 8,
-        other => return fail(&format!("unknown digit count number {other}")),
+        other => return fail(SkipReason::UnknownDigitsNumber(other)),
     };
     let kind = match kind {
         0 | 2 => Kind::Totp,
         1 => Kind::Hotp,
-        other => return fail(&format!("unknown code type number {other}")),
+        other => return fail(SkipReason::UnknownTypeNumber(other)),
     };
     let params = Params {
         kind,
@@ -1330,6 +1329,7 @@ mod tests {
         ];
         assert_eq!(batch.skipped.len(), want.len(), "{:#?}", batch.skipped);
         for (got, want) in batch.skipped.iter().zip(want) {
+            let got = got.to_string();
             assert!(
                 got.starts_with(want),
                 "{got:?} does not start with {want:?}"
@@ -1845,7 +1845,9 @@ mod tests {
         let damaged = [bytes_field(1, &key), vec![0x12, 0x7f]].concat();
         let payload = [entry_field(&md5), entry_field(&damaged)].concat();
         let batch = parse(&link(&payload));
-        let mut shown: Vec<String> = batch.map(|b| b.skipped).unwrap_or_default();
+        let mut shown: Vec<String> = batch
+            .map(|b| b.skipped.iter().map(ToString::to_string).collect())
+            .unwrap_or_default();
         assert_eq!(shown.len(), 2);
         let truncated = link(&payload[..payload.len() - 3]);
         shown.push(format!("{:?}", parse(&truncated)));

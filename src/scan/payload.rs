@@ -367,12 +367,12 @@ impl BatchCollector {
         };
         for (n, part) in parts.into_iter().enumerate() {
             whole.accounts.extend(part.accounts.iter().cloned());
-            whole.skipped.extend(part.skipped.iter().map(|reason| {
+            whole.skipped.extend(part.skipped.iter().map(|skipped| {
+                let mut skipped = skipped.clone();
                 if count > 1 {
-                    format!("QR code {} of {count}: {reason}", n + 1)
-                } else {
-                    reason.clone()
+                    skipped.qr_code = Some((n + 1, count));
                 }
+                skipped
             }));
         }
         Some(whole)
@@ -387,6 +387,7 @@ impl BatchCollector {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::{EntryName, SkipReason, Skipped};
     use crate::otp::migration::encode_batches;
     use crate::otp::{Params, Secret};
 
@@ -695,13 +696,17 @@ mod tests {
         let (_, mut batches) = export(3, 2);
         batches[1]
             .skipped
-            .push("entry 2 (X: y): MD5 is not supported".into());
+            .push(Skipped::entry(EntryName::new(1, "X", "y"), SkipReason::Md5));
         let mut collector = BatchCollector::new();
         for batch in batches {
             assert_eq!(collector.add(batch), Ok(Collected::Added));
         }
         assert_eq!(
-            collector.finish().map(|w| w.skipped),
+            collector.finish().map(|w| w
+                .skipped
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()),
             Some(vec![
                 "QR code 2 of 2: entry 2 (X: y): MD5 is not supported".to_owned()
             ])

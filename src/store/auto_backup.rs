@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use super::backup::{self, BackupError, KdfParams};
 use super::{KeychainError, Store, StoreError};
-use crate::accounts::AccountId;
+use crate::accounts::{AccountId, Extras};
 use crate::otp::OtpUri;
 
 const PREFIX: &str = "kunci-backup-";
@@ -78,23 +78,33 @@ pub fn is_backup_name(name: &str) -> bool {
 
 /// Seals `accounts` under `passphrase` into `folder`, atomically (a crash leaves the old
 /// files and at most a `.tmp`, never a half-written backup under our name).
+/// `extras[i]` is the note and pin of `accounts[i]`.
 pub fn write_backup(
     folder: &Path,
     accounts: &[OtpUri],
+    extras: &[Extras],
     passphrase: &str,
     now: i64,
 ) -> Result<PathBuf, AutoBackupError> {
-    write_backup_with(folder, accounts, passphrase, now, KdfParams::default())
+    write_backup_with(
+        folder,
+        accounts,
+        extras,
+        passphrase,
+        now,
+        KdfParams::default(),
+    )
 }
 
 fn write_backup_with(
     folder: &Path,
     accounts: &[OtpUri],
+    extras: &[Extras],
     passphrase: &str,
     now: i64,
     params: KdfParams,
 ) -> Result<PathBuf, AutoBackupError> {
-    let bytes = backup::seal_with(accounts, passphrase, params)?;
+    let bytes = backup::seal_with(accounts, extras, passphrase, params)?;
     let path = folder.join(file_name(now));
     super::replace_file(&path, &bytes).map_err(|source| AutoBackupError::Io {
         path: path.clone(),
@@ -168,7 +178,8 @@ pub fn back_up(
         .iter()
         .map(|a| Ok(a.to_uri(&store.secret(&a.id)?)))
         .collect::<Result<Vec<_>, StoreError>>()?;
-    let path = write_backup(folder, &accounts, &passphrase, now)?;
+    let extras: Vec<Extras> = store.accounts().iter().map(|a| a.extras()).collect();
+    let path = write_backup(folder, &accounts, &extras, &passphrase, now)?;
     prune(folder, keep)?;
     Ok(path)
 }
@@ -237,7 +248,15 @@ mod tests {
     }
 
     fn write(folder: &Path, now: i64) -> PathBuf {
-        write_backup_with(folder, &accounts(), PASS, now, KdfParams::light_for_tests()).unwrap()
+        write_backup_with(
+            folder,
+            &accounts(),
+            &[],
+            PASS,
+            now,
+            KdfParams::light_for_tests(),
+        )
+        .unwrap()
     }
 
     fn names(folder: &Path) -> Vec<String> {
@@ -282,7 +301,7 @@ mod tests {
     #[test]
     fn an_empty_passphrase_writes_nothing() {
         let tmp = tempfile::tempdir().unwrap();
-        let result = write_backup_with(tmp.path(), &accounts(), "", 0, Default::default());
+        let result = write_backup_with(tmp.path(), &accounts(), &[], "", 0, Default::default());
         assert!(matches!(
             result,
             Err(AutoBackupError::Seal(BackupError::EmptyPassphrase))

@@ -26,14 +26,23 @@ file (it lets nobody test guesses any faster than the ciphertext already does: e
 costs one Argon2id). Every header field is authenticated as associated data, in the canonical
 form of `sealed::aad` (shared with the vault file), so changing a parameter breaks decryption. The plaintext is JSON:
 `{"kunci_accounts": 1, "accounts": [{"issuer", "label", "type", "algorithm", "digits", "period",
-"counter", "secret" (base32)}]}`.
+"counter", "secret" (base32), "note", "pinned"}]}`, the accounts in the list's order.
+
+`note` (text) and `pinned` (true or false) were added later and are optional: a backup without
+them opens with empty notes and nothing pinned. Both version numbers stayed 1, because the
+change only adds fields: older Kunci reads every other field as before and ignores these two
+(its reader skips unknown keys), so a new backup still opens there, losing only notes and pins;
+a new version number would have made older Kunci refuse the whole file.
 */
 
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
 use super::sealed::{self, Format, OpenError, SealError, SealKey};
-use crate::import::{Entry, ImportError, Imported, damaged, entry_name, number, text};
+use crate::accounts::Extras;
+use crate::import::{
+    Entry, ImportError, Imported, SkipReason, Skipped, damaged, entry_name, number, text,
+};
 use crate::otp::{Kind, OtpUri};
 
 pub use super::sealed::KdfParams;
@@ -102,12 +111,15 @@ fn open_error(e: OpenError) -> ImportError {
     }
 }
 
-/// The accounts as the backup's plaintext JSON (secrets in base32).
-fn plaintext(accounts: &[OtpUri]) -> Zeroizing<Vec<u8>> {
+/// The accounts as the backup's plaintext JSON (secrets in base32), in order.
+fn plaintext(accounts: &[OtpUri], extras: &[Extras]) -> Zeroizing<Vec<u8>> {
+    let none = Extras::default();
     let entries: Vec<Value> = accounts
         .iter()
-        .map(|uri| {
+        .enumerate()
+        .map(|(index, uri)| {
             let p = &uri.params;
+            let extras = extras.get(index).unwrap_or(&none);
             json!({
                 "issuer": uri.issuer.clone().unwrap_or_default(),
                 "label": uri.label,
@@ -117,6 +129,8 @@ fn plaintext(accounts: &[OtpUri]) -> Zeroizing<Vec<u8>> {
                 "period": p.period,
                 "counter": p.counter,
                 "secret": uri.secret.to_base32().as_str(),
+                "note": extras.note,
+                "pinned": extras.pinned,
             })
         })
         .collect();
@@ -138,13 +152,20 @@ pub(crate) fn zeroize_json(value: &mut Value) {
 }
 
 /// The backup file's bytes for `accounts` under `passphrase`, with the default parameters.
-pub fn seal(accounts: &[OtpUri], passphrase: &str) -> Result<Vec<u8>, BackupError> {
-    seal_with(accounts, passphrase, KdfParams::default())
+/// `extras[i]` is the note and pin of `accounts[i]` (missing ones are empty); the order of
+/// `accounts` is kept.
+pub fn seal(
+    accounts: &[OtpUri],
+    extras: &[Extras],
+    passphrase: &str,
+) -> Result<Vec<u8>, BackupError> {
+    seal_with(accounts, extras, passphrase, KdfParams::default())
 }
 
 /// [`seal`] with chosen Argon2id parameters (recorded in the file).
 pub fn seal_with(
     accounts: &[OtpUri],
+    extras: &[Extras],
     passphrase: &str,
     params: KdfParams,
 ) -> Result<Vec<u8>, BackupError> {
@@ -152,7 +173,7 @@ pub fn seal_with(
         return Err(BackupError::EmptyPassphrase);
     }
     let key = SealKey::new(&FORMAT, passphrase, params)?;
-    Ok(sealed::seal(&FORMAT, &key, &plaintext(accounts))?)
+    Ok(sealed::seal(&FORMAT, &key, &plaintext(accounts, extras))?)
 }
 
 /// The Argon2id parameters a backup file records, for display or checks.
@@ -173,7 +194,7 @@ pub fn open(bytes: &[u8], passphrase: &str) -> Result<Imported, ImportError> {
 }
 
 fn read_accounts(inner: &Value) -> Result<Imported, ImportError> {
-    let version = number(inner, "kunci_accounts", 0).map_err(|e| damaged(NAME, e))?;
+    let version = number(inner, "kunci_accounts", 0).map_err(|e| damaged(NAME, e.to_string()))?;
     if version != ACCOUNTS_VERSION {
         return Err(ImportError::UnsupportedVersion {
             format: NAME,
@@ -188,18 +209,34 @@ fn read_accounts(inner: &Value) -> Result<Imported, ImportError> {
     for (index, entry) in entries.iter().enumerate() {
         let name = entry_name(index, text(entry, "issuer"), text(entry, "label"));
         match read_entry(entry) {
-            Ok(uri) => out.accounts.push(uri),
-            Err(why) => out.skipped.push(format!("{name}: {why}")),
+            Ok(uri) => out.push(uri, read_extras(entry)),
+            Err(why) => out.skipped.push(Skipped::entry(name, why)),
         }
     }
     Ok(out)
 }
 
-fn read_entry(entry: &Value) -> Result<OtpUri, String> {
+/// The optional note and pin (absent from older backups; a pin that is not a boolean is off).
+fn read_extras(entry: &Value) -> Extras {
+    Extras {
+        note: text(entry, "note").trim().to_string(),
+        pinned: entry
+            .get("pinned")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    }
+}
+
+fn read_entry(entry: &Value) -> Result<OtpUri, SkipReason> {
     let kind = match text(entry, "type") {
         "totp" => Kind::Totp,
         "hotp" => Kind::Hotp,
-        other => return Err(format!("unknown account type {other:?}")),
+        "" => return Err(SkipReason::NoType),
+        other => {
+            return Err(SkipReason::UnsupportedType {
+                found: other.into(),
+            });
+        }
     };
     Entry::from_fields(entry, kind)
 }
@@ -232,15 +269,64 @@ mod tests {
         ]
     }
 
+    fn extras() -> Vec<Extras> {
+        vec![
+            Extras::default(),
+            Extras {
+                note: "kantor cabang Bandung".into(),
+                pinned: true,
+            },
+            Extras {
+                note: String::new(),
+                pinned: true,
+            },
+            Extras {
+                note: "catatan \"kutip\" dan ünïcode".into(),
+                pinned: false,
+            },
+        ]
+    }
+
     fn sealed() -> Vec<u8> {
-        seal_with(&accounts(), "correct horse", KdfParams::light_for_tests()).unwrap_or_default()
+        seal_with(
+            &accounts(),
+            &extras(),
+            "correct horse",
+            KdfParams::light_for_tests(),
+        )
+        .unwrap_or_default()
     }
 
     #[test]
-    fn a_backup_opens_to_the_same_accounts() -> Result<(), ImportError> {
+    fn a_backup_opens_to_the_same_accounts_notes_pins_and_order() -> Result<(), ImportError> {
         let got = open(&sealed(), "correct horse")?;
         assert_eq!(got.accounts, accounts());
+        assert_eq!(got.extras, extras());
         assert!(got.skipped.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn missing_extras_are_written_empty() -> Result<(), ImportError> {
+        let bytes =
+            seal_with(&accounts(), &[], "p", KdfParams::light_for_tests()).unwrap_or_default();
+        let got = open(&bytes, "p")?;
+        assert_eq!(got.extras, vec![Extras::default(); 4]);
+        Ok(())
+    }
+
+    #[test]
+    fn accounts_without_note_or_pin_read_as_empty() -> Result<(), ImportError> {
+        // The plaintext of a backup written before notes and pins existed.
+        let inner = json!({"kunci_accounts": 1, "accounts": [
+            {"issuer": "A", "label": "a", "type": "totp", "algorithm": "SHA1", "digits": 6,
+             "period": 30, "counter": 0, "secret": "JBSWY3DPEHPK3PXP"},
+            {"issuer": "B", "label": "b", "type": "totp", "algorithm": "SHA1", "digits": 6,
+             "period": 30, "counter": 0, "secret": "JBSWY3DPEHPK3PXP", "pinned": "yes", "note": 3}
+        ]});
+        let got = read_accounts(&inner)?;
+        assert_eq!(got.accounts.len(), 2);
+        assert_eq!(got.extras, vec![Extras::default(); 2]);
         Ok(())
     }
 
@@ -261,7 +347,7 @@ mod tests {
     #[test]
     fn an_empty_passphrase_is_refused() {
         assert!(matches!(
-            seal_with(&accounts(), "", KdfParams::light_for_tests()),
+            seal_with(&accounts(), &[], "", KdfParams::light_for_tests()),
             Err(BackupError::EmptyPassphrase)
         ));
     }
@@ -311,6 +397,7 @@ mod tests {
         let secret = accounts()[0].secret.to_base32();
         assert!(!text.contains(secret.as_str()));
         assert!(!text.contains("user"));
+        assert!(!text.contains("kantor"));
     }
     /// A backup written by Kunci before the sealing moved to sealed.rs (shared with the vault):
     /// it still opens, and a new file has the same fields in the same order.

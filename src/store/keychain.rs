@@ -10,12 +10,14 @@ use std::sync::Arc;
 use keyring_core::{Entry, Error as KeyringError, api::CredentialStore};
 use zeroize::Zeroizing;
 
+use super::vault::VaultError;
 use crate::accounts::AccountId;
 
 /// The keychain "service" every Kunci entry is filed under.
 pub const SERVICE: &str = "kunci";
 
-/// Why the keychain could not do what was asked. The messages say what to do about it.
+/// Why the secret store (the keychain, or the vault file in its place) could not do what was
+/// asked. The messages say what to do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum KeychainError {
     #[error(
@@ -33,6 +35,10 @@ pub enum KeychainError {
     BadEntry { id: String },
     #[error("the keychain failed: {detail}")]
     Other { detail: String },
+    /// The vault file, standing in for the keychain ([`super::vault::Vault`]), failed: its own
+    /// error, so that it is worded as the vault's and not the keychain's.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
 }
 
 fn platform_hint() -> &'static str {

@@ -14,6 +14,7 @@ mod atomic;
 pub mod auto_backup;
 pub mod backup;
 mod keychain;
+mod memory;
 pub mod metadata;
 mod paths;
 mod sealed;
@@ -26,6 +27,7 @@ use std::sync::Arc;
 pub use keychain::{
     Keychain, KeychainError, NoSecretStore, SERVICE as KEYCHAIN_SERVICE, SecretStore,
 };
+pub use memory::MemorySecrets;
 pub use metadata::{LoadProblem, SCHEMA_VERSION};
 pub use paths::{DATA_DIR_ENV, DataDir, PORTABLE_MARKER, portable_dir};
 pub use sealed::KdfParams;
@@ -37,7 +39,7 @@ pub fn replace_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
     atomic::replace(path, bytes)
 }
 
-use crate::accounts::{Account, AccountId, AccountList};
+use crate::accounts::{Account, AccountId, AccountList, Extras};
 use crate::otp::{OtpError, OtpUri, Secret, parse_setup_key};
 use metadata::{Metadata, WriteLock};
 
@@ -200,6 +202,12 @@ impl Store {
     /// Adds an account: secret into the keychain first, then the metadata. On any error
     /// nothing is left behind.
     pub fn add(&mut self, uri: &OtpUri) -> Result<Account, StoreError> {
+        self.add_with(uri, &Extras::default())
+    }
+
+    /// [`Store::add`] with a note and pin (a restored backup's): they are written with the
+    /// metadata, after the secret, so a crash leaves either the whole account or none of it.
+    pub fn add_with(&mut self, uri: &OtpUri, extras: &Extras) -> Result<Account, StoreError> {
         uri.params.validate()?;
         let _lock = WriteLock::acquire(&self.dir)?;
         self.reload_locked()?;
@@ -221,8 +229,8 @@ impl Store {
             label,
             params: uri.params,
             added: chrono::Utc::now().timestamp(),
-            note: String::new(),
-            pinned: false,
+            note: extras.note.trim().to_string(),
+            pinned: extras.pinned,
         };
         let stored = account.to_uri(&uri.secret).to_uri();
         failpoint("add:before-secret");
@@ -477,57 +485,7 @@ fn decode_entry(value: &str) -> Option<OtpUri> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-
-    use zeroize::Zeroizing;
-
     use super::*;
-
-    /// Secrets in memory, shared by every store opened on it (as the keychain is).
-    #[derive(Default)]
-    struct MemorySecrets(Mutex<HashMap<(String, AccountId), String>>);
-
-    impl SecretStore for MemorySecrets {
-        fn put(
-            &self,
-            vault: &str,
-            id: &AccountId,
-            value: &str,
-            _: &str,
-        ) -> Result<(), KeychainError> {
-            let mut map = self.0.lock().unwrap();
-            map.insert((vault.to_string(), id.clone()), value.to_string());
-            Ok(())
-        }
-        fn get(
-            &self,
-            vault: &str,
-            id: &AccountId,
-        ) -> Result<Option<Zeroizing<String>>, KeychainError> {
-            let map = self.0.lock().unwrap();
-            Ok(map
-                .get(&(vault.to_string(), id.clone()))
-                .cloned()
-                .map(Zeroizing::new))
-        }
-        fn delete(&self, vault: &str, id: &AccountId) -> Result<(), KeychainError> {
-            self.0
-                .lock()
-                .unwrap()
-                .remove(&(vault.to_string(), id.clone()));
-            Ok(())
-        }
-        fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, KeychainError> {
-            let map = self.0.lock().unwrap();
-            Ok(Some(
-                map.keys()
-                    .filter(|(v, _)| v == vault)
-                    .map(|(_, id)| id.clone())
-                    .collect(),
-            ))
-        }
-    }
 
     struct Fixture {
         _tmp: tempfile::TempDir,
@@ -600,6 +558,29 @@ mod tests {
         let order = window.move_account(&ids[1], 0).unwrap();
         assert_eq!(order, [ids[1].clone(), ids[0].clone(), more[0].clone()]);
         assert_eq!(labels(&f.open()), ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn add_with_keeps_the_note_and_pin_with_the_secret() {
+        let f = Fixture::new();
+        let mut store = f.open();
+        let uri = OtpUri::parse("otpauth://totp/LPSE:budi?secret=JBSWY3DPEHPK3PXP").unwrap();
+        let extras = Extras {
+            note: " kantor cabang ".into(),
+            pinned: true,
+        };
+        let account = store.add_with(&uri, &extras).unwrap();
+        assert_eq!(
+            (account.note.as_str(), account.pinned),
+            ("kantor cabang", true)
+        );
+        let reopened = f.open();
+        let stored = &reopened.accounts().as_slice()[0];
+        assert_eq!(
+            (stored.note.as_str(), stored.pinned),
+            ("kantor cabang", true)
+        );
+        assert_eq!(reopened.secret(&account.id).unwrap(), uri.secret);
     }
 
     #[test]

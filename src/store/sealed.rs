@@ -272,7 +272,7 @@ pub(crate) fn read(format: &Format, bytes: &[u8]) -> Result<Header, OpenError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let file: Value = serde_json::from_slice(bytes)
         .map_err(|e| OpenError::Damaged(format!("not valid JSON, perhaps cut short ({e})")))?;
-    let version = number(&file, format.tag, 0).map_err(OpenError::Damaged)?;
+    let version = number(&file, format.tag, 0).map_err(|e| OpenError::Damaged(e.to_string()))?;
     if version != format.version {
         return Err(OpenError::UnsupportedVersion(version));
     }
@@ -287,7 +287,7 @@ pub(crate) fn read(format: &Format, bytes: &[u8]) -> Result<Header, OpenError> {
         return Err(OpenError::UnknownCipher);
     }
     let cost = |key: &str, max: u32| -> Result<u32, OpenError> {
-        let n = number(kdf, key, 0).map_err(OpenError::Damaged)?;
+        let n = number(kdf, key, 0).map_err(|e| OpenError::Damaged(e.to_string()))?;
         u32::try_from(n)
             .ok()
             .filter(|n| (1..=max).contains(n))

@@ -93,15 +93,6 @@ impl From<SealError> for VaultError {
     }
 }
 
-impl From<VaultError> for KeychainError {
-    /// For [`SecretStore`], whose errors are the keychain's; the message stays the vault's.
-    fn from(e: VaultError) -> Self {
-        KeychainError::Other {
-            detail: e.to_string(),
-        }
-    }
-}
-
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> VaultError + use<> {
     let path = path.to_path_buf();
     move |source| VaultError::Io { path, source }
@@ -654,7 +645,7 @@ mod tests {
         fs::write(&path, &bytes).expect("damage");
         assert!(matches!(
             vault.put("v1", &id(1), URI, ""),
-            Err(KeychainError::Other { .. })
+            Err(KeychainError::Vault(VaultError::Damaged { .. }))
         ));
         assert!(matches!(
             Vault::unlock(&dir, PASS),
@@ -751,8 +742,8 @@ mod tests {
     fn a_backup_is_not_a_vault() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = DataDir::new(tmp.path());
-        let backup =
-            crate::store::backup::seal_with(&[], PASS, KdfParams::light_for_tests()).expect("seal");
+        let backup = crate::store::backup::seal_with(&[], &[], PASS, KdfParams::light_for_tests())
+            .expect("seal");
         fs::write(Vault::path(&dir), backup).expect("write");
         assert!(Vault::unlock(&dir, PASS).is_err());
     }

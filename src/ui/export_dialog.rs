@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use egui::{RichText, Ui};
+use kunci::accounts::Extras;
 use kunci::export;
 use kunci::otp::OtpUri;
 use kunci::store::vault::{Strength, strength};
@@ -64,13 +65,13 @@ pub struct ExportDialog {
     pub save_to: Option<PathBuf>,
 }
 
-/// Every account with its secret, in list order; refused while a secret is missing (a backup
-/// without it would look whole and not be).
-pub fn accounts_of(list: &ListView, lang: Language) -> Result<Vec<OtpUri>, String> {
+/// Every account with its secret, note and pin, in list order; refused while a secret is
+/// missing (a backup without it would look whole and not be).
+pub fn accounts_of(list: &ListView, lang: Language) -> Result<Vec<(OtpUri, Extras)>, String> {
     list.rows
         .iter()
         .map(|row| match &row.secret {
-            SecretState::Ready(secret) => Ok(row.account.to_uri(secret)),
+            SecretState::Ready(secret) => Ok((row.account.to_uri(secret), row.account.extras())),
             SecretState::Loading => Err(tr!(lang, "transfer.export.loading")),
             SecretState::Failed(why) => Err(tr!(
                 lang,
@@ -109,7 +110,7 @@ impl ExportDialog {
     pub fn ui(
         &mut self,
         ui: &mut Ui,
-        accounts: &dyn Fn() -> Result<Vec<OtpUri>, String>,
+        accounts: &dyn Fn() -> Result<Vec<(OtpUri, Extras)>, String>,
     ) -> ExportOutcome {
         while let Ok(found) = self.rx.try_recv() {
             self.busy = false;
@@ -176,7 +177,9 @@ impl ExportDialog {
                         self.problem = Some(tr!(lang, "transfer.export.no_accounts"))
                     }
                     Ok(list) if self.format == Format::GoogleQr => {
-                        outcome = ExportOutcome::ShowQrCodes(list)
+                        outcome = ExportOutcome::ShowQrCodes(
+                            list.into_iter().map(|(uri, _)| uri).collect(),
+                        )
                     }
                     Ok(list) => self.save(ui.ctx(), list),
                     Err(why) => self.problem = Some(why),
@@ -238,7 +241,7 @@ impl ExportDialog {
     }
 
     /// Asks where to save (the native dialog), then seals and writes on a thread.
-    fn save(&mut self, ctx: &egui::Context, accounts: Vec<OtpUri>) {
+    fn save(&mut self, ctx: &egui::Context, accounts: Vec<(OtpUri, Extras)>) {
         let (lang, format) = (self.lang, self.format);
         let passphrase = self.passphrase.clone();
         let name = match format {
@@ -258,7 +261,9 @@ impl ExportDialog {
             let chosen = self.save_to.clone();
             move || chosen.clone().or_else(&ask)
         };
-        let write = move |path: PathBuf| write(lang, format, &accounts, &passphrase, path);
+        let (accounts, extras): (Vec<OtpUri>, Vec<Extras>) = accounts.into_iter().unzip();
+        let write =
+            move |path: PathBuf| write(lang, format, (&accounts, &extras), &passphrase, path);
         self.busy = true;
         self.problem = None;
         let tx = self.tx.clone();
@@ -292,16 +297,16 @@ impl ExportDialog {
 fn write(
     lang: Language,
     format: Format,
-    accounts: &[OtpUri],
+    (accounts, extras): (&[OtpUri], &[Extras]),
     passphrase: &str,
     path: PathBuf,
 ) -> Found {
     let bytes: Zeroizing<Vec<u8>> = match format {
-        Format::Kunci => match backup::seal(accounts, passphrase) {
+        Format::Kunci => match backup::seal(accounts, extras, passphrase) {
             Ok(bytes) => Zeroizing::new(bytes),
             Err(e) => return Found::Failed(e.localize(lang)),
         },
-        Format::Aegis => Zeroizing::new(export::aegis::write(accounts).as_bytes().to_vec()),
+        Format::Aegis => Zeroizing::new(export::aegis::write(accounts, extras).as_bytes().to_vec()),
         Format::Uris | Format::GoogleQr => {
             Zeroizing::new(export::uris::write(accounts).as_bytes().to_vec())
         }

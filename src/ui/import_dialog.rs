@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use egui::{Key, RichText, Ui};
+use kunci::accounts::Extras;
 use kunci::import::plan::{Verdict, plan};
 use kunci::import::{self, ImportError, Imported};
 use kunci::otp::OtpUri;
@@ -21,8 +22,9 @@ use crate::i18n::{Language, Localize};
 pub enum ImportOutcome {
     Keep,
     Close,
-    /// Add these accounts (the worker skips any that became duplicates meanwhile).
-    Import(Vec<OtpUri>),
+    /// Add these accounts with their notes and pins, in order (the worker skips any that
+    /// became duplicates meanwhile).
+    Import(Vec<(OtpUri, Extras)>),
 }
 
 type Bytes = Arc<Zeroizing<Vec<u8>>>;
@@ -47,6 +49,7 @@ enum Found {
 /// One account of the file, and whether it is ticked.
 struct Pick {
     uri: OtpUri,
+    extras: Extras,
     verdict: Verdict,
     ticked: bool,
 }
@@ -144,6 +147,7 @@ impl ImportDialog {
     }
 
     fn drain(&mut self, ctx: &egui::Context, existing: &dyn Fn(&OtpUri) -> Existing) {
+        let lang = self.lang;
         while let Ok(found) = self.rx.try_recv() {
             self.busy = false;
             self.stage = match found {
@@ -164,18 +168,27 @@ impl ImportDialog {
                         wrong,
                     }
                 }
-                Found::Read { format, imported } => Stage::Preview {
-                    format,
-                    picks: plan(imported.accounts, existing)
-                        .into_iter()
-                        .map(|p| Pick {
-                            ticked: p.verdict.adds(),
-                            uri: p.uri,
-                            verdict: p.verdict,
-                        })
-                        .collect(),
-                    skipped: imported.skipped,
-                },
+                Found::Read { format, imported } => {
+                    // Worded now, in the dialog's language.
+                    let skipped: Vec<String> =
+                        imported.skipped.iter().map(|s| s.localize(lang)).collect();
+                    let (accounts, extras): (Vec<OtpUri>, Vec<Extras>) =
+                        imported.into_pairs().into_iter().unzip();
+                    Stage::Preview {
+                        format,
+                        picks: plan(accounts, existing)
+                            .into_iter()
+                            .zip(extras)
+                            .map(|(p, extras)| Pick {
+                                ticked: p.verdict.adds(),
+                                uri: p.uri,
+                                extras,
+                                verdict: p.verdict,
+                            })
+                            .collect(),
+                        skipped,
+                    }
+                }
                 Found::Failed(why) => {
                     self.problem = Some(why);
                     Stage::Choose
@@ -330,10 +343,10 @@ fn preview_ui(
         }
     }
     ui.add_space(6.0);
-    let chosen: Vec<OtpUri> = picks
+    let chosen: Vec<(OtpUri, Extras)> = picks
         .iter()
         .filter(|p| p.ticked)
-        .map(|p| p.uri.clone())
+        .map(|p| (p.uri.clone(), p.extras.clone()))
         .collect();
     let label = tr!(lang, "transfer.import.button", count = chosen.len());
     if ui

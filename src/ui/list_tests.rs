@@ -3,7 +3,6 @@
 //! (the keychain itself is tested elsewhere), the clock is fixed, the data directory is a
 //! throwaway one, and every change is checked again in a store opened afresh.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -15,7 +14,7 @@ use kunci::accounts::AccountId;
 use kunci::otp::{OtpUri, generate, parse_setup_key};
 use kunci::settings::{Language, Settings};
 use kunci::store::metadata::{self, Metadata};
-use kunci::store::{DataDir, KeychainError, SecretStore, Store};
+use kunci::store::{DataDir, KeychainError, MemorySecrets, SecretStore, Store};
 use zeroize::Zeroizing;
 
 use super::account_row::group_digits;
@@ -27,35 +26,6 @@ const NEW_KEY: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const MID_PERIOD: f64 = 40.0;
 /// 3 s before the period ends: the next code is shown too.
 const NEAR_END: f64 = 57.0;
-
-/// Secrets in memory, shared by every store opened on them (as a keychain is).
-#[derive(Default)]
-struct MemorySecrets(Mutex<HashMap<(String, AccountId), String>>);
-
-impl SecretStore for MemorySecrets {
-    fn put(&self, vault: &str, id: &AccountId, value: &str, _: &str) -> Result<(), KeychainError> {
-        let mut map = self.0.lock().unwrap();
-        map.insert((vault.to_string(), id.clone()), value.to_string());
-        Ok(())
-    }
-    fn get(&self, vault: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, KeychainError> {
-        let map = self.0.lock().unwrap();
-        let value = map.get(&(vault.to_string(), id.clone())).cloned();
-        Ok(value.map(Zeroizing::new))
-    }
-    fn delete(&self, vault: &str, id: &AccountId) -> Result<(), KeychainError> {
-        self.0
-            .lock()
-            .unwrap()
-            .remove(&(vault.to_string(), id.clone()));
-        Ok(())
-    }
-    fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, KeychainError> {
-        let map = self.0.lock().unwrap();
-        let ids = map.keys().filter(|(v, _)| v == vault);
-        Ok(Some(ids.map(|(_, id)| id.clone()).collect()))
-    }
-}
 
 /// A data directory and the secrets behind it.
 struct Fixture {

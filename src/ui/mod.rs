@@ -21,6 +21,7 @@ mod protect_settings;
 mod protect_tests;
 mod qr_dialog;
 mod qr_view;
+mod redraw;
 mod reenrol_dialog;
 mod scan_dialog;
 mod settings_dialog;
@@ -32,6 +33,9 @@ mod transfer_tests;
 #[cfg(test)]
 mod translation_tests;
 mod vault_dialog;
+mod vault_move;
+#[cfg(test)]
+mod vault_move_tests;
 mod worker;
 
 use std::process::ExitCode;
@@ -43,22 +47,14 @@ pub use worker::{OpenError, Opener};
 
 use kunci::instance::{self, InstanceError, Primary, SignalError};
 use kunci::settings::Settings;
-use kunci::store::{DataDir, Keychain, SecretStore, Store, Vault};
+use kunci::store::DataDir;
 
 use crate::i18n::Localize;
 
 /// Opens the real store: the data directory with its secrets in the encrypted vault when
 /// that is the choice (once the vault dialog has unlocked it), else in the platform keychain.
 pub fn default_opener() -> Opener {
-    Arc::new(|| {
-        let dir = DataDir::from_env().ok_or(OpenError::NoDataDir)?;
-        let secrets: Arc<dyn SecretStore> = if Vault::exists(&dir) {
-            vault_dialog::unlocked(&dir).ok_or(OpenError::VaultLocked)?
-        } else {
-            Arc::new(Keychain::connect()?)
-        };
-        Ok(Store::open(dir, secrets)?)
-    })
+    Arc::new(|| vault_dialog::open_store(DataDir::from_env().ok_or(OpenError::NoDataDir)?))
 }
 
 /// The real clock, keychain, data directory and settings.
@@ -106,6 +102,10 @@ pub fn run() -> ExitCode {
     let options = eframe::NativeOptions {
         renderer: eframe::Renderer::Glow,
         viewport,
+        // Kunci draws flat colours, where dithering changes nothing visible; it costs a noise
+        // function per pixel per frame, which is most of a frame on machines that render in
+        // software (no GPU driver, remote desktops).
+        dithering: false,
         ..Default::default()
     };
     let result = eframe::run_native(

@@ -2,20 +2,17 @@
 //! Secrets live in memory; the clock is the app's own and the tests move it (idle time is
 //! measured on it, not on the wall clock).
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use zeroize::Zeroizing;
 
-use kunci::accounts::AccountId;
 use kunci::otp::OtpUri;
 use kunci::settings::{Language, Settings};
 use kunci::store::auto_backup;
-use kunci::store::{DataDir, KeychainError, SecretStore, Store};
+use kunci::store::{DataDir, MemorySecrets, Store};
 
 use super::lock::hash_passphrase;
 use super::{KunciApp, Opener, Setup};
@@ -25,41 +22,6 @@ const T: f64 = 40.0;
 const KEY: &str = "JBSWY3DPEHPK3PXP";
 const CODE: &str = "996 554";
 const PASS: &str = "kata sandi kantor";
-
-/// Secrets in memory, shared by every store opened on it (as the keychain is).
-#[derive(Default)]
-struct MemorySecrets(Mutex<HashMap<(String, AccountId), String>>);
-
-impl SecretStore for MemorySecrets {
-    fn put(&self, vault: &str, id: &AccountId, value: &str, _: &str) -> Result<(), KeychainError> {
-        let mut map = self.0.lock().unwrap();
-        map.insert((vault.to_string(), id.clone()), value.to_string());
-        Ok(())
-    }
-    fn get(&self, vault: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, KeychainError> {
-        let map = self.0.lock().unwrap();
-        Ok(map
-            .get(&(vault.to_string(), id.clone()))
-            .cloned()
-            .map(Zeroizing::new))
-    }
-    fn delete(&self, vault: &str, id: &AccountId) -> Result<(), KeychainError> {
-        self.0
-            .lock()
-            .unwrap()
-            .remove(&(vault.to_string(), id.clone()));
-        Ok(())
-    }
-    fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, KeychainError> {
-        let map = self.0.lock().unwrap();
-        Ok(Some(
-            map.keys()
-                .filter(|(v, _)| v == vault)
-                .map(|(_, id)| id.clone())
-                .collect(),
-        ))
-    }
-}
 
 struct Window {
     h: Harness<'static, KunciApp>,

@@ -234,7 +234,7 @@ impl ScanDialog {
                 Ok(Payload::Account(uri)) => return ScanOutcome::Review(uri),
                 Ok(Payload::Migration(batch)) => {
                     for reason in &batch.skipped {
-                        notes.push(tr!(lang, "scan.skipped", reason = reason));
+                        notes.push(tr!(lang, "scan.skipped", reason = reason.localize(lang)));
                     }
                     if let Err(e) = self.collector.add(batch) {
                         notes.push(capitalize(&e.localize(lang)));

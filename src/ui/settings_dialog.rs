@@ -1,9 +1,12 @@
-//! The Settings window: language, colours, the clipboard, minimise after copy, and the way to
-//! the time settings. Every change applies at once (the language switches while the window is
-//! open) and is saved, so there is no Save button to forget.
+//! The Settings window: language, colours, the clipboard, minimise after copy, the way to
+//! the time settings, and where the secrets are kept (with the move to the other place).
+//! Every change applies at once (the language switches while the window is open) and is
+//! saved, so there is no Save button to forget.
 
 use egui::{RichText, Ui};
 use kunci::settings::{Language, Settings, Theme};
+
+use super::vault_move::Place;
 
 /// The delays offered for clearing a copied code; `None` leaves it.
 pub const CLEAR_CHOICES: [Option<u32>; 4] = [None, Some(10), Some(30), Some(60)];
@@ -19,6 +22,8 @@ pub enum SettingsOutcome {
     TimeSettings,
     /// Open the app lock and backup settings.
     Protect,
+    /// Move the secrets to the other place (keychain or vault file).
+    MoveSecrets,
 }
 
 /// Stateless: it edits a copy of the settings in use, handed back when something changes.
@@ -26,7 +31,14 @@ pub enum SettingsOutcome {
 pub struct SettingsDialog;
 
 impl SettingsDialog {
-    pub fn ui(&mut self, ui: &mut Ui, lang: Language, current: &Settings) -> SettingsOutcome {
+    /// `place`: where the secrets are kept, once the worker has said (`None` until then).
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        lang: Language,
+        current: &Settings,
+        place: Option<&Place>,
+    ) -> SettingsOutcome {
         let mut outcome = SettingsOutcome::Keep;
         let mut edited = current.clone();
         super::dialog_width(ui, 380.0);
@@ -84,6 +96,11 @@ impl SettingsDialog {
             .clicked()
         {
             outcome = SettingsOutcome::Protect;
+        }
+
+        section(ui, tr!(lang, "vault.move.section"));
+        if super::vault_move::place_ui(ui, lang, place) {
+            outcome = SettingsOutcome::MoveSecrets;
         }
 
         ui.separator();

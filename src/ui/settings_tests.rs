@@ -1,18 +1,15 @@
 //! The help, the menu and the settings, driven through the window with a fixed clock. Secrets
 //! live in memory here: these tests are about the window, not the keychain.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use zeroize::Zeroizing;
 
-use kunci::accounts::AccountId;
 use kunci::otp::OtpUri;
 use kunci::settings::{Language, Settings, Theme};
-use kunci::store::{DataDir, KeychainError, SecretStore, Store};
+use kunci::store::{DataDir, MemorySecrets, Store};
 
 use super::clock_worker::ClockEvent;
 use super::{KunciApp, Opener, Setup};
@@ -21,39 +18,6 @@ use super::{KunciApp, Opener, Setup};
 /// 996554; early in it, so a click copies at once (near its end Kunci asks which code).
 const T: f64 = 40.0;
 const KEY: &str = "JBSWY3DPEHPK3PXP";
-
-/// Secrets in memory, shared by every store opened on it (as the keychain is).
-#[derive(Default)]
-struct MemorySecrets(Mutex<HashMap<(String, AccountId), String>>);
-
-impl SecretStore for MemorySecrets {
-    fn put(&self, vault: &str, id: &AccountId, value: &str, _: &str) -> Result<(), KeychainError> {
-        let mut map = self.0.lock().unwrap();
-        map.insert((vault.to_string(), id.clone()), value.to_string());
-        Ok(())
-    }
-    fn get(&self, vault: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, KeychainError> {
-        let map = self.0.lock().unwrap();
-        Ok(map
-            .get(&(vault.to_string(), id.clone()))
-            .cloned()
-            .map(Zeroizing::new))
-    }
-    fn delete(&self, vault: &str, id: &AccountId) -> Result<(), KeychainError> {
-        let mut map = self.0.lock().unwrap();
-        map.remove(&(vault.to_string(), id.clone()));
-        Ok(())
-    }
-    fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, KeychainError> {
-        let map = self.0.lock().unwrap();
-        Ok(Some(
-            map.keys()
-                .filter(|(v, _)| v == vault)
-                .map(|(_, id)| id.clone())
-                .collect(),
-        ))
-    }
-}
 
 struct Window {
     h: Harness<'static, KunciApp>,

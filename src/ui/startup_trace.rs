@@ -1,6 +1,7 @@
 //! `KUNCI_STARTUP_TRACE=1`: prints, once each, when the first frame was drawn and when every
-//! account had its code ready, as Unix seconds on stderr. scripts/bench-gui reads these lines;
-//! nothing else does, and without the variable this costs one bool check per frame.
+//! account had its code ready, then one line per frame drawn (to count frames at idle), as Unix
+//! seconds on stderr. scripts/bench-gui reads these lines; nothing else does, and without the
+//! variable this costs one bool check per frame.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -9,6 +10,7 @@ pub struct StartupTrace {
     enabled: bool,
     first_frame_seen: bool,
     all_codes_seen: bool,
+    frames: u64,
 }
 
 impl StartupTrace {
@@ -21,7 +23,12 @@ impl StartupTrace {
 
     /// Called after each frame; `all_codes` says whether every account's code can be shown.
     pub fn frame(&mut self, all_codes: bool) {
-        if !self.enabled || self.all_codes_seen {
+        if !self.enabled {
+            return;
+        }
+        if self.all_codes_seen {
+            self.frames += 1;
+            print_event(&format!("frame {}", self.frames));
             return;
         }
         if !self.first_frame_seen {
@@ -35,6 +42,7 @@ impl StartupTrace {
     }
 }
 
+/// "kunci-trace: WHAT UNIX_SECONDS" (WHAT may hold a count: "frame 12").
 fn print_event(what: &str) {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -3,58 +3,24 @@
 //! tests are about the window, not the keychain. The QR codes on screen are read back by
 //! Kunci's own decoder and by zbarimg (a peer, installed by scripts/test).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui::accesskit::Toggled;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use zeroize::Zeroizing;
 
-use kunci::accounts::AccountId;
 use kunci::otp::{OtpUri, migration};
 use kunci::settings::{Language, Settings};
-use kunci::store::{DataDir, KeychainError, SecretStore, Store};
+use kunci::store::{DataDir, MemorySecrets, Store};
 
 use super::qr_view::QrView;
 use super::{KunciApp, Opener, Setup};
+use crate::i18n::Localize;
 
 const T: f64 = 40.0;
-
-/// Secrets in memory, shared by every store opened on it (as the keychain is).
-#[derive(Default)]
-struct MemorySecrets(Mutex<HashMap<(String, AccountId), String>>);
-
-impl SecretStore for MemorySecrets {
-    fn put(&self, vault: &str, id: &AccountId, value: &str, _: &str) -> Result<(), KeychainError> {
-        let mut map = self.0.lock().unwrap();
-        map.insert((vault.to_string(), id.clone()), value.to_string());
-        Ok(())
-    }
-    fn get(&self, vault: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, KeychainError> {
-        let map = self.0.lock().unwrap();
-        Ok(map
-            .get(&(vault.to_string(), id.clone()))
-            .cloned()
-            .map(Zeroizing::new))
-    }
-    fn delete(&self, vault: &str, id: &AccountId) -> Result<(), KeychainError> {
-        let mut map = self.0.lock().unwrap();
-        map.remove(&(vault.to_string(), id.clone()));
-        Ok(())
-    }
-    fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, KeychainError> {
-        let map = self.0.lock().unwrap();
-        Ok(Some(
-            map.keys()
-                .filter(|(v, _)| v == vault)
-                .map(|(_, id)| id.clone())
-                .collect(),
-        ))
-    }
-}
 
 struct Window {
     h: Harness<'static, KunciApp>,
@@ -70,6 +36,15 @@ impl Window {
     }
 
     fn speaking(accounts: &[OtpUri], language: Language) -> Window {
+        Window::prepared(accounts, language, |_| {})
+    }
+
+    /// [`Window::speaking`], with `prepare` run on the store before the window opens it.
+    fn prepared(
+        accounts: &[OtpUri],
+        language: Language,
+        prepare: impl FnOnce(&mut Store),
+    ) -> Window {
         let tmp = tempfile::tempdir().unwrap();
         let dir = DataDir::new(tmp.path().join("data"));
         let secrets: Arc<MemorySecrets> = Arc::default();
@@ -77,6 +52,7 @@ impl Window {
         for uri in accounts {
             store.add(uri).unwrap();
         }
+        prepare(&mut store);
         drop(store);
         let (opener_dir, opener_secrets) = (dir.clone(), secrets.clone());
         let opener: Opener =
@@ -105,6 +81,16 @@ impl Window {
     }
 
     /// Every account in the store, as otpauth links (secrets included), sorted.
+    /// Every account's label, note and pin, in list order.
+    fn made(&self) -> Vec<(String, String, bool)> {
+        let (store, _) = Store::open(self.dir.clone(), self.secrets.clone()).unwrap();
+        store
+            .accounts()
+            .iter()
+            .map(|a| (a.label.clone(), a.note.clone(), a.pinned))
+            .collect()
+    }
+
     fn accounts(&self) -> BTreeSet<String> {
         let (store, _) = Store::open(self.dir.clone(), self.secrets.clone()).unwrap();
         store
@@ -254,7 +240,7 @@ fn an_encrypted_aegis_file_asks_for_its_password_and_adds_only_the_ticked_accoun
     }
     // The entry that cannot be used (Steam) is listed with its reason.
     for why in &expected.skipped {
-        w.h.get_by_label_contains(why);
+        w.h.get_by_label_contains(&why.localize(Language::English));
     }
 
     let left_out = &expected.accounts[1];
@@ -327,7 +313,14 @@ fn some_accounts() -> Vec<OtpUri> {
 #[test]
 fn a_kunci_backup_is_saved_recorded_and_restores_the_same_accounts() {
     let accounts = some_accounts();
-    let mut w = Window::new(&accounts);
+    // Notes, a pin and an order of the user's own: the backup keeps them.
+    let mut w = Window::prepared(&accounts, Language::English, |store| {
+        let ids: Vec<_> = store.accounts().iter().map(|a| a.id.clone()).collect();
+        store.set_note(&ids[0], "kantor cabang").unwrap();
+        store.set_pinned(&ids[1], true).unwrap();
+        store.move_account(&ids[2], 0).unwrap();
+    });
+    let made = w.made();
     w.menu_item("Back up / export…");
     assert!(w.h.get_by_label("Save…").accesskit_node().is_disabled());
     w.type_into("Passphrase for the backup:", "kuda baterai staples benar");
@@ -357,6 +350,7 @@ fn a_kunci_backup_is_saved_recorded_and_restores_the_same_accounts() {
     other.h.get_by_label("Import 3 accounts").click();
     settle(&mut other.h);
     assert_eq!(other.accounts(), links(&accounts));
+    assert_eq!(other.made(), made, "notes, pins and order come back");
 }
 
 #[test]

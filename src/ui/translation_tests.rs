@@ -4,18 +4,16 @@
 //!
 //! Secrets live in memory here, so this test needs no keychain.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use kunci::accounts::AccountId;
 use kunci::clock::{Measurement, Source};
 use kunci::otp::OtpUri;
 use kunci::settings::Settings;
-use kunci::store::{DataDir, KeychainError, SecretStore, Store};
-use zeroize::Zeroizing;
+use kunci::store::{DataDir, MemorySecrets, Store};
 
 use super::app::{KunciApp, Setup};
 use super::clock_worker::ClockEvent;
@@ -48,39 +46,6 @@ const SAME_IN_BOTH: &[&str] = &[
     // The same word in Bahasa Indonesia.
     "Menu",
 ];
-
-/// A keychain in memory.
-#[derive(Default)]
-struct MemorySecrets(Mutex<HashMap<(String, AccountId), String>>);
-
-impl SecretStore for MemorySecrets {
-    fn put(&self, vault: &str, id: &AccountId, value: &str, _: &str) -> Result<(), KeychainError> {
-        let mut map = self.0.lock().unwrap();
-        map.insert((vault.to_string(), id.clone()), value.to_string());
-        Ok(())
-    }
-    fn get(&self, vault: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, KeychainError> {
-        let map = self.0.lock().unwrap();
-        Ok(map
-            .get(&(vault.to_string(), id.clone()))
-            .map(|v| Zeroizing::new(v.clone())))
-    }
-    fn delete(&self, vault: &str, id: &AccountId) -> Result<(), KeychainError> {
-        self.0
-            .lock()
-            .unwrap()
-            .remove(&(vault.to_string(), id.clone()));
-        Ok(())
-    }
-    fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, KeychainError> {
-        let map = self.0.lock().unwrap();
-        let ids = map
-            .keys()
-            .filter(|(v, _)| v == vault)
-            .map(|(_, id)| id.clone());
-        Ok(Some(ids.collect()))
-    }
-}
 
 /// The window in `lang` over three accounts, opened and settled.
 fn window(dir: &std::path::Path, lang: Language) -> Harness<'static, KunciApp> {

@@ -10,26 +10,52 @@ use std::sync::{Arc, Mutex};
 
 use egui::{Key, RichText, Ui};
 use kunci::store::vault::{Strength, strength};
-use kunci::store::{DataDir, KeychainError, StoreError, Vault, VaultError};
+use kunci::store::{
+    DataDir, Keychain, KeychainError, LoadProblem, SecretStore, Store, StoreError, Vault,
+    VaultError,
+};
 use zeroize::Zeroize;
 
 use super::worker::OpenError;
 use crate::i18n::{Language, Localize};
 
-/// The vault unlocked in this window, for the opener (one window per process).
-static UNLOCKED: Mutex<Option<(DataDir, Arc<Vault>)>> = Mutex::new(None);
+/// The vaults unlocked in this process, by data directory, for the opener (one window per
+/// process; tests open several windows on their own directories at once).
+static UNLOCKED: Mutex<Vec<(DataDir, Arc<Vault>)>> = Mutex::new(Vec::new());
+
+fn slot() -> std::sync::MutexGuard<'static, Vec<(DataDir, Arc<Vault>)>> {
+    UNLOCKED.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// The vault unlocked for `dir`, if there is one.
 pub fn unlocked(dir: &DataDir) -> Option<Arc<Vault>> {
-    let slot = UNLOCKED.lock().unwrap_or_else(|e| e.into_inner());
-    slot.as_ref()
-        .filter(|(d, _)| d == dir)
+    slot()
+        .iter()
+        .find(|(d, _)| d == dir)
         .map(|(_, vault)| vault.clone())
 }
 
-fn remember(dir: DataDir, vault: Vault) {
-    let mut slot = UNLOCKED.lock().unwrap_or_else(|e| e.into_inner());
-    *slot = Some((dir, Arc::new(vault)));
+/// Keeps `vault` as the unlocked vault of `dir` (after an unlock, or a move into it).
+pub fn keep(dir: DataDir, vault: Arc<Vault>) {
+    let mut slot = slot();
+    slot.retain(|(d, _)| *d != dir);
+    slot.push((dir, vault));
+}
+
+/// Forgets the unlocked vault of `dir` (after a move out of it; tests: as after a restart).
+pub fn forget(dir: &DataDir) {
+    slot().retain(|(d, _)| d != dir);
+}
+
+/// Opens the store of `dir` with its secrets in the vault when that is the choice (once
+/// unlocked), else in the platform keychain.
+pub fn open_store(dir: DataDir) -> Result<(Store, Vec<LoadProblem>), OpenError> {
+    let secrets: Arc<dyn SecretStore> = if Vault::exists(&dir) {
+        unlocked(&dir).ok_or(OpenError::VaultLocked)?
+    } else {
+        Arc::new(Keychain::connect()?)
+    };
+    Ok(Store::open(dir, secrets)?)
 }
 
 /// True when `why` is a keychain that is missing or refuses: then the vault is offered.
@@ -136,7 +162,7 @@ impl VaultDialog {
                     .map(|aside| tr!(lang, "vault.restored", path = aside.display()))
                     .into_iter()
                     .collect();
-                remember(self.dir.clone(), vault);
+                keep(self.dir.clone(), Arc::new(vault));
                 Some(VaultOutcome::Ready(notices))
             }
             Err(VaultError::WrongPassphrase) => {
@@ -190,20 +216,7 @@ impl VaultDialog {
         let ready = match self.mode {
             Mode::Unlock => !self.passphrase.is_empty(),
             Mode::Create => {
-                let hint = match strength(&self.passphrase) {
-                    _ if self.passphrase.is_empty() => None,
-                    Strength::Weak => Some((tr!(lang, "vault.ui.weak"), true)),
-                    Strength::Fair => Some((tr!(lang, "vault.ui.fair"), false)),
-                    Strength::Strong => Some((tr!(lang, "vault.ui.strong"), false)),
-                };
-                if let Some((text, warn)) = hint {
-                    let color = if warn {
-                        ui.visuals().warn_fg_color
-                    } else {
-                        ui.visuals().weak_text_color()
-                    };
-                    ui.colored_label(color, text);
-                }
+                strength_hint(ui, lang, &self.passphrase);
                 let label = ui.label(tr!(lang, "vault.ui.again"));
                 let second = ui
                     .add_enabled(
@@ -252,19 +265,35 @@ impl VaultDialog {
     }
 }
 
+/// How hard a new passphrase is to guess, under its field (nothing while it is empty).
+pub fn strength_hint(ui: &mut Ui, lang: Language, passphrase: &str) {
+    let hint = match strength(passphrase) {
+        _ if passphrase.is_empty() => None,
+        Strength::Weak => Some((tr!(lang, "vault.ui.weak"), true)),
+        Strength::Fair => Some((tr!(lang, "vault.ui.fair"), false)),
+        Strength::Strong => Some((tr!(lang, "vault.ui.strong"), false)),
+    };
+    if let Some((text, warn)) = hint {
+        let color = if warn {
+            ui.visuals().warn_fg_color
+        } else {
+            ui.visuals().weak_text_color()
+        };
+        ui.colored_label(color, text);
+    }
+}
+
 /// The vault in the window: offered when the keychain refuses, created, then unlocked after a
 /// restart (wrong passphrase first). One test, because the unlocked vault is process-wide.
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, Instant};
 
+    use super::*;
+    use crate::ui::{KunciApp, Opener, Setup};
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
     use kunci::settings::Settings;
-    use kunci::store::Store;
-
-    use super::*;
-    use crate::ui::{KunciApp, Opener, Setup};
 
     const PASSPHRASE: &str = "kuda baterai staples benar";
 
@@ -341,7 +370,8 @@ mod tests {
         type_into(&mut h, "The same passphrase again", "different");
         h.get_by_label_contains("the two passphrases differ");
         h.get_by_label("Cancel").click();
-        h.run_steps(3);
+        // Back to the keychain, tried again on the worker (busy with other tests' Argon2id).
+        wait_for(&mut h, "Use an encrypted vault file instead…");
         h.get_by_label("Use an encrypted vault file instead…")
             .click();
         h.run_steps(3);
@@ -354,7 +384,7 @@ mod tests {
         drop(h);
 
         // As after a restart: the vault is locked, and only its passphrase opens it.
-        *UNLOCKED.lock().expect("lock") = None;
+        forget(&dir);
         let mut h = window(&dir);
         h.get_by_label("Unlock the encrypted vault");
         type_into(&mut h, "Passphrase", "salah");

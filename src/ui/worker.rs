@@ -12,9 +12,14 @@ use kunci::accounts::{Account, AccountId};
 use kunci::otp::{OtpUri, Secret};
 use kunci::settings::Settings;
 use kunci::store::auto_backup::{self, AutoBackupError};
-use kunci::store::{DataDir, Existing, KeychainError, LoadProblem, Store, StoreError};
+use kunci::store::{
+    DataDir, Existing, Keychain, KeychainError, LoadProblem, MoveError, MoveReport, SecretStore,
+    Store, StoreError, Vault, VaultError, move_to_keychain, move_to_vault,
+};
 use zeroize::Zeroizing;
 
+use super::vault_dialog;
+use super::vault_move::Place;
 use crate::i18n::{Language, Localize};
 
 /// Opens the store (connects to the keychain, reads the metadata). Called again on "try again".
@@ -73,6 +78,10 @@ pub enum Notice {
     NotOpen,
     /// An automatic backup was not written.
     AutoBackup(AutoBackupError),
+    /// Moving the secrets between the keychain and the vault stopped (nothing was lost).
+    Move(MoveError),
+    /// The secrets moved, but the automatic backups' passphrase could not follow them.
+    BackupPassphraseLeft(AutoBackupError),
 }
 
 impl Localize for Notice {
@@ -102,6 +111,14 @@ impl Localize for Notice {
             }
             Notice::NotOpen => tr!(lang, "ui.worker.not_open"),
             Notice::AutoBackup(e) => super::protect_settings::auto_backup_failed(lang, e),
+            Notice::Move(e) => tr!(lang, "vault.move.failed", detail = e.localize(lang)),
+            Notice::BackupPassphraseLeft(e) => {
+                let detail = match e {
+                    AutoBackupError::Store(e) => e.localize(lang),
+                    other => other.to_string(),
+                };
+                tr!(lang, "vault.move.backup_passphrase_left", detail = detail)
+            }
         }
     }
 }
@@ -139,7 +156,8 @@ pub enum Request {
     },
     /// Accounts picked from an export (a file, or Google Authenticator QR codes); duplicates
     /// and names already there with another secret are skipped, never replaced.
-    Import(Vec<OtpUri>),
+    /// Each with its note and pin (a restored backup's; empty otherwise), added in order.
+    Import(Vec<(OtpUri, kunci::accounts::Extras)>),
     /// A new secret for an existing account.
     Reenrol {
         id: AccountId,
@@ -150,6 +168,14 @@ pub enum Request {
     AutoBackup(Option<auto_backup::Config>),
     /// Keeps (`Some`) or forgets the automatic backups' passphrase, in the keychain or vault.
     AutoBackupPassphrase(Option<Zeroizing<String>>),
+    /// Where the secrets of this data directory are kept now, and whether a keychain is
+    /// reachable (`Event::Place`).
+    CheckPlace(DataDir),
+    /// Moves every secret from the keychain into a new vault under this passphrase, then
+    /// uses the vault.
+    MoveToVault(Zeroizing<String>),
+    /// Moves every secret from the (unlocked) vault into the keychain, then uses the keychain.
+    MoveToKeychain,
 }
 
 /// What the worker reports.
@@ -187,6 +213,16 @@ pub enum Event {
     BackedUp {
         at: i64,
     },
+    /// Where the secrets are kept (after `CheckPlace`, and after a move).
+    Place(Place),
+    /// Every secret moved (`to_vault`: into the vault), and the store was opened again on
+    /// them (`Opened` and `Secrets` came first).
+    Moved {
+        to_vault: bool,
+        report: MoveReport,
+    },
+    /// A move stopped; every secret is where it was, or (a rerun finishes it) in both places.
+    MoveFailed(Notice),
     /// One request is finished.
     Done,
 }
@@ -323,43 +359,7 @@ fn auto_back_up(store: Option<&Store>, config: &auto_backup::Config, post: &dyn 
 fn handle(opener: &Opener, store: &mut Option<Store>, request: Request, post: &dyn Fn(Event)) {
     let words = Notice::Store;
     match request {
-        Request::Open => match opener() {
-            Ok((mut opened, problems)) => {
-                let mut notices: Vec<Notice> = problems.into_iter().map(Notice::Load).collect();
-                match opened.reconcile() {
-                    Ok(r) => {
-                        for account in &r.recovered {
-                            notices.push(Notice::Recovered(account.display_name()));
-                        }
-                        if r.finished_removals > 0 {
-                            notices.push(Notice::FinishedRemovals(r.finished_removals));
-                        }
-                    }
-                    Err(e) => notices.push(Notice::ReconcileFailed(e)),
-                }
-                let accounts = opened.accounts().as_slice().to_vec();
-                post(Event::Opened {
-                    accounts: accounts.clone(),
-                    notices,
-                });
-                // In batches: one event (and repaint) per account would make 500 accounts
-                // 500 frames; a batch at least every 50 ms still fills codes in as they come.
-                let mut batch = Vec::new();
-                let mut flushed = std::time::Instant::now();
-                for account in accounts {
-                    batch.push((account.id.clone(), opened.secret(&account.id)));
-                    if batch.len() >= SECRET_BATCH || flushed.elapsed() >= SECRET_BATCH_WAIT {
-                        post(Event::Secrets(std::mem::take(&mut batch)));
-                        flushed = std::time::Instant::now();
-                    }
-                }
-                if !batch.is_empty() {
-                    post(Event::Secrets(batch));
-                }
-                *store = Some(opened);
-            }
-            Err(why) => post(Event::Unavailable(why)),
-        },
+        Request::Open => publish(opener(), store, post),
         Request::Add(uri) => match store.as_mut() {
             Some(s) => match s.add(&uri) {
                 Ok(account) => post(Event::Added {
@@ -417,13 +417,13 @@ fn handle(opener: &Opener, store: &mut Option<Store>, request: Request, post: &d
             Some(s) => {
                 let mut added = 0;
                 let mut notes = Vec::new();
-                for uri in uris {
+                for (uri, extras) in uris {
                     match s.existing(&uri) {
                         Existing::Duplicate(a) => {
                             notes.push(Notice::AlreadyThere(a.display_name()))
                         }
                         Existing::NewSecret(a) => notes.push(Notice::OtherSecret(a.display_name())),
-                        Existing::New => match s.add(&uri) {
+                        Existing::New => match s.add_with(&uri, &extras) {
                             Ok(account) => {
                                 added += 1;
                                 post(Event::Added {
@@ -456,6 +456,9 @@ fn handle(opener: &Opener, store: &mut Option<Store>, request: Request, post: &d
             }
             None => post(Event::Failed(Notice::NotOpen)),
         },
+        Request::CheckPlace(dir) => post(Event::Place(place_of(&dir))),
+        Request::MoveToVault(passphrase) => move_secrets(store, Some(passphrase), post),
+        Request::MoveToKeychain => move_secrets(store, None, post),
         // Taken by the loop (it owns the schedule); never reaches here.
         Request::AutoBackup(_) => {}
         Request::SaveSettings { dir, settings } => {
@@ -469,4 +472,168 @@ fn handle(opener: &Opener, store: &mut Option<Store>, request: Request, post: &d
             None => post(Event::Failed(Notice::NotOpen)),
         },
     }
+}
+
+/// Takes in a store just opened: finishes interrupted adds and removals, tells the window the
+/// accounts, then their secrets in batches, and keeps it for the requests that follow.
+fn publish(
+    opened: Result<(Store, Vec<LoadProblem>), OpenError>,
+    store: &mut Option<Store>,
+    post: &dyn Fn(Event),
+) {
+    match opened {
+        Ok((mut opened, problems)) => {
+            let mut notices: Vec<Notice> = problems.into_iter().map(Notice::Load).collect();
+            match opened.reconcile() {
+                Ok(r) => {
+                    for account in &r.recovered {
+                        notices.push(Notice::Recovered(account.display_name()));
+                    }
+                    if r.finished_removals > 0 {
+                        notices.push(Notice::FinishedRemovals(r.finished_removals));
+                    }
+                }
+                Err(e) => notices.push(Notice::ReconcileFailed(e)),
+            }
+            let accounts = opened.accounts().as_slice().to_vec();
+            post(Event::Opened {
+                accounts: accounts.clone(),
+                notices,
+            });
+            // In batches: one event (and repaint) per account would make 500 accounts
+            // 500 frames; a batch at least every 50 ms still fills codes in as they come.
+            let mut batch = Vec::new();
+            let mut flushed = std::time::Instant::now();
+            for account in accounts {
+                batch.push((account.id.clone(), opened.secret(&account.id)));
+                if batch.len() >= SECRET_BATCH || flushed.elapsed() >= SECRET_BATCH_WAIT {
+                    post(Event::Secrets(std::mem::take(&mut batch)));
+                    flushed = std::time::Instant::now();
+                }
+            }
+            if !batch.is_empty() {
+                post(Event::Secrets(batch));
+            }
+            *store = Some(opened);
+        }
+        Err(why) => post(Event::Unavailable(why)),
+    }
+}
+
+/// Where the secrets of `dir` are kept; with the vault, whether a keychain answers (then
+/// they can move back).
+fn place_of(dir: &DataDir) -> Place {
+    if Vault::exists(dir) {
+        Place::Vault {
+            path: Vault::path(dir),
+            keychain: Keychain::connect().is_ok(),
+        }
+    } else {
+        Place::Keychain
+    }
+}
+
+/// Moves every secret into a new vault (`Some(passphrase)`) or back into the keychain (the
+/// library's crash-safe moves), opens the store again on them, so that every later request
+/// uses the new place, and carries the automatic backups' passphrase along.
+fn move_secrets(
+    store: &mut Option<Store>,
+    to_vault: Option<Zeroizing<String>>,
+    post: &dyn Fn(Event),
+) {
+    let Some(old) = store.as_ref() else {
+        post(Event::MoveFailed(Notice::NotOpen));
+        return;
+    };
+    let dir = old.data_dir().clone();
+    let was_vault = Vault::exists(&dir);
+    // Read before the move: a vault moved out of is gone afterwards.
+    let backup_passphrase = auto_backup::passphrase(old);
+    let result: Result<MoveReport, MoveError> = match &to_vault {
+        Some(_) if was_vault => Err(VaultError::Exists {
+            path: Vault::path(&dir),
+        }
+        .into()),
+        // The store is on the keychain (there is no vault file): its secrets are the ones.
+        Some(passphrase) => match move_to_vault(&dir, old.secret_store().0, passphrase) {
+            Ok((vault, report)) => {
+                vault_dialog::keep(dir.clone(), Arc::new(vault));
+                Ok(report)
+            }
+            Err(e) => {
+                // Stopped after the switch (deleting from the keychain): the vault holds
+                // every secret and is the choice now.
+                if Vault::exists(&dir)
+                    && let Ok(vault) = Vault::unlock(&dir, passphrase)
+                {
+                    vault_dialog::keep(dir.clone(), Arc::new(vault));
+                }
+                Err(e)
+            }
+        },
+        None => match vault_dialog::unlocked(&dir).filter(|_| was_vault) {
+            None => Err(VaultError::Missing {
+                dir: dir.root().to_path_buf(),
+            }
+            .into()),
+            Some(vault) => Keychain::connect()
+                .map_err(MoveError::from)
+                .and_then(|keychain| move_to_keychain(&dir, &vault, &keychain)),
+        },
+    };
+    if Vault::exists(&dir) != was_vault {
+        // The switch was made (even when the move stopped after it): use the new place.
+        let secrets: Result<Arc<dyn SecretStore>, OpenError> = if was_vault {
+            vault_dialog::forget(&dir);
+            Keychain::connect()
+                .map(|k| Arc::new(k) as Arc<dyn SecretStore>)
+                .map_err(OpenError::from)
+        } else {
+            vault_dialog::unlocked(&dir)
+                .map(|v| v as Arc<dyn SecretStore>)
+                .ok_or(OpenError::VaultLocked)
+        };
+        let old = store.take();
+        let opened = secrets.and_then(|secrets| Ok(Store::open(dir.clone(), secrets)?));
+        publish(opened, store, post);
+        let carried = match backup_passphrase {
+            Ok(Some(passphrase)) => {
+                carry_backup_passphrase(old, store.as_ref(), &passphrase, !was_vault)
+            }
+            // Automatic backups are off.
+            Ok(None) => Ok(()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = carried {
+            post(Event::Failed(Notice::BackupPassphraseLeft(e)));
+        }
+    }
+    post(Event::Place(place_of(&dir)));
+    match result {
+        Ok(report) => post(Event::Moved {
+            to_vault: !was_vault,
+            report,
+        }),
+        Err(e) => post(Event::MoveFailed(Notice::Move(e))),
+    }
+}
+
+/// Puts the automatic backups' passphrase where the secrets are now, then deletes it from the
+/// keychain they came from (a vault moved out of was deleted with it).
+fn carry_backup_passphrase(
+    old: Option<Store>,
+    new: Option<&Store>,
+    passphrase: &str,
+    from_keychain: bool,
+) -> Result<(), AutoBackupError> {
+    // Not opened on the new place (the window says why): the passphrase stays where it was,
+    // and the next automatic backup's notice says to turn them off and on again.
+    let Some(new) = new else {
+        return Ok(());
+    };
+    auto_backup::set_passphrase(new, Some(passphrase))?;
+    if from_keychain && let Some(old) = old {
+        auto_backup::set_passphrase(&old, None)?;
+    }
+    Ok(())
 }

@@ -12,6 +12,7 @@ impl KunciApp {
         let mut preferences = None;
         let mut protect = None;
         let mut open_protect = false;
+        let mut open_move = false;
         let mut open_clock_settings = false;
         let mut scan_for = None;
         let mut copy: Option<(String, String)> = None;
@@ -19,15 +20,30 @@ impl KunciApp {
         match &mut self.dialog {
             Dialog::None => {}
             Dialog::Settings(dialog) => {
-                let (lang, settings) = (self.lang, &self.settings);
+                let (lang, settings, place) = (self.lang, &self.settings, self.place.as_ref());
                 let modal = egui::Modal::new(egui::Id::unique("settings-dialog"))
-                    .show(ctx, |ui| dialog.ui(ui, lang, settings));
+                    .show(ctx, |ui| dialog.ui(ui, lang, settings, place));
                 match modal.inner {
                     SettingsOutcome::Keep => close = modal.should_close(),
                     SettingsOutcome::Close => close = true,
                     SettingsOutcome::Changed(settings) => preferences = Some(settings),
                     SettingsOutcome::TimeSettings => open_clock_settings = true,
                     SettingsOutcome::Protect => open_protect = true,
+                    SettingsOutcome::MoveSecrets => open_move = true,
+                }
+            }
+            Dialog::MoveSecrets(dialog) => {
+                let lang = self.lang;
+                let modal = egui::Modal::new(egui::Id::unique("move-secrets"))
+                    .show(ctx, |ui| dialog.ui(ui, lang));
+                match modal.inner {
+                    // Not while moving: the result belongs in this dialog.
+                    MoveOutcome::Keep => close = modal.should_close() && !dialog.is_busy(),
+                    MoveOutcome::Close => close = true,
+                    MoveOutcome::ToVault(passphrase) => {
+                        request = Some(Request::MoveToVault(passphrase));
+                    }
+                    MoveOutcome::ToKeychain => request = Some(Request::MoveToKeychain),
                 }
             }
             Dialog::Protect(dialog) => {
@@ -79,7 +95,10 @@ impl KunciApp {
                         scanned = uris.pop();
                     }
                     ScanOutcome::Import(uris) => {
-                        request = Some(Request::Import(uris));
+                        let none = kunci::accounts::Extras::default;
+                        request = Some(Request::Import(
+                            uris.into_iter().map(|uri| (uri, none())).collect(),
+                        ));
                         close = true;
                     }
                 }
@@ -253,6 +272,9 @@ impl KunciApp {
         }
         if open_protect {
             self.dialog = Dialog::Protect(Box::default());
+        }
+        if open_move && let Some(place) = &self.place {
+            self.dialog = Dialog::MoveSecrets(Box::new(MoveDialog::new(place)));
         }
         if open_clock_settings {
             self.clock_action(ClockAction::OpenSettings);

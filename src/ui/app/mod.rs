@@ -29,11 +29,13 @@ use super::import_dialog::{ImportDialog, ImportOutcome};
 use super::lock::AppLock;
 use super::protect_settings::{ProtectAction, ProtectDialog, ProtectOutcome};
 use super::qr_dialog::{AccountQrDialog, MigrationQrDialog};
+use super::redraw::next_redraw;
 use super::reenrol_dialog::{ReenrolDialog, ReenrolOutcome};
 use super::scan_dialog::{ScanDialog, ScanOutcome};
 use super::settings_dialog::{SettingsDialog, SettingsOutcome, theme_preference};
 use super::startup_trace::StartupTrace;
 use super::vault_dialog::{VaultDialog, VaultOutcome, keychain_refused};
+use super::vault_move::{MoveDialog, MoveOutcome, Place};
 use super::worker::{Event, OpenError, Opener, Request, Worker};
 use crate::i18n::Localize;
 
@@ -82,6 +84,8 @@ enum Dialog {
     AccountQr(Box<AccountQrDialog>),
     /// Accounts as Google Authenticator export QR codes.
     MigrationQr(Box<MigrationQrDialog>),
+    /// Moving the secrets between the keychain and the vault file (from Settings).
+    MoveSecrets(Box<MoveDialog>),
 }
 
 /// What the window starts from.
@@ -121,6 +125,9 @@ pub struct KunciApp {
     applied_theme: Option<kunci::settings::Theme>,
     /// The app lock (off unless a lock passphrase is set).
     lock: AppLock,
+    /// Where the secrets are kept, as the worker last said (asked once the store is open,
+    /// and again when Settings opens).
+    place: Option<Place>,
 }
 
 impl KunciApp {
@@ -157,6 +164,7 @@ impl KunciApp {
             restore_after_capture: false,
             startup_trace: StartupTrace::from_env(),
             applied_theme: None,
+            place: None,
         }
     }
 
@@ -205,6 +213,13 @@ impl KunciApp {
                 self.dialog =
                     Dialog::ClockSettings(ClockSettingsDialog::new(&self.settings, self.lang));
             }
+        }
+    }
+
+    /// Asks the worker where the secrets are kept (`Event::Place`).
+    fn check_place(&mut self) {
+        if let Some(dir) = self.data_dir.clone() {
+            self.send(Request::CheckPlace(dir));
         }
     }
 
@@ -264,6 +279,10 @@ impl KunciApp {
         match event {
             Event::Opened { accounts, notices } => {
                 self.phase = Phase::Open;
+                // Known before Settings opens, so that its layout does not jump.
+                if self.place.is_none() {
+                    self.check_place();
+                }
                 self.list.set_accounts(accounts);
                 let lang = self.lang;
                 self.notices
@@ -331,6 +350,34 @@ impl KunciApp {
                     .extend(notes.iter().map(|note| note.localize(lang)));
             }
             Event::Failed(why) => self.notices.push(why.localize(self.lang)),
+            Event::Place(place) => self.place = Some(place),
+            Event::Moved { to_vault, report } => {
+                let count = report.moved + report.already_there;
+                let text = if to_vault {
+                    tr!(self.lang, "vault.move.done_vault", count = count)
+                } else {
+                    tr!(self.lang, "vault.move.done_keychain", count = count)
+                };
+                for id in &report.missing {
+                    self.notices
+                        .push(tr!(self.lang, "vault.cli.missing", id = id));
+                }
+                for id in &report.conflicts {
+                    self.notices
+                        .push(tr!(self.lang, "vault.cli.conflict", id = id));
+                }
+                match &mut self.dialog {
+                    Dialog::MoveSecrets(dialog) => dialog.moved(text),
+                    _ => self.show_toast(text),
+                }
+            }
+            Event::MoveFailed(why) => {
+                let why = why.localize(self.lang);
+                match &mut self.dialog {
+                    Dialog::MoveSecrets(dialog) => dialog.failed(why),
+                    _ => self.notices.push(why),
+                }
+            }
             Event::BackedUp { at } => {
                 self.settings.last_backup = Some(at);
                 self.save_settings();
@@ -505,6 +552,10 @@ impl KunciApp {
         if lock_now {
             self.lock_now(ui.ctx());
         }
+        if matches!(menu.inner, Some(Some(Dialog::Settings(_)))) {
+            // Again: a keychain may have come (or gone) since.
+            self.check_place();
+        }
         if let Some(Some(dialog)) = menu.inner {
             self.dialog = dialog;
         } else if matches!(self.dialog, Dialog::None)
@@ -640,10 +691,18 @@ impl KunciApp {
         self.drops_and_paste(&ctx);
         self.dialog_ui(&ctx);
 
-        // Repaint at the next second boundary (codes and countdown), never continuously.
+        // Repaint when a code or countdown changes (redraw.rs), never continuously.
         let t = (self.clock)() + self.clock_panel.offset_in_use();
-        let to_next_second = Duration::from_secs_f64((1.0 - t.fract()).clamp(0.05, 1.0));
-        let mut wake = to_next_second;
+        let focused = ctx.input(|i| i.viewport().focused).unwrap_or(true);
+        let periods: std::collections::BTreeSet<u64> = self
+            .list
+            .rows
+            .iter()
+            .filter(|r| r.account.params.kind == kunci::otp::Kind::Totp)
+            .map(|r| u64::from(r.account.params.period))
+            .collect();
+        // Without countdowns, still look again now and then (the clock line's "checked at").
+        let mut wake = next_redraw(t, periods, focused).unwrap_or(Duration::from_secs(5));
         if let Some(until_clear) = self.clipboard.tick() {
             wake = wake.min(until_clear);
         }
