@@ -299,13 +299,22 @@ fn preview_ui(
     skipped: &[String],
 ) -> ImportOutcome {
     let name = file.map(|f| f.display().to_string()).unwrap_or_default();
-    ui.label(tr!(
-        lang,
-        "transfer.import.found",
-        format = format,
-        file = name,
-        count = picks.len()
-    ));
+    ui.label(if picks.len() == 1 {
+        tr!(
+            lang,
+            "transfer.import.found_one",
+            format = format,
+            file = name
+        )
+    } else {
+        tr!(
+            lang,
+            "transfer.import.found",
+            format = format,
+            file = name,
+            count = picks.len()
+        )
+    });
     ui.add_space(4.0);
     egui::ScrollArea::vertical()
         .max_height(260.0)
@@ -348,7 +357,11 @@ fn preview_ui(
         .filter(|p| p.ticked)
         .map(|p| (p.uri.clone(), p.extras.clone()))
         .collect();
-    let label = tr!(lang, "transfer.import.button", count = chosen.len());
+    let label = if chosen.len() == 1 {
+        tr!(lang, "transfer.import.button_one")
+    } else {
+        tr!(lang, "transfer.import.button", count = chosen.len())
+    };
     if ui
         .add_enabled(!chosen.is_empty(), egui::Button::new(label))
         .clicked()

@@ -424,7 +424,8 @@ fn google_authenticator_codes_are_batched_and_read_back_to_every_account() {
     let slow_label =
         "Slow (sixty) — its codes change every 60 seconds; Google Authenticator would use 30";
     assert!(!w.ticked(slow_label));
-    w.h.get_by_label("Show 23 accounts (3 QR codes)").click();
+    w.h.get_by_label("Show 3 QR code(s) for 23 account(s)")
+        .click();
     w.h.run_steps(2);
     w.h.get_by_label("QR code 1 of 3");
     w.h.get_by_label("Next").click();

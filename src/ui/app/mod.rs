@@ -461,12 +461,18 @@ impl KunciApp {
         let text = if done.backup {
             self.settings.last_backup = Some((self.clock)() as i64);
             self.save_settings();
-            tr!(
-                lang,
-                "transfer.export.backup_saved",
-                count = count,
-                path = path
-            )
+            if count == 1 {
+                tr!(lang, "transfer.export.backup_saved_one", path = path)
+            } else {
+                tr!(
+                    lang,
+                    "transfer.export.backup_saved",
+                    count = count,
+                    path = path
+                )
+            }
+        } else if count == 1 {
+            tr!(lang, "transfer.export.exported_one", path = path)
         } else {
             tr!(lang, "transfer.export.exported", count = count, path = path)
         };
