@@ -45,3 +45,16 @@ pub(crate) fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     fs::rename(&temp, path)?;
     sync_dir(dir)
 }
+
+/// Opens (creating it if needed) the lock file at `path` and waits for its exclusive lock,
+/// which lasts as long as the returned file is open — and no longer than the process.
+pub(crate) fn lock_exclusive(path: &Path) -> io::Result<File> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)?;
+    file.lock()?;
+    Ok(file)
+}

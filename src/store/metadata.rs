@@ -5,7 +5,7 @@
 //! read is set aside under a `.damaged-<time>` name and never overwritten; one bad entry is
 //! reported and the others are kept.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -292,14 +292,7 @@ impl WriteLock {
             path: dir.root().to_path_buf(),
             source,
         })?;
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(io_err)?;
-        file.lock().map_err(io_err)?;
+        let file = super::atomic::lock_exclusive(&path).map_err(io_err)?;
         Ok(WriteLock { _file: file })
     }
 }

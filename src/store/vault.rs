@@ -20,7 +20,7 @@
 //! settings file, and switching is one atomic rename (see `vault_move.rs`).
 
 use std::collections::BTreeMap;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
 use zeroize::{Zeroize, Zeroizing};
@@ -138,14 +138,7 @@ impl VaultLock {
     fn acquire(root: &Path) -> Result<Self, VaultError> {
         fs::create_dir_all(root).map_err(io_err(root))?;
         let path = root.join("vault.lock");
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(io_err(&path))?;
-        file.lock().map_err(io_err(&path))?;
+        let file = super::atomic::lock_exclusive(&path).map_err(io_err(&path))?;
         Ok(VaultLock { _file: file })
     }
 }

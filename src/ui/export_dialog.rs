@@ -6,11 +6,11 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 
+use super::vault_dialog::strength_hint;
 use egui::{RichText, Ui};
 use kunci::accounts::Extras;
 use kunci::export;
 use kunci::otp::OtpUri;
-use kunci::store::vault::{Strength, strength};
 use kunci::store::{self, backup};
 use zeroize::Zeroizing;
 
@@ -208,20 +208,7 @@ impl ExportDialog {
                 .desired_width(280.0),
         )
         .labelled_by(label.id);
-        let hint = match strength(&self.passphrase) {
-            _ if self.passphrase.is_empty() => None,
-            Strength::Weak => Some((tr!(lang, "vault.ui.weak"), true)),
-            Strength::Fair => Some((tr!(lang, "vault.ui.fair"), false)),
-            Strength::Strong => Some((tr!(lang, "vault.ui.strong"), false)),
-        };
-        if let Some((text, warn)) = hint {
-            let color = if warn {
-                ui.visuals().warn_fg_color
-            } else {
-                ui.visuals().weak_text_color()
-            };
-            ui.colored_label(color, text);
-        }
+        strength_hint(ui, lang, &self.passphrase);
         let label = ui.label(tr!(lang, "transfer.export.again"));
         ui.add_enabled(
             !self.busy,
