@@ -16,19 +16,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use kunci::accounts::AccountId;
 use kunci::otp::{self, OtpUri};
-use kunci::store::{KEYCHAIN_SERVICE, Keychain, SecretStore};
+use kunci::store::{Keychain, SecretStore};
 use rand::rngs::StdRng;
-use rand::{Rng, RngCore, SeedableRng};
+use rand::{Rng, SeedableRng};
 use serde_json::Value;
 
 mod common;
-use common::{KUNCI, Run, command};
+use common::{Run, command, field, killed_after, secret_tool_users, uri_list};
 
 fn require_keyring() {
     common::require_keyring(HOW_TO_RUN);
@@ -51,85 +49,11 @@ const RUNS: usize = 200;
 /// small so that 200 runs stay within about 3 minutes on two busy cores.
 const CODE_SAMPLE: usize = 2;
 
-/// Starts `kunci import LIST --yes` and sends SIGKILL after `delay`. True when it was
-/// killed, false when it had already finished (successfully) by then.
-fn import_killed_after(dir: &Path, list: &Path, delay: Duration) -> bool {
-    let mut child = command(dir, &["import", &list.display().to_string(), "--yes"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {KUNCI}: {e}"));
-    let start = Instant::now();
-    while start.elapsed() < delay {
-        if let Some(status) = child.try_wait().expect("wait for kunci") {
-            assert!(status.success(), "an unkilled import failed: {status}");
-            return false;
-        }
-        // The deadline may pass between the check above and this line.
-        thread::sleep(
-            delay
-                .saturating_sub(start.elapsed())
-                .min(Duration::from_millis(1)),
-        );
-    }
-    if let Some(status) = child.try_wait().expect("wait for kunci") {
-        assert!(status.success(), "an unkilled import failed: {status}");
-        return false;
-    }
-    child.kill().expect("SIGKILL the import");
-    child.wait().expect("reap the import");
-    true
-}
-
 /// The vault id in `accounts.json`, if there is one.
 fn vault(dir: &Path) -> Option<String> {
     let bytes = fs::read(dir.join("accounts.json")).ok()?;
     let v: Value = serde_json::from_slice(&bytes).expect("accounts.json is JSON");
     v["vault"].as_str().map(str::to_string)
-}
-
-/// The `username` attributes (`VAULT/ID`) of every Kunci entry, as `secret-tool` sees them.
-fn secret_tool_users() -> BTreeSet<String> {
-    let out = Command::new("secret-tool")
-        .args(["search", "--all", "service", KEYCHAIN_SERVICE])
-        .output()
-        .unwrap_or_else(|e| panic!("run secret-tool (install libsecret-tools): {e}"));
-    // secret-tool prints the attributes on stderr and the rest on stdout.
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text.lines()
-        .filter_map(|l| l.trim().strip_prefix("attribute.username = "))
-        .map(str::to_string)
-        .collect()
-}
-
-/// The otpauth URI list: `ACCOUNTS` random secrets under distinct names. Returns the list
-/// text and the URIs by "issuer:label".
-fn uri_list(rng: &mut StdRng) -> (String, BTreeMap<String, OtpUri>) {
-    let mut text = String::new();
-    let mut by_name = BTreeMap::new();
-    for i in 0..ACCOUNTS {
-        let mut key = [0u8; 20];
-        rng.fill_bytes(&mut key);
-        let secret = data_encoding::BASE32_NOPAD.encode(&key);
-        let issuer = format!("KillTest{i:02}");
-        let label = format!("user{i:02}@example.com");
-        let line = format!("otpauth://totp/{issuer}:{label}?secret={secret}&issuer={issuer}");
-        let uri = OtpUri::parse(&line).expect("the test's URI parses");
-        text.push_str(&line);
-        text.push('\n');
-        by_name.insert(format!("{issuer}:{label}"), uri);
-    }
-    (text, by_name)
-}
-
-fn field<'a>(row: &'a Value, name: &str) -> &'a str {
-    row[name]
-        .as_str()
-        .unwrap_or_else(|| panic!("no {name} in {row}"))
 }
 
 /// What one check found.
@@ -260,7 +184,7 @@ fn import_killed_at_random_points_leaves_whole_accounts() {
         .prefix("kunci-import-kill-")
         .tempdir()
         .expect("create a temporary dir");
-    let (text, expected) = uri_list(&mut rng);
+    let (text, expected) = uri_list(&mut rng, ACCOUNTS, "KillTest");
     let list = tmp.path().join("accounts.txt");
     fs::write(&list, text).expect("write the URI list");
     let before = secret_tool_users();
@@ -293,7 +217,8 @@ fn import_killed_at_random_points_leaves_whole_accounts() {
     for run in 0..RUNS {
         let dir = tmp.path().join(format!("run-{run:03}"));
         let delay = Duration::from_micros(rng.random_range(0..=max_delay.as_micros() as u64));
-        let killed = import_killed_after(&dir, &list, delay);
+        let import = command(&dir, &["import", &list.display().to_string(), "--yes"]);
+        let killed = killed_after(import, delay);
         if !dir.join("accounts.json").exists() {
             no_metadata += 1;
         }

@@ -23,6 +23,9 @@ use kunci::store::{
 };
 use serde_json::Value;
 
+mod common;
+use common::secret_tool_users;
+
 const HOW_TO_RUN: &str = "these tests write secrets to the Secret Service keychain and must run \
      in a throwaway keyring: scripts/with-keyring cargo test --test store_keychain \
      (or scripts/test)";
@@ -93,25 +96,6 @@ fn keychain_ids(keychain: &Keychain, vault: &str) -> Vec<AccountId> {
         .ids(vault)
         .expect("list the keychain")
         .expect("the Secret Service can list entries")
-}
-
-/// The `username` attributes of every Kunci entry, as `secret-tool` (libsecret) sees them:
-/// a check that does not go through Kunci's own keychain code.
-fn secret_tool_users() -> Vec<String> {
-    let out = Command::new("secret-tool")
-        .args(["search", "--all", "service", KEYCHAIN_SERVICE])
-        .output()
-        .unwrap_or_else(|e| panic!("run secret-tool (install libsecret-tools): {e}"));
-    // secret-tool prints the attributes on stderr and the rest on stdout.
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text.lines()
-        .filter_map(|l| l.trim().strip_prefix("attribute.username = "))
-        .map(str::to_string)
-        .collect()
 }
 
 /// The value of one entry, read by `secret-tool lookup`.

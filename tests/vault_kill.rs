@@ -16,19 +16,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::thread;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use kunci::accounts::AccountId;
 use kunci::otp::{self, OtpUri};
 use kunci::store::{DataDir, KdfParams, SecretStore, Vault};
 use rand::rngs::StdRng;
-use rand::{Rng, RngCore, SeedableRng};
+use rand::{Rng, SeedableRng};
 use serde_json::Value;
 
 mod common;
-use common::{KUNCI, Run};
+use common::{Run, field, killed_after, uri_list};
 
 /// Longest a single `kunci` run may take before the test fails.
 const RUN_LIMIT: Duration = Duration::from_secs(30);
@@ -55,60 +54,6 @@ fn command(dir: &Path, passphrase: &Path, args: &[&str]) -> Command {
 
 fn kunci(dir: &Path, passphrase: &Path, args: &[&str]) -> Run {
     common::run(command(dir, passphrase, args), RUN_LIMIT)
-}
-
-/// Starts `kunci import LIST --yes` and sends SIGKILL after `delay`. True when it was
-/// killed, false when it had already finished (successfully) by then.
-fn import_killed_after(dir: &Path, passphrase: &Path, list: &Path, delay: Duration) -> bool {
-    let mut child = command(
-        dir,
-        passphrase,
-        &["import", &list.display().to_string(), "--yes"],
-    )
-    .stdout(Stdio::null())
-    .stderr(Stdio::null())
-    .spawn()
-    .unwrap_or_else(|e| panic!("start {KUNCI}: {e}"));
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("wait for kunci") {
-            assert!(status.success(), "an unkilled import failed: {status}");
-            return false;
-        }
-        let left = delay.saturating_sub(start.elapsed());
-        if left.is_zero() {
-            break;
-        }
-        thread::sleep(left.min(Duration::from_millis(1)));
-    }
-    child.kill().expect("SIGKILL the import");
-    child.wait().expect("reap the import");
-    true
-}
-
-/// The otpauth URI list: random secrets under distinct names, by "issuer:label".
-fn uri_list(rng: &mut StdRng) -> (String, BTreeMap<String, OtpUri>) {
-    let mut text = String::new();
-    let mut by_name = BTreeMap::new();
-    for i in 0..ACCOUNTS {
-        let mut key = [0u8; 20];
-        rng.fill_bytes(&mut key);
-        let secret = data_encoding::BASE32_NOPAD.encode(&key);
-        let issuer = format!("VaultKill{i:02}");
-        let label = format!("user{i:02}@example.com");
-        let line = format!("otpauth://totp/{issuer}:{label}?secret={secret}&issuer={issuer}");
-        let uri = OtpUri::parse(&line).expect("the test's URI parses");
-        text.push_str(&line);
-        text.push('\n');
-        by_name.insert(format!("{issuer}:{label}"), uri);
-    }
-    (text, by_name)
-}
-
-fn field<'a>(row: &'a Value, name: &str) -> &'a str {
-    row[name]
-        .as_str()
-        .unwrap_or_else(|| panic!("no {name} in {row}"))
 }
 
 /// The checks after a (killed) import; returns how many accounts are listed.
@@ -201,7 +146,7 @@ fn vault_writes_killed_at_random_points_lose_nothing() {
     println!("vault_kill: seed {seed} (replay with KUNCI_KILL_SEED={seed})");
     let mut rng = StdRng::seed_from_u64(seed);
     let tmp = common::tempdir("kunci-vault-kill-");
-    let (text, expected) = uri_list(&mut rng);
+    let (text, expected) = uri_list(&mut rng, ACCOUNTS, "VaultKill");
     let list = tmp.path().join("accounts.txt");
     fs::write(&list, text).expect("write the URI list");
     let passphrase = tmp.path().join("passphrase");
@@ -234,7 +179,12 @@ fn vault_writes_killed_at_random_points_lose_nothing() {
     for run in 0..RUNS {
         let dir = fresh(&format!("run-{run:03}"));
         let delay = Duration::from_micros(rng.random_range(0..=max_delay.as_micros() as u64));
-        let killed = import_killed_after(&dir, &passphrase, &list, delay);
+        let import = command(
+            &dir,
+            &passphrase,
+            &["import", &list.display().to_string(), "--yes"],
+        );
+        let killed = killed_after(import, delay);
         let what = format!("run {run} (seed {seed}, kill after {delay:?})");
         let listed = check(&dir, &passphrase, &expected, &mut rng, &what);
         match (killed, listed) {

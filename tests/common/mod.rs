@@ -120,3 +120,83 @@ pub fn run(mut cmd: Command, limit: Duration) -> Run {
         stderr: err.join().expect("stderr thread"),
     }
 }
+
+/// Spawns `cmd` (its output discarded) and sends SIGKILL after `delay`. True when it was
+/// killed, false when it had already finished — successfully: a run that fails on its own
+/// is a test failure.
+pub fn killed_after(mut cmd: Command, delay: Duration) -> bool {
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {KUNCI}: {e}"));
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for kunci") {
+            assert!(status.success(), "an unkilled run failed: {status}");
+            return false;
+        }
+        // Never subtract past the deadline: it may pass between two looks at the clock.
+        let left = delay.saturating_sub(start.elapsed());
+        if left.is_zero() {
+            break;
+        }
+        thread::sleep(left.min(Duration::from_millis(1)));
+    }
+    child.kill().expect("SIGKILL kunci");
+    child.wait().expect("reap kunci");
+    true
+}
+
+/// An otpauth URI list of `count` random secrets under distinct names
+/// (`{issuer_prefix}NN:userNN@example.com`): the list's text, and the URIs by "issuer:label".
+pub fn uri_list(
+    rng: &mut impl rand::RngCore,
+    count: usize,
+    issuer_prefix: &str,
+) -> (
+    String,
+    std::collections::BTreeMap<String, kunci::otp::OtpUri>,
+) {
+    let mut text = String::new();
+    let mut by_name = std::collections::BTreeMap::new();
+    for i in 0..count {
+        let mut key = [0u8; 20];
+        rng.fill_bytes(&mut key);
+        let secret = data_encoding::BASE32_NOPAD.encode(&key);
+        let issuer = format!("{issuer_prefix}{i:02}");
+        let label = format!("user{i:02}@example.com");
+        let line = format!("otpauth://totp/{issuer}:{label}?secret={secret}&issuer={issuer}");
+        let uri = kunci::otp::OtpUri::parse(&line).expect("the test's URI parses");
+        text.push_str(&line);
+        text.push('\n');
+        by_name.insert(format!("{issuer}:{label}"), uri);
+    }
+    (text, by_name)
+}
+
+/// A string field of a `kunci list --json` row.
+pub fn field<'a>(row: &'a serde_json::Value, name: &str) -> &'a str {
+    row[name]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {name} in {row}"))
+}
+
+/// The `username` attributes (`VAULT/ID`) of every Kunci entry, as `secret-tool` (libsecret)
+/// sees them: a check that does not go through Kunci's own keychain code.
+pub fn secret_tool_users() -> std::collections::BTreeSet<String> {
+    let out = Command::new("secret-tool")
+        .args(["search", "--all", "service", kunci::store::KEYCHAIN_SERVICE])
+        .output()
+        .unwrap_or_else(|e| panic!("run secret-tool (install libsecret-tools): {e}"));
+    // secret-tool prints the attributes on stderr and the rest on stdout.
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("attribute.username = "))
+        .map(str::to_string)
+        .collect()
+}
