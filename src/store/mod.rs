@@ -293,6 +293,22 @@ impl Store {
         })
     }
 
+    /// Renames an account and sets its note in one transaction (the window's Edit dialog):
+    /// a crash leaves either the old name and note or the new ones.
+    pub fn edit(
+        &mut self,
+        id: &AccountId,
+        issuer: &str,
+        label: &str,
+        note: &str,
+    ) -> Result<Account, StoreError> {
+        self.update(id, |account| {
+            account.issuer = issuer.trim().to_string();
+            account.label = label.trim().to_string();
+            account.note = note.trim().to_string();
+        })
+    }
+
     /// Sets the user's note on an account (surrounding spaces dropped).
     pub fn set_note(&mut self, id: &AccountId, note: &str) -> Result<Account, StoreError> {
         self.update(id, |account| account.note = note.trim().to_string())

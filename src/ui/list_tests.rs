@@ -18,6 +18,7 @@ use kunci::store::{DataDir, KeychainError, MemorySecrets, SecretStore, Store};
 use zeroize::Zeroizing;
 
 use super::account_row::group_digits;
+use super::test_support::settle;
 use super::{KunciApp, Opener, Setup};
 
 const KEY: &str = "JBSWY3DPEHPK3PXP";
@@ -192,13 +193,6 @@ fn qr_png(dir: &std::path::Path, text: &str) -> std::path::PathBuf {
     let path = dir.join("qr.png");
     image.save(&path).unwrap();
     path
-}
-
-/// Lets the worker finish and the window show the result.
-fn settle(h: &mut Harness<'static, KunciApp>) {
-    h.run_steps(2);
-    h.state_mut().wait_for_worker(Duration::from_secs(20));
-    h.run_steps(3);
 }
 
 fn shown_code(key: &str, t: f64) -> String {

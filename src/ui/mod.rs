@@ -29,6 +29,8 @@ mod settings_dialog;
 mod settings_tests;
 mod startup_trace;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod transfer_tests;
 #[cfg(test)]
 mod translation_tests;

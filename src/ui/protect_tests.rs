@@ -15,6 +15,7 @@ use kunci::store::auto_backup;
 use kunci::store::{DataDir, MemorySecrets, Store};
 
 use super::lock::hash_passphrase;
+use super::test_support::{settle, type_into};
 use super::{KunciApp, Opener, Setup};
 
 /// Early in the period of RFC 6238's first test time: the code for `KEY` is 996554.
@@ -93,12 +94,6 @@ fn window(tweak: impl FnOnce(&mut Settings), before: impl FnOnce(&Store)) -> Win
     }
 }
 
-fn settle(h: &mut Harness<'static, KunciApp>) {
-    h.run_steps(2);
-    h.state_mut().wait_for_worker(Duration::from_secs(20));
-    h.run_steps(3);
-}
-
 /// Runs frames until `done` holds (Argon2id threads and the worker take a moment).
 fn until(
     h: &mut Harness<'static, KunciApp>,
@@ -121,14 +116,6 @@ fn shows(h: &Harness<'static, KunciApp>, text: &str) -> bool {
 /// Nothing of the accounts is drawn: no code, no name.
 fn codes_hidden(h: &Harness<'static, KunciApp>) -> bool {
     !shows(h, CODE) && !shows(h, "GitHub") && shows(h, "Kunci is locked")
-}
-
-fn type_into(h: &mut Harness<'static, KunciApp>, label: &str, text: &str) {
-    let field = h.get_by_label(label);
-    field.focus();
-    field.type_text(text);
-    // A modal settles its size and place over a few frames; clicks go where it settled.
-    h.run_steps(4);
 }
 
 fn unlock(h: &mut Harness<'static, KunciApp>, passphrase: &str) {

@@ -2,7 +2,6 @@
 //! live in memory here: these tests are about the window, not the keychain.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -12,6 +11,7 @@ use kunci::settings::{Language, Settings, Theme};
 use kunci::store::{DataDir, MemorySecrets, Store};
 
 use super::clock_worker::ClockEvent;
+use super::test_support::settle;
 use super::{KunciApp, Opener, Setup};
 
 /// In the same 30-second period as RFC 6238's first test time (59 s), so the code for `KEY` is
@@ -56,13 +56,6 @@ fn window(accounts: &[&str], tweak: impl FnOnce(&mut Settings)) -> Window {
         .build_ui_state(|ui, app: &mut KunciApp| app.ui(ui), app);
     settle(&mut h);
     Window { h, dir, _tmp: tmp }
-}
-
-/// Lets the worker finish and the window show the result.
-fn settle(h: &mut Harness<'static, KunciApp>) {
-    h.run_steps(2);
-    h.state_mut().wait_for_worker(Duration::from_secs(20));
-    h.run_steps(3);
 }
 
 fn github() -> String {

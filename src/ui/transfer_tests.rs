@@ -17,6 +17,7 @@ use kunci::settings::{Language, Settings};
 use kunci::store::{DataDir, MemorySecrets, Store};
 
 use super::qr_view::QrView;
+use super::test_support::settle;
 use super::{KunciApp, Opener, Setup};
 use crate::i18n::Localize;
 
@@ -143,13 +144,6 @@ impl Window {
     fn disabled(&self, label: &str) -> bool {
         self.h.get_by_label(label).accesskit_node().is_disabled()
     }
-}
-
-/// Lets the worker finish and the window show the result.
-fn settle(h: &mut Harness<'static, KunciApp>) {
-    h.run_steps(2);
-    h.state_mut().wait_for_worker(Duration::from_secs(20));
-    h.run_steps(3);
 }
 
 #[derive(Debug)]

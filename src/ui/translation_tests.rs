@@ -6,7 +6,6 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -17,6 +16,7 @@ use kunci::store::{DataDir, MemorySecrets, Store};
 
 use super::app::{KunciApp, Setup};
 use super::clock_worker::ClockEvent;
+use super::test_support::settle;
 use crate::i18n::Language;
 
 /// 59 s after the epoch: RFC 6238's first test time.
@@ -75,12 +75,6 @@ fn window(dir: &std::path::Path, lang: Language) -> Harness<'static, KunciApp> {
         .build_ui_state(|ui, app: &mut KunciApp| app.ui(ui), app);
     settle(&mut h);
     h
-}
-
-fn settle(h: &mut Harness<'static, KunciApp>) {
-    h.run_steps(2);
-    h.state_mut().wait_for_worker(Duration::from_secs(20));
-    h.run_steps(3);
 }
 
 /// Every text a screen reader gets: labels, values and hint texts.

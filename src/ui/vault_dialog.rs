@@ -287,9 +287,10 @@ pub fn strength_hint(ui: &mut Ui, lang: Language, passphrase: &str) {
 /// restart (wrong passphrase first). One test, because the unlocked vault is process-wide.
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     use super::*;
+    use crate::ui::test_support::{type_into, wait_for};
     use crate::ui::{KunciApp, Opener, Setup};
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
@@ -331,26 +332,6 @@ mod tests {
         h.state_mut().wait_for_worker(Duration::from_secs(20));
         h.run_steps(3);
         h
-    }
-
-    /// Runs frames until `label` shows (the Argon2id thread and the worker take a moment).
-    fn wait_for(h: &mut Harness<'static, KunciApp>, label: &str) {
-        let start = Instant::now();
-        while h.query_by_label_contains(label).is_none() {
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "{label} never showed"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-            h.state_mut().wait_for_worker(Duration::from_secs(20));
-            h.run_steps(1);
-        }
-    }
-
-    fn type_into(h: &mut Harness<'static, KunciApp>, field: &str, text: &str) {
-        h.get_by_label(field).focus();
-        h.get_by_label(field).type_text(text);
-        h.run_steps(2);
     }
 
     #[test]

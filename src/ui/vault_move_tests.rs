@@ -4,7 +4,7 @@
 //! (scripts/test does).
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -12,6 +12,7 @@ use kunci::otp::OtpUri;
 use kunci::settings::{Language, Settings};
 use kunci::store::{DataDir, Keychain, SecretStore, Store, Vault, auto_backup};
 
+use super::test_support::{type_into, wait_for};
 use super::vault_dialog;
 use super::{KunciApp, Opener, Setup};
 
@@ -69,28 +70,6 @@ fn window_in(dir: &DataDir, lang: Language) -> Harness<'static, KunciApp> {
     h.state_mut().wait_for_worker(Duration::from_secs(20));
     h.run_steps(3);
     h
-}
-
-/// Runs frames until `label` shows (Argon2id and the keychain take a moment on the worker).
-fn wait_for(h: &mut Harness<'static, KunciApp>, label: &str) {
-    let start = Instant::now();
-    while h.query_by_label_contains(label).is_none() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "{label} never showed"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-        h.state_mut().wait_for_worker(Duration::from_secs(30));
-        h.run_steps(1);
-    }
-    // A modal settles its size and place over a few frames; clicks go where it settled.
-    h.run_steps(4);
-}
-
-fn type_into(h: &mut Harness<'static, KunciApp>, field: &str, text: &str) {
-    h.get_by_label(field).focus();
-    h.get_by_label(field).type_text(text);
-    h.run_steps(4);
 }
 
 fn click(h: &mut Harness<'static, KunciApp>, label: &str) {

@@ -384,10 +384,7 @@ fn handle(opener: &Opener, store: &mut Option<Store>, request: Request, post: &d
             label,
             note,
         } => {
-            let edited = store.as_mut().map(|s| {
-                s.rename(&id, &issuer, &label)?;
-                s.set_note(&id, &note)
-            });
+            let edited = store.as_mut().map(|s| s.edit(&id, &issuer, &label, &note));
             match edited {
                 Some(Ok(account)) => post(Event::Updated(account)),
                 Some(Err(e)) => post(Event::Failed(words(e))),

@@ -1,4 +1,5 @@
 use super::*;
+use crate::ui::test_support::settle;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -43,13 +44,6 @@ fn harness(dir: &std::path::Path) -> Harness<'static, KunciApp> {
         .build_ui_state(|ui, app: &mut KunciApp| app.ui(ui), app);
     settle(&mut h);
     h
-}
-
-/// Lets the worker finish and the UI show the result.
-fn settle(h: &mut Harness<'static, KunciApp>) {
-    h.run_steps(2);
-    h.state_mut().wait_for_worker(Duration::from_secs(20));
-    h.run_steps(3);
 }
 
 fn expected_code() -> String {
