@@ -8,12 +8,11 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::fs::{self, File};
-use std::io::{BufRead, BufReader};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -22,6 +21,8 @@ use kunci::scan::decode::decode;
 use kunci::scan::scanner::{self, FilesSource, FrameSource, ScanState, Scanner};
 use kunci::scan::webcam;
 use kunci::scan::{Found, ScanError, clipboard, file, screen};
+
+mod common;
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 const HOW_TO_RUN: &str = "run scripts/test (it installs imagemagick, qrencode, xvfb and xclip)";
@@ -89,20 +90,9 @@ fn largest_allocation<T>(f: impl FnOnce() -> T) -> (T, usize) {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-fn find_on_path(name: &str) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| {
-            p.metadata()
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
-}
-
 /// Looks `name` up on PATH; a missing tool fails the test.
 fn tool(name: &str) -> PathBuf {
-    find_on_path(name).unwrap_or_else(|| panic!("`{name}` not found on PATH: {HOW_TO_RUN}"))
+    common::find_on_path(name).unwrap_or_else(|| panic!("`{name}` not found on PATH: {HOW_TO_RUN}"))
 }
 
 fn run_ok(cmd: &mut Command, what: &str) -> String {
@@ -530,40 +520,9 @@ impl Drop for Processes {
 
 /// Starts Xvfb with one screen of `geometry` (e.g. "1280x800x24"); returns ":N".
 fn start_xvfb(procs: &mut Processes, geometry: &str, log: &Path) -> String {
-    let mut child = Command::new(tool("Xvfb"))
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            geometry,
-            "-nolisten",
-            "tcp",
-            // Otherwise the server resets, forgetting the test's monitors, when their client
-            // leaves.
-            "-noreset",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(File::create(log).unwrap())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start Xvfb: {e}"));
-    let stdout = child.stdout.take().unwrap();
-    procs.0.push(child);
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    let line = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default();
-    let number = line.trim();
-    assert!(
-        !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()),
-        "Xvfb did not report a display number (got {line:?}): {}",
-        fs::read_to_string(log).unwrap_or_default()
-    );
-    format!(":{number}")
+    let (xvfb, display) = common::x11::start_xvfb(&tool("Xvfb"), geometry, log);
+    procs.0.push(xvfb);
+    display
 }
 
 /// Shows `png` at (x, y) with ImageMagick's `display`.

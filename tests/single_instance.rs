@@ -12,11 +12,9 @@
 mod common;
 
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -26,14 +24,7 @@ const HOW_TO_RUN: &str = "run scripts/test (it installs xvfb, xdotool and openbo
      scripts/with-keyring cargo test --test single_instance";
 
 fn tool(name: &str) -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| {
-            p.metadata()
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
-        .unwrap_or_else(|| panic!("`{name}` not found on PATH: {HOW_TO_RUN}"))
+    common::find_on_path(name).unwrap_or_else(|| panic!("`{name}` not found on PATH: {HOW_TO_RUN}"))
 }
 
 fn read(path: &Path) -> String {
@@ -94,37 +85,9 @@ impl Desktop {
         .unwrap();
 
         let mut procs = Processes::default();
-        let mut xvfb = Command::new(tool("Xvfb"))
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                "1024x700x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(File::create(logs.join("xvfb.log")).unwrap())
-            .spawn()
-            .expect("start Xvfb");
-        let stdout = xvfb.stdout.take().unwrap();
+        let (xvfb, display) =
+            common::x11::start_xvfb(&tool("Xvfb"), "1024x700x24", &logs.join("xvfb.log"));
         procs.0.push(xvfb);
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let number = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default();
-        let number = number.trim();
-        assert!(
-            !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()),
-            "Xvfb gave no display number: {}",
-            read(&logs.join("xvfb.log"))
-        );
-        let display = format!(":{number}");
 
         // `--startup` runs once openbox manages windows; a window mapped earlier may stay unmapped.
         let ready = logs.join("openbox.ready");

@@ -12,13 +12,13 @@
 #![cfg(target_os = "linux")]
 
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
+
+mod common;
 
 const KUNCI: &str = env!("CARGO_BIN_EXE_kunci");
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
@@ -28,17 +28,7 @@ const HOW_TO_RUN: &str = "run scripts/test (it installs xvfb, xdotool, imagemagi
 
 /// Looks `name` up on PATH; a missing tool fails the test.
 fn tool(name: &str) -> PathBuf {
-    find_on_path(name).unwrap_or_else(|| panic!("`{name}` not found on PATH: {HOW_TO_RUN}"))
-}
-
-fn find_on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| {
-            p.metadata()
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
+    common::find_on_path(name).unwrap_or_else(|| panic!("`{name}` not found on PATH: {HOW_TO_RUN}"))
 }
 
 /// Where screenshots go: `$CARGO_TARGET_DIR/smoke`, else `target/smoke`.
@@ -150,39 +140,10 @@ fn kunci_cli(data_dir: &Path) -> Command {
 
 /// Starts Xvfb on a free display and returns the display name (":N").
 fn start_xvfb(procs: &mut Processes, logs: &Path) -> String {
-    let log = logs.join("xvfb.log");
-    let mut child = Command::new(tool("Xvfb"))
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1024x700x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(File::create(&log).unwrap())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start Xvfb: {e}"));
-    let stdout = child.stdout.take().unwrap();
-    procs.push("Xvfb", child);
-
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    let line = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default();
-    let number = line.trim();
-    assert!(
-        !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()),
-        "Xvfb did not report a display number (got {line:?})\nXvfb log:\n{}",
-        read_log(&log)
-    );
-    format!(":{number}")
+    let (xvfb, display) =
+        common::x11::start_xvfb(&tool("Xvfb"), "1024x700x24", &logs.join("xvfb.log"));
+    procs.push("Xvfb", xvfb);
+    display
 }
 
 /// Starts openbox and waits until it manages windows: a window mapped while
@@ -315,7 +276,7 @@ fn window_opens_and_shows_accounts_under_xvfb() {
     // A private X server, a window manager when available, then the app.
     let mut procs = Processes::default();
     let display = start_xvfb(&mut procs, &logs);
-    if let Some(openbox) = find_on_path("openbox") {
+    if let Some(openbox) = common::find_on_path("openbox") {
         start_openbox(&openbox, &display, &runtime_dir, &logs, &mut procs);
     }
 
