@@ -15,10 +15,7 @@ macro_rules! tr {
             .into_owned()
     };
 }
-// `#[macro_use] mod i18n` in main.rs already makes `tr!` visible everywhere after it; the
-// path import is kept for code that names it (`use crate::i18n::tr`).
-#[allow(unused_imports)]
-pub(crate) use tr;
+// `#[macro_use] mod i18n` in main.rs makes `tr!` visible everywhere after it.
 
 // After the macro: `tr!` is only visible to code that follows its definition.
 mod errors;
