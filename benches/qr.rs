@@ -1,10 +1,10 @@
 //! QR decoder benchmark: `cargo bench --bench qr`.
 //!
-//! Over the real photos in `../shared/qr/` (MANIFEST.tsv) and the simulated webcam-at-screen
-//! photos in `../shared/qr-screen/`: success rate per set and in total (exact text match),
+//! Over the real photos in `tests/data/qr/` (MANIFEST.tsv) and the simulated webcam-at-screen
+//! photos in `tests/data/qr-screen/` (sources in `tests/data/NOTICE`): success rate per set and in total (exact text match),
 //! median decode time per image at the original size and letterboxed to 1280×720, the cost of
 //! a 1280×720 frame with no code, and — when `zbarimg` is on PATH — zbar's success rate on the
-//! same files and the ratio. `KUNCI_SHARED_DIR` overrides where the shared folder is.
+//! same files and the ratio.
 //!
 //! `cargo bench --bench qr -- --passes` instead runs every candidate pass on its own over every
 //! image and prints what each one reads and costs (for choosing the cascade).
@@ -29,11 +29,9 @@ struct Case {
     image: GrayImage,
 }
 
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("KUNCI_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-    }
+/// The photo sets carried in the repository.
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
 
 fn load(path: &Path) -> GrayImage {
@@ -47,8 +45,8 @@ fn read_text(path: &Path) -> String {
 }
 
 /// `qr/`: every row of MANIFEST.tsv (image path, expected-text path, ...).
-fn photo_set(shared: &Path) -> Vec<Case> {
-    let dir = shared.join("qr");
+fn photo_set(data: &Path) -> Vec<Case> {
+    let dir = data.join("qr");
     read_text(&dir.join("MANIFEST.tsv"))
         .lines()
         .skip(1)
@@ -69,8 +67,8 @@ fn photo_set(shared: &Path) -> Vec<Case> {
 }
 
 /// `qr-screen/`: every `screen-NNN.jpg` with its `screen-NNN.txt`.
-fn screen_set(shared: &Path) -> Vec<Case> {
-    let dir = shared.join("qr-screen");
+fn screen_set(data: &Path) -> Vec<Case> {
+    let dir = data.join("qr-screen");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
@@ -176,9 +174,9 @@ fn main() {
         );
         return;
     }
-    let shared = shared_dir();
-    println!("shared folder: {}", shared.display());
-    let sets = [photo_set(&shared), screen_set(&shared)];
+    let data = data_dir();
+    println!("photo sets: {}", data.display());
+    let sets = [photo_set(&data), screen_set(&data)];
     if args.iter().any(|a| a == "--passes") {
         passes(&sets);
         return;

@@ -10,17 +10,15 @@ use kunci::scan::decode::decode;
 const PHOTO_FLOOR: usize = 191;
 const SCREEN_FLOOR: usize = 59;
 
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("KUNCI_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-    }
+/// The photo sets carried in the repository (`tests/data/NOTICE` says where they come from).
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
 
 fn read_text(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| {
         panic!(
-            "cannot read {} ({e}); the shared test images are required (set KUNCI_SHARED_DIR)",
+            "cannot read {} ({e}); the test images live in tests/data",
             path.display()
         )
     })
@@ -49,7 +47,7 @@ fn score(cases: &[(PathBuf, String)]) -> (usize, usize, Vec<String>) {
 
 #[test]
 fn real_photos_floor() {
-    let dir = shared_dir().join("qr");
+    let dir = data_dir().join("qr");
     let cases: Vec<(PathBuf, String)> = read_text(&dir.join("MANIFEST.tsv"))
         .lines()
         .skip(1)
@@ -71,9 +69,9 @@ fn real_photos_floor() {
 
 #[test]
 fn screen_photos_floor() {
-    let dir = shared_dir().join("qr-screen");
-    let entries = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot list {} ({e}); set KUNCI_SHARED_DIR", dir.display()));
+    let dir = data_dir().join("qr-screen");
+    let entries =
+        std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {} ({e})", dir.display()));
     let mut cases: Vec<(PathBuf, String)> = entries
         .filter_map(|e| Some(e.ok()?.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "jpg"))

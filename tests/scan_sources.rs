@@ -872,7 +872,7 @@ fn watched<S>(inner: S) -> (Watched<S>, Arc<AtomicUsize>, Arc<AtomicBool>) {
 
 #[test]
 fn scanner_reads_real_webcam_photos_and_stops_at_the_first_otpauth() {
-    let dir = Path::new(MANIFEST_DIR).join("../shared/qr-screen");
+    let dir = Path::new(MANIFEST_DIR).join("tests/data/qr-screen");
     let mut paths = Vec::new();
     let mut expected = Vec::new();
     for i in 0..6 {
@@ -880,7 +880,7 @@ fn scanner_reads_real_webcam_photos_and_stops_at_the_first_otpauth() {
         let txt = dir.join(format!("screen-{i:03}.txt"));
         let text = fs::read_to_string(&txt).unwrap_or_else(|e| {
             panic!(
-                "{}: {e} (the shared photo set must sit beside the repository)",
+                "{}: {e} (the photo set lives in tests/data/qr-screen)",
                 txt.display()
             )
         });
