@@ -219,27 +219,35 @@ fn read_entry(entry: &Value) -> Result<crate::otp::OtpUri, SkipReason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::test_support::sample;
+    use crate::import::test_support::{PASSWORD, fixture};
 
     #[test]
-    fn the_plain_sample_gives_six_accounts_and_skips_steam() -> Result<(), ImportError> {
-        let bytes = sample("aegis_plain.json");
+    fn the_plain_fixture_gives_seven_accounts_with_notes_and_skips_steam() -> Result<(), ImportError>
+    {
+        let bytes = fixture("aegis_plain.json");
         assert!(Aegis.detect(&bytes) && !Aegis.is_encrypted(&bytes));
         let got = Aegis.import(&bytes, None)?;
-        assert_eq!(got.accounts.len(), 6);
+        assert_eq!(got.accounts.len(), 7);
         assert_eq!(got.skipped.len(), 1);
         assert_eq!(got.skipped[0].reason, SkipReason::Steam);
         assert!(
             got.skipped[0]
                 .to_string()
-                .starts_with("entry 7 (Boeing: Sophia): Steam")
+                .starts_with("entry 6 (Steam: gamer.kantor): Steam")
+        );
+        assert!(got.extras_of(0).note.starts_with("Akun penyedia"));
+        assert!(got.extras_of(1).note.contains('—'));
+        assert!(got.extras_of(2).pinned && !got.extras_of(1).pinned);
+        assert_eq!(
+            got.accounts[3].issuer.as_deref(),
+            Some("Dinas Pekerjaan Umum – Bidang Jalan")
         );
         Ok(())
     }
 
     #[test]
     fn the_encrypted_sample_opens_with_its_password_only() -> Result<(), ImportError> {
-        let bytes = sample("aegis_encrypted.json");
+        let bytes = fixture("aegis_encrypted.json");
         assert!(Aegis.detect(&bytes) && Aegis.is_encrypted(&bytes));
         assert_eq!(
             Aegis.import(&bytes, None),
@@ -249,28 +257,28 @@ mod tests {
             Aegis.import(&bytes, Some("wrong")),
             Err(ImportError::WrongPassword { format: NAME })
         );
-        let plain = Aegis.import(&sample("aegis_plain.json"), None)?;
-        assert_eq!(Aegis.import(&bytes, Some("test"))?, plain);
+        let plain = Aegis.import(&fixture("aegis_plain.json"), None)?;
+        assert_eq!(Aegis.import(&bytes, Some(PASSWORD))?, plain);
         Ok(())
     }
 
     #[test]
     fn an_entry_with_a_bad_secret_or_type_is_skipped_alone() -> Result<(), ImportError> {
-        let text = std::str::from_utf8(&sample("aegis_plain.json"))
+        let text = std::str::from_utf8(&fixture("aegis_plain.json"))
             .map_err(|e| damaged(NAME, e.to_string()))?
             .replacen(
-                "4SJHB4GSD43FZBAI7C2HLRJGPQ",
-                "4SJHB4GSD43FZ!AI7C2HLRJGPQ",
+                "ZH4FMSRC3LM7FA2HN6KUJTJXUJZZHJNA",
+                "ZH4FMSRC3LM7FA2H!6KUJTJXUJZZHJNA",
                 1,
             )
             .replacen("\"hotp\"", "\"motp\"", 1);
         let got = Aegis.import(text.as_bytes(), None)?;
-        assert_eq!(got.accounts.len(), 4);
+        assert_eq!(got.accounts.len(), 5);
         assert_eq!(got.skipped.len(), 3, "{:?}", got.skipped);
         assert!(
             got.skipped[0]
                 .to_string()
-                .starts_with("entry 1 (Deno: Mason)")
+                .starts_with("entry 1 (LPSE Kota Bandung: penyedia@cv-maju-jaya.example)")
         );
         assert_eq!(got.skipped[0].reason, SkipReason::SecretNotBase32);
         assert_eq!(

@@ -71,24 +71,26 @@ fn read_entry(entry: &Value) -> Result<OtpUri, SkipReason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::test_support::sample;
+    use crate::import::test_support::fixture;
 
     #[test]
-    fn the_sample_gives_six_accounts_and_skips_steam() -> Result<(), ImportError> {
-        let bytes = sample("andotp_plain.json");
+    fn the_fixture_gives_seven_accounts_and_skips_steam() -> Result<(), ImportError> {
+        let bytes = fixture("andotp_plain.json");
         assert!(AndOtp.detect(&bytes));
         let got = AndOtp.import(&bytes, None)?;
-        assert_eq!(got.accounts.len(), 6);
+        assert_eq!(got.accounts.len(), 7);
         assert_eq!(got.skipped.len(), 1);
         assert_eq!(
             got.skipped[0],
-            Skipped::entry(entry_name(6, "Boeing", "Sophia"), SkipReason::Steam)
+            Skipped::entry(entry_name(5, "Steam", "gamer.kantor"), SkipReason::Steam)
         );
         assert!(
             got.skipped[0]
                 .to_string()
-                .starts_with("entry 7 (Boeing: Sophia): Steam")
+                .starts_with("entry 6 (Steam: gamer.kantor): Steam")
         );
+        // Padded base32 (`====`) reads as the key it pads.
+        assert_eq!(got.accounts[1].secret.as_bytes().len(), 32);
         Ok(())
     }
 

@@ -118,21 +118,26 @@ fn read_totp(totp: &str, name: &str, username: &str) -> Result<OtpUri, SkipReaso
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::test_support::sample;
+    use crate::import::test_support::fixture;
 
     #[test]
-    fn the_sample_gives_three_accounts_and_skips_steam() -> Result<(), ImportError> {
-        let bytes = sample("bitwarden.json");
+    fn the_fixture_gives_six_accounts_and_skips_steam() -> Result<(), ImportError> {
+        let bytes = fixture("bitwarden.json");
         assert!(Bitwarden.detect(&bytes));
         let got = Bitwarden.import(&bytes, None)?;
-        assert_eq!(got.accounts.len(), 3);
-        assert_eq!(got.skipped.len(), 1);
+        // Nine items: a login without a key and a secure note are not accounts, nor reasons.
+        assert_eq!(got.accounts.len(), 6);
+        assert_eq!(got.skipped.len(), 1, "{:?}", got.skipped);
         assert_eq!(got.skipped[0].reason, SkipReason::Steam);
         assert!(
-            got.skipped[0]
-                .to_string()
-                .starts_with("entry 4 (Test Steam): Steam")
+            got.skipped[0].to_string().starts_with("entry 6 ("),
+            "{:?}",
+            got.skipped
         );
+        // An otpauth URI names its own issuer; a pasted bare key takes the item's name.
+        assert_eq!(got.accounts[0].issuer.as_deref(), Some("LPSE Kota Bandung"));
+        assert_eq!(got.accounts[4].label, "dewi.lestari@kantor.example");
+        assert!(got.extras_of(0).note.starts_with("Akun penyedia"));
         Ok(())
     }
 

@@ -108,23 +108,26 @@ fn read_token(token: &Value, issuer: &str) -> Result<OtpUri, SkipReason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::test_support::sample;
+    use crate::import::test_support::fixture;
     use crate::otp::parse_setup_key;
 
     #[test]
-    fn the_sample_gives_six_accounts() -> Result<(), ImportError> {
-        let bytes = sample("freeotp_plus.json");
+    fn the_fixture_gives_seven_accounts() -> Result<(), ImportError> {
+        let bytes = fixture("freeotp_plus.json");
         assert!(FreeOtpPlus.detect(&bytes));
         let got = FreeOtpPlus.import(&bytes, None)?;
         assert!(got.skipped.is_empty(), "{:?}", got.skipped);
-        assert_eq!(got.accounts.len(), 6);
-        let wwe = &got.accounts[0];
-        assert_eq!(wwe.issuer.as_deref(), Some("WWE"));
-        assert_eq!((wwe.params.kind, wwe.params.counter), (Kind::Hotp, 10300));
+        assert_eq!(got.accounts.len(), 7);
+        let first = &got.accounts[0];
+        assert_eq!(first.issuer.as_deref(), Some("LPSE Kota Bandung"));
         assert_eq!(
-            Ok(&wwe.secret),
-            parse_setup_key("5VAML3X35THCEBVRLV24CGBKOY").as_ref()
+            Ok(&first.secret),
+            parse_setup_key("ZH4FMSRC3LM7FA2HN6KUJTJXUJZZHJNA").as_ref()
         );
+        // Stored as the last counter shown (41): the next one is 42.
+        let hotp = &got.accounts[4];
+        assert_eq!(hotp.label, "pokja.pemilihan.3");
+        assert_eq!((hotp.params.kind, hotp.params.counter), (Kind::Hotp, 42));
         Ok(())
     }
 

@@ -331,21 +331,18 @@ pub(crate) fn aes_gcm_open(
 pub(crate) mod test_support {
     //! Test helpers shared by the importers' unit tests.
 
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
-    /// The shared samples folder: `$KUNCI_SHARED_DIR/import-samples`, else `../shared/import-samples`.
-    pub fn sample(name: &str) -> Vec<u8> {
-        let dir = match std::env::var_os("KUNCI_SHARED_DIR") {
-            Some(dir) => PathBuf::from(dir),
-            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-        };
-        let path = dir.join("import-samples").join(name);
-        std::fs::read(&path).unwrap_or_else(|e| {
-            panic!(
-                "cannot read {} ({e}); the shared import samples are required (set KUNCI_SHARED_DIR)",
-                path.display()
-            )
-        })
+    /// The password of the encrypted fixtures.
+    pub const PASSWORD: &str = "kunci-test";
+
+    /// One of the project's own export files in `tests/data/import` (written by
+    /// `scripts/make-import-fixtures`; its README says what each holds).
+    pub fn fixture(name: &str) -> Vec<u8> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/import")
+            .join(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {} ({e})", path.display()))
     }
 }
 

@@ -175,14 +175,15 @@ fn read_service(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::test_support::sample;
+    use crate::import::test_support::{PASSWORD, fixture};
 
     #[test]
-    fn the_plain_sample_gives_its_four_accounts() -> Result<(), ImportError> {
-        let bytes = sample("2fas_authenticator_plain.2fas");
+    fn the_plain_fixture_gives_seven_accounts_and_skips_steam() -> Result<(), ImportError> {
+        let bytes = fixture("twofas_plain.2fas");
         assert!(TwoFas.detect(&bytes) && !TwoFas.is_encrypted(&bytes));
         let got = TwoFas.import(&bytes, None)?;
-        assert!(got.skipped.is_empty(), "{:?}", got.skipped);
+        assert_eq!(got.skipped.len(), 1, "{:?}", got.skipped);
+        assert_eq!(got.skipped[0].reason, SkipReason::Steam);
         let names: Vec<_> = got
             .accounts
             .iter()
@@ -190,14 +191,25 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["Deno:Mason", "Airbnb:Elijah", "Issuu:James", "WWE:Mason"]
+            [
+                "LPSE Kota Bandung:penyedia@cv-maju-jaya.example",
+                "LPSE Kementerian Keuangan:budi.santoso",
+                "LPSE Provinsi Jawa Barat:siti.rahayu@sinar-abadi.example",
+                // The service name is cut to 30 characters, as the app does; otp.issuer is whole.
+                "Dinas Pekerjaan Umum – Bidang Jalan:ppk.jalan",
+                "LPSE Kabupaten Sleman:pokja.pemilihan.3",
+                "Nextcloud Kantor:dewi.lestari@kantor.example",
+                "Koperasi Pegawai:Renée Kusumawardani",
+            ]
         );
+        let hotp = &got.accounts[4].params;
+        assert_eq!((hotp.kind, hotp.counter), (Kind::Hotp, 42));
         Ok(())
     }
 
     #[test]
     fn the_encrypted_sample_opens_with_its_password_only() -> Result<(), ImportError> {
-        let bytes = sample("2fas_authenticator_encrypted.2fas");
+        let bytes = fixture("twofas_encrypted.2fas");
         assert!(TwoFas.detect(&bytes) && TwoFas.is_encrypted(&bytes));
         assert_eq!(
             TwoFas.import(&bytes, None),
@@ -207,8 +219,8 @@ mod tests {
             TwoFas.import(&bytes, Some("tset")),
             Err(ImportError::WrongPassword { format: NAME })
         );
-        let got = TwoFas.import(&bytes, Some("test"))?;
-        let plain = TwoFas.import(&sample("2fas_authenticator_plain.2fas"), None)?;
+        let got = TwoFas.import(&bytes, Some(PASSWORD))?;
+        let plain = TwoFas.import(&fixture("twofas_plain.2fas"), None)?;
         assert_eq!(
             got.accounts.len(),
             plain.accounts.len(),

@@ -85,29 +85,30 @@ impl Importer for UriList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::test_support::sample;
+    use crate::import::test_support::fixture;
     use crate::otp::Kind;
 
     #[test]
-    fn the_shared_sample_gives_six_accounts_and_skips_steam() -> Result<(), ImportError> {
-        let bytes = sample("plain.txt");
+    fn the_fixture_gives_seven_accounts_and_skips_steam() -> Result<(), ImportError> {
+        let bytes = fixture("uris.txt");
         assert!(UriList.detect(&bytes));
         let got = UriList.import(&bytes, None)?;
-        assert_eq!(got.accounts.len(), 6);
+        assert_eq!(got.accounts.len(), 7);
         assert_eq!(got.skipped.len(), 1, "{:?}", got.skipped);
-        assert_eq!(got.skipped[0], Skipped::line(7, SkipReason::Steam));
+        assert_eq!(got.skipped[0], Skipped::line(6, SkipReason::Steam));
         assert!(
-            got.skipped[0].to_string().starts_with("line 7: Steam"),
+            got.skipped[0].to_string().starts_with("line 6: Steam"),
             "{:?}",
             got.skipped
         );
-        let canada = &got.accounts[4];
-        assert_eq!(canada.issuer.as_deref(), Some("Air Canada"));
-        assert_eq!(canada.label, "Benjamin");
+        let sleman = &got.accounts[4];
+        assert_eq!(sleman.issuer.as_deref(), Some("LPSE Kabupaten Sleman"));
+        assert_eq!(sleman.label, "pokja.pemilihan.3");
         assert_eq!(
-            (canada.params.kind, canada.params.counter),
-            (Kind::Hotp, 50)
+            (sleman.params.kind, sleman.params.counter),
+            (Kind::Hotp, 42)
         );
+        assert_eq!(got.accounts[6].label, "Renée Kusumawardani");
         Ok(())
     }
 
@@ -139,7 +140,7 @@ mod tests {
 
     #[test]
     fn migration_lines_are_expanded() -> Result<(), ImportError> {
-        let accounts = UriList.import(&sample("plain.txt"), None)?.accounts;
+        let accounts = UriList.import(&fixture("uris.txt"), None)?.accounts;
         let links = migration::encode_batches(&accounts, 10);
         let text: String = links.iter().map(|l| format!("{}\n", l.as_str())).collect();
         let got = UriList.import(text.as_bytes(), None)?;

@@ -1,5 +1,5 @@
 //! Import, back up / export and QR codes, driven through the window with a fixed clock and
-//! the real sample files in `../shared/import-samples`. Secrets live in memory here: these
+//! the project's own export files in `tests/data/import`. Secrets live in memory here: these
 //! tests are about the window, not the keychain. The QR codes on screen are read back by
 //! Kunci's own decoder and by zbarimg (a peer, installed by scripts/test).
 
@@ -158,20 +158,17 @@ impl egui::DroppedFile for Dropped {
     }
 }
 
-/// A shared sample file: `$KUNCI_SHARED_DIR/import-samples`, else `../shared/import-samples`.
+/// One of the project's export fixtures (`tests/data/import/README.md` says what each holds).
 fn sample(name: &str) -> PathBuf {
-    let dir = match std::env::var_os("KUNCI_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-    };
-    let path = dir.join("import-samples").join(name);
-    assert!(
-        path.exists(),
-        "{} is missing; the shared import samples are required (set KUNCI_SHARED_DIR)",
-        path.display()
-    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/import")
+        .join(name);
+    assert!(path.exists(), "{} is missing", path.display());
     path
 }
+
+/// The password of the encrypted fixtures.
+const SAMPLE_PASSWORD: &str = "kunci-test";
 
 /// What the library reads from a sample: the accounts and the skip reasons.
 fn read_sample(name: &str, password: Option<&str>) -> kunci::import::Imported {
@@ -215,7 +212,7 @@ fn read_qr(view: &QrView, dir: &Path) -> String {
 #[test]
 fn an_encrypted_aegis_file_asks_for_its_password_and_adds_only_the_ticked_accounts() {
     let mut w = Window::new(&[]);
-    let expected = read_sample("aegis_encrypted.json", Some("test"));
+    let expected = read_sample("aegis_encrypted.json", Some(SAMPLE_PASSWORD));
     assert!(expected.accounts.len() >= 3 && !expected.skipped.is_empty());
 
     w.drop_file(&sample("aegis_encrypted.json"));
@@ -226,7 +223,7 @@ fn an_encrypted_aegis_file_asks_for_its_password_and_adds_only_the_ticked_accoun
     w.wait_for("That is not the password of this Aegis file");
     assert!(w.accounts().is_empty());
 
-    w.type_into(field, "test");
+    w.type_into(field, SAMPLE_PASSWORD);
     w.h.key_press(egui::Key::Enter);
     w.wait_for("accounts found");
     for uri in &expected.accounts {
@@ -256,13 +253,13 @@ fn an_encrypted_aegis_file_asks_for_its_password_and_adds_only_the_ticked_accoun
 
 #[test]
 fn accounts_already_in_kunci_are_shown_unticked_and_never_replaced() {
-    let expected = read_sample("plain.txt", None);
+    let expected = read_sample("uris.txt", None);
     let same = expected.accounts[0].clone();
     let mut renewed = expected.accounts[1].clone();
     renewed.secret = kunci::otp::Secret::from_bytes(vec![7; 20]);
     let mut w = Window::new(&[same.clone(), renewed.clone()]);
 
-    w.drop_file(&sample("plain.txt"));
+    w.drop_file(&sample("uris.txt"));
     w.wait_for("accounts found");
     let there = format!("{} — already in Kunci", same.display_name());
     let other = format!(
@@ -445,9 +442,9 @@ fn google_authenticator_codes_are_batched_and_read_back_to_every_account() {
 /// Every word of these dialogs in Bahasa Indonesia draws (a missing glyph would panic).
 #[test]
 fn the_dialogs_speak_indonesian() {
-    let accounts = read_sample("plain.txt", None).accounts;
+    let accounts = read_sample("uris.txt", None).accounts;
     let mut w = Window::speaking(&accounts[..2], Language::Indonesian);
-    w.drop_file(&sample("plain.txt"));
+    w.drop_file(&sample("uris.txt"));
     w.wait_for("akun ditemukan");
     assert_eq!(
         w.h.query_all_by_label_contains("— sudah ada di Kunci")
