@@ -12,7 +12,13 @@
 ;   /DOUTFILE=path\kunci-0.1.0-windows-x86_64-setup.exe
 ; Paths that are not absolute are relative to this folder (makensis changes into it).
 
-Unicode true
+; kunci.exe is a 64-bit program: a 64-bit installer where this NSIS has the stubs for it (Debian's
+; nsis does; scripts/test-windows runs it under a 64-bit-only Wine), else the usual 32-bit one.
+!if /FileExists "${NSISDIR}\Stubs\lzma_solid-amd64-unicode"
+  Target amd64-unicode
+!else
+  Unicode true
+!endif
 ManifestDPIAware true
 SetCompressor /SOLID lzma
 AllowSkipFiles off
