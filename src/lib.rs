@@ -4,19 +4,22 @@
 //! - [`otp`]: codes, `otpauth://` URIs and typed setup keys;
 //! - [`accounts`]: the account model and the ordered account list;
 //! - [`store`]: secrets in the OS keychain, metadata in a versioned JSON file written atomically;
-//! - [`import`]: accounts from other authenticators' export files (Aegis, 2FAS, Bitwarden…);
+//! - [`import`]: other authenticators' export files and Kunci's own backups, one file per format;
+//! - [`export`]: every account written to one file, and the automatic backups;
 //! - [`clock`]: network time, the clock's drift and what it means for codes;
 //! - [`scan`]: QR enrolment from the screen, a webcam, an image file or the clipboard;
 //! - [`settings`]: preferences kept in the data directory;
 //! - [`instance`]: one window per data directory.
 //!
-//! The front ends (`ui`, `cli`) live in the binary and only call into this library.
+//! The front ends (`ui`, `cli`) live in the binary and only call into this library;
+//! `ARCHITECTURE.md` maps the layers.
 
 pub mod accounts;
 pub mod clock;
 pub mod export;
 pub mod import;
 pub mod instance;
+mod json;
 pub mod otp;
 pub mod scan;
 pub mod settings;

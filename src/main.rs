@@ -9,7 +9,7 @@ mod cli;
 mod ui;
 
 // The translations in locales/, compiled in; a key missing in one language falls back to
-// English (the completeness test in i18n.rs keeps that from happening).
+// English (the completeness test in i18n/mod.rs keeps that from happening).
 rust_i18n::i18n!("locales", fallback = "en");
 
 fn main() -> ExitCode {

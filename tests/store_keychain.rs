@@ -15,11 +15,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use kunci::accounts::{Account, AccountId};
+use kunci::accounts::{Account, AccountId, Existing};
 use kunci::otp::{self, Kind, OtpUri, Params, Secret};
 use kunci::store::{
-    DataDir, Existing, KEYCHAIN_SERVICE, Keychain, LoadProblem, NoSecretStore, SecretStore, Store,
-    StoreError,
+    DataDir, KEYCHAIN_SERVICE, Keychain, LoadProblem, NoSecretStore, SecretStore, Store, StoreError,
 };
 use serde_json::Value;
 
@@ -716,7 +715,7 @@ fn refusing_keychain_adds_nothing_to_an_existing_store() {
         "the metadata is readable without a keychain"
     );
     match store.add(&totp("New", "two", &random_secret())) {
-        Err(e @ StoreError::Keychain(_)) => {
+        Err(e @ StoreError::Secrets(_)) => {
             let text = e.to_string();
             assert!(text.contains("why: testing a refusing keychain"), "{text}");
         }
@@ -725,7 +724,7 @@ fn refusing_keychain_adds_nothing_to_an_existing_store() {
     assert_eq!(store.accounts().len(), 1);
     assert!(matches!(
         store.secret(&store.accounts().as_slice()[0].id.clone()),
-        Err(StoreError::Keychain(_))
+        Err(StoreError::Secrets(_))
     ));
     assert!(
         store.reconcile().is_err(),
@@ -746,7 +745,7 @@ fn refusing_keychain_writes_nothing_into_a_new_data_dir() {
     let (mut store, problems) = Store::open(DataDir::new(tmp.path()), refusing).unwrap();
     assert!(problems.is_empty(), "{problems:?}");
     let result = store.add(&totp("New", "one", &random_secret()));
-    assert!(matches!(result, Err(StoreError::Keychain(_))), "{result:?}");
+    assert!(matches!(result, Err(StoreError::Secrets(_))), "{result:?}");
     assert!(store.accounts().is_empty());
     // Only the lock file may exist; no accounts.json (not even an empty one) was written.
     let written: Vec<String> = files_under(tmp.path())

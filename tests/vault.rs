@@ -12,7 +12,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use kunci::store::{DataDir, Keychain, SecretStore, Vault};
+use std::sync::Arc;
+
+use kunci::store::{DataDir, Keychain, SecretStore, Store, Vault};
 use serde_json::Value;
 
 mod common;
@@ -257,6 +259,63 @@ fn moving_keychain_to_vault_and_back_keeps_every_code() {
 
     for id in keychain.ids(&vault_id).expect("ids").expect("listed") {
         keychain.delete(&vault_id, &id).expect("clean up");
+    }
+}
+
+/// The automatic backups' passphrase moves with the secrets from the command line too, as from
+/// the window: the backups go on after `kunci vault move-to-vault` and back.
+#[test]
+fn the_command_line_moves_carry_the_automatic_backups_passphrase() {
+    common::require_keyring(HOW_TO_RUN);
+    const BACKUP: &str = "kata sandi cadangan otomatis";
+    let f = Fixture::new("kunci-vault-backup-pass-");
+    f.add_all(|args| f.kunci(args));
+    let keychain = Arc::new(Keychain::connect().unwrap_or_else(|e| panic!("{e}; {HOW_TO_RUN}")));
+    let data = DataDir::new(&f.dir);
+    let (store, _) = Store::open(data.clone(), keychain.clone()).expect("open on the keychain");
+    store.set_backup_passphrase(Some(BACKUP)).expect("keep it");
+    drop(store);
+
+    f.kunci(&["vault", "move-to-vault", "--passphrase-file", &f.pass_arg()])
+        .ok();
+    let vault = Arc::new(Vault::unlock(&data, PASSPHRASE).expect("unlock"));
+    let (in_vault, _) = Store::open(data.clone(), vault).expect("open on the vault");
+    assert_eq!(
+        in_vault
+            .backup_passphrase()
+            .expect("read")
+            .as_deref()
+            .map(|p| p.as_str()),
+        Some(BACKUP),
+        "the passphrase moved into the vault"
+    );
+    let (on_keychain, _) = Store::open(data.clone(), keychain.clone()).expect("open");
+    assert_eq!(
+        on_keychain.backup_passphrase().expect("read"),
+        None,
+        "and left the keychain"
+    );
+
+    f.kunci(&[
+        "vault",
+        "move-to-keychain",
+        "--passphrase-file",
+        &f.pass_arg(),
+    ])
+    .ok();
+    let (mut back, _) = Store::open(data, keychain.clone()).expect("open");
+    assert_eq!(
+        back.backup_passphrase()
+            .expect("read")
+            .as_deref()
+            .map(|p| p.as_str()),
+        Some(BACKUP),
+        "and came back to the keychain"
+    );
+    back.set_backup_passphrase(None).expect("clean up");
+    let ids: Vec<_> = back.accounts().iter().map(|a| a.id.clone()).collect();
+    for id in ids {
+        back.remove(&id).expect("clean up");
     }
 }
 

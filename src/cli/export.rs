@@ -3,29 +3,31 @@
 
 use std::io::IsTerminal;
 use std::path::Path;
+use std::process::ExitCode;
 
-use kunci::export;
-use kunci::store::{self, backup};
+use kunci::export::{self, Format};
+use kunci::store;
 use zeroize::Zeroizing;
 
 use super::import::password_from_file;
 use super::{ExportArgs, ExportFormat, Failure, lang, open_store, warn};
 use crate::i18n::Localize;
 
-pub fn run(args: ExportArgs) -> Result<(), Failure> {
+pub fn run(args: ExportArgs) -> Result<ExitCode, Failure> {
     let ExportArgs {
         format,
         out,
         password_file,
         force,
     } = args;
-    if format != ExportFormat::Kunci && password_file.is_some() {
+    let format = Format::from(format);
+    if !format.is_encrypted() && password_file.is_some() {
         return Err(Failure(tr!(lang(), "cli.export.password_file_only_kunci")));
     }
     refuse_existing(&out, force)?;
-    let passphrase = match format {
-        ExportFormat::Kunci => Some(passphrase(password_file.as_deref())?),
-        ExportFormat::Uris | ExportFormat::Aegis => None,
+    let passphrase = match format.is_encrypted() {
+        true => Some(passphrase(password_file.as_deref())?),
+        false => None,
     };
 
     let store = open_store()?;
@@ -47,21 +49,18 @@ pub fn run(args: ExportArgs) -> Result<(), Failure> {
     }
 
     let lang = lang();
-    let (bytes, name): (Zeroizing<Vec<u8>>, String) = match passphrase {
-        Some(passphrase) => (
-            Zeroizing::new(backup::seal(&accounts, &extras, &passphrase)?),
-            tr!(lang, "cli.export.kind_kunci"),
-        ),
-        None if format == ExportFormat::Aegis => (
-            unencrypted(export::aegis::write(&accounts, &extras)),
-            tr!(lang, "cli.export.kind_aegis"),
-        ),
-        None => (
-            unencrypted(export::uris::write(&accounts)),
-            tr!(lang, "cli.export.kind_uris"),
-        ),
+    let bytes = export::to_bytes(
+        format,
+        &accounts,
+        &extras,
+        passphrase.as_deref().map(|p| p.as_str()),
+    )?;
+    let name = match format {
+        Format::Kunci => tr!(lang, "cli.export.kind_kunci"),
+        Format::Aegis => tr!(lang, "cli.export.kind_aegis"),
+        Format::Uris => tr!(lang, "cli.export.kind_uris"),
     };
-    if format != ExportFormat::Kunci {
+    if !format.is_encrypted() {
         warn(&tr!(lang, "cli.export.unencrypted", path = out.display()));
     }
     // Checked again just before writing: the passphrase prompt and the keychain take time.
@@ -84,11 +83,17 @@ pub fn run(args: ExportArgs) -> Result<(), Failure> {
             kind = name
         )
     );
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
-fn unencrypted(text: Zeroizing<String>) -> Zeroizing<Vec<u8>> {
-    Zeroizing::new(text.as_bytes().to_vec())
+impl From<ExportFormat> for Format {
+    fn from(format: ExportFormat) -> Self {
+        match format {
+            ExportFormat::Kunci => Format::Kunci,
+            ExportFormat::Uris => Format::Uris,
+            ExportFormat::Aegis => Format::Aegis,
+        }
+    }
 }
 
 fn refuse_existing(out: &Path, force: bool) -> Result<(), Failure> {

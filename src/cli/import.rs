@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use kunci::accounts::Extras;
 use kunci::import;
-use kunci::import::plan::{Planned, Verdict, plan};
+use kunci::import::plan::{Fate, Planned, plan};
 use kunci::otp::OtpUri;
 use zeroize::Zeroizing;
 
@@ -14,14 +14,8 @@ use crate::i18n::Localize;
 
 use super::{Failure, ImportArgs, added_line, describe, lang, open_store, said_yes};
 
-pub fn run(args: ImportArgs) -> ExitCode {
-    match import_file(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure(why)) => {
-            eprintln!("kunci: {why}");
-            ExitCode::FAILURE
-        }
-    }
+pub fn run(args: ImportArgs) -> Result<ExitCode, Failure> {
+    import_file(&args).map(|()| ExitCode::SUCCESS)
 }
 
 /// The password from `--password-file` (one trailing line break dropped), or asked for on the
@@ -119,15 +113,15 @@ fn import_file(args: &ImportArgs) -> Result<(), Failure> {
     let (mut new, mut present, mut renewed) = (Vec::new(), Vec::new(), Vec::new());
     let mut new_extras = Vec::new();
     let planned = plan(accounts, |uri| store.existing(uri));
-    for (Planned { uri, verdict }, extras) in planned.into_iter().zip(extras) {
-        match verdict {
-            Verdict::New => {
+    for (Planned { uri, fate }, extras) in planned.into_iter().zip(extras) {
+        match fate {
+            Fate::New => {
                 new.push(uri);
                 new_extras.push(extras);
             }
-            Verdict::AlreadyThere(_) => present.push(uri),
+            Fate::AlreadyThere(_) => present.push(uri),
             // Like a re-enrolment, a second account of one name is only reported.
-            Verdict::OtherSecret(_) | Verdict::RepeatedInFile => renewed.push(uri),
+            Fate::OtherSecret(_) | Fate::RepeatedInFile => renewed.push(uri),
         }
     }
     let section = |title: &str, uris: &[OtpUri]| {

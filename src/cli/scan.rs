@@ -3,12 +3,13 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use kunci::accounts::Existing;
 use kunci::otp::OtpUri;
 use kunci::scan::payload::{Payload, classify};
 use kunci::scan::scanner::{Scanner, looks_like_otpauth};
 use kunci::scan::webcam::Camera;
 use kunci::scan::{GrayImage, ScanError, decode, file, screen};
-use kunci::store::{Existing, Store};
+use kunci::store::Store;
 
 use super::{Failure, ScanArgs, added_line, describe, lang, open_store};
 use crate::i18n::Localize;
@@ -17,25 +18,27 @@ const FOUND: u8 = 0;
 const NOTHING: u8 = 1;
 const ERROR: u8 = 2;
 
-pub fn run(args: ScanArgs) -> ExitCode {
+/// Exit status 0 when something was found, 1 when nothing was, 2 on an error (an unreadable
+/// file, no screen, no camera), as `kunci scan --help` says.
+pub fn run(args: ScanArgs) -> Result<ExitCode, Failure> {
     let texts = match find_texts(&args) {
         Ok(texts) => texts,
         Err(e) => {
             eprintln!("kunci: {}", e.localize(lang()));
-            return ExitCode::from(ERROR);
+            return Ok(ExitCode::from(ERROR));
         }
     };
     if texts.is_empty() {
         if !args.raw {
             eprintln!("kunci: {}", tr!(lang(), "cli.scan.nothing_found"));
         }
-        return ExitCode::from(NOTHING);
+        return Ok(ExitCode::from(NOTHING));
     }
     if args.raw {
         for text in &texts {
             println!("{text}");
         }
-        return ExitCode::from(FOUND);
+        return Ok(ExitCode::from(FOUND));
     }
     let mut store = None;
     let mut failed = false;
@@ -45,7 +48,7 @@ pub fn run(args: ScanArgs) -> ExitCode {
             failed = true;
         }
     }
-    ExitCode::from(if failed { ERROR } else { FOUND })
+    Ok(ExitCode::from(if failed { ERROR } else { FOUND }))
 }
 
 /// The texts of all QR codes found, without repeats, in the order found.

@@ -3,13 +3,14 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use kunci::store::vault::{Strength, strength};
 use kunci::store::{
-    DataDir, Keychain, MoveError, MoveReport, NoSecretStore, SecretStore, Store, Vault, VaultError,
-    move_to_keychain, move_to_vault,
+    DataDir, Keychain, MoveReport, NoSecretStore, OpenError, SecretStore, SecretsLocation, Store,
+    Vault, VaultError, move_to_keychain, move_to_vault,
 };
 use zeroize::Zeroizing;
 
@@ -81,7 +82,7 @@ pub(crate) fn help(cmd: clap::Command, lang: Language) -> clap::Command {
         })
 }
 
-pub fn run(command: VaultCommand) -> Result<(), Failure> {
+pub fn run(command: VaultCommand) -> Result<ExitCode, Failure> {
     let dir = data_dir()?;
     match command {
         VaultCommand::Create(args) => create(&dir, &args),
@@ -89,22 +90,33 @@ pub fn run(command: VaultCommand) -> Result<(), Failure> {
         VaultCommand::MoveToKeychain(args) => to_keychain(&dir, &args),
         VaultCommand::Status => status(&dir),
     }
+    .map(|()| ExitCode::SUCCESS)
 }
 
-/// Where the other commands find the secrets: the vault when it is the choice (unlocked with
-/// the passphrase from [`PASSPHRASE_FILE_ENV`] or the terminal), else the keychain.
-pub(crate) fn secret_store(dir: &DataDir) -> Result<Arc<dyn SecretStore>, Failure> {
-    if Vault::exists(dir) {
-        let file = std::env::var_os(PASSPHRASE_FILE_ENV).map(PathBuf::from);
-        return Ok(Arc::new(unlock(dir, file.as_deref())?));
+/// The vault of `dir`, unlocked for the other commands when it is where the secrets are: with
+/// the passphrase from [`PASSPHRASE_FILE_ENV`], else asked on the terminal.
+pub(crate) fn unlock_for_commands(dir: &DataDir) -> Result<Option<Arc<Vault>>, Failure> {
+    match SecretsLocation::of(dir) {
+        SecretsLocation::Keychain => Ok(None),
+        SecretsLocation::Vault { .. } => {
+            let file = std::env::var_os(PASSPHRASE_FILE_ENV).map(PathBuf::from);
+            Ok(Some(Arc::new(unlock(dir, file.as_deref())?)))
+        }
     }
-    Keychain::connect().map(|k| Arc::new(k) as _).map_err(|e| {
+}
+
+/// Why the store did not open; a missing or refusing keychain also says how to use the vault.
+pub(crate) fn open_failure(e: OpenError) -> Failure {
+    let lang = lang();
+    if e.keychain_refused() {
         Failure(format!(
             "{}\n{}",
-            e.localize(lang()),
-            tr!(lang(), "vault.cli.keychain_missing_hint")
+            e.localize(lang),
+            tr!(lang, "vault.cli.keychain_missing_hint")
         ))
-    })
+    } else {
+        Failure(e.localize(lang))
+    }
 }
 
 /// Unlocks the vault: once with a passphrase file, up to [`TRIES`] times on a terminal.
@@ -282,51 +294,4 @@ fn status(dir: &DataDir) -> Result<(), Failure> {
         println!("{}", tr!(lang, "vault.cli.status_keychain"));
     }
     Ok(())
-}
-
-impl Localize for VaultError {
-    fn localize(&self, lang: Language) -> String {
-        match self {
-            VaultError::EmptyPassphrase => tr!(lang, "vault.error.empty"),
-            VaultError::WrongPassphrase => tr!(lang, "vault.error.wrong"),
-            VaultError::Missing { dir } => {
-                tr!(lang, "vault.error.missing", dir = dir.display())
-            }
-            VaultError::Exists { path } => tr!(lang, "vault.error.exists", path = path.display()),
-            VaultError::Damaged { path, reason } => tr!(
-                lang,
-                "vault.error.damaged",
-                path = path.display(),
-                reason = reason
-            ),
-            VaultError::Unsupported { path, what } => tr!(
-                lang,
-                "vault.error.unsupported",
-                path = path.display(),
-                what = what
-            ),
-            VaultError::Replaced { path } => {
-                tr!(lang, "vault.error.replaced", path = path.display())
-            }
-            VaultError::Io { path, source } => tr!(
-                lang,
-                "vault.error.io",
-                path = path.display(),
-                detail = source
-            ),
-            other => tr!(lang, "vault.error.other", detail = other),
-        }
-    }
-}
-
-impl Localize for MoveError {
-    fn localize(&self, lang: Language) -> String {
-        match self {
-            MoveError::Store(e) => e.localize(lang),
-            MoveError::Keychain(e) => e.localize(lang),
-            MoveError::Vault(e) => e.localize(lang),
-            MoveError::Verify { id, .. } => tr!(lang, "vault.error.verify", id = id),
-            other => other.to_string(),
-        }
-    }
 }

@@ -113,6 +113,11 @@ impl Measurement {
         Verdict::of(self.offset)
     }
 
+    /// The correction network-corrected codes may apply: the measured offset.
+    pub fn correction(&self) -> Option<f64> {
+        Some(self.offset)
+    }
+
     /// Whole hours when the offset looks like a wrong time zone (see [`timezone_hours`]).
     pub fn timezone_hours(&self) -> Option<i64> {
         timezone_hours(self.offset)
@@ -133,6 +138,17 @@ pub fn system_now() -> f64 {
         Ok(d) => d.as_secs_f64(),
         Err(e) => -e.duration().as_secs_f64(),
     }
+}
+
+/// The Unix time codes are made for: this computer's `now`, moved by the last measurement's
+/// [`Measurement::correction`] when network time is chosen (and one is there to apply).
+/// The window and `kunci code --network-time` both take their time from here.
+pub fn code_time(now: f64, use_network_time: bool, last: Option<&Measurement>) -> f64 {
+    let correction = last
+        .filter(|_| use_network_time)
+        .and_then(Measurement::correction)
+        .unwrap_or(0.0);
+    now + correction
 }
 
 /// Asks the SNTP servers, then (only if none answered) the HTTPS sites. Blocks for about

@@ -6,14 +6,17 @@
 
 use kunci::accounts::QueryError;
 use kunci::clock::NoTimeSource;
+use kunci::export::ExportError;
+use kunci::import::kunci::BackupError;
 use kunci::import::{EntryName, ImportError, SkipReason, Skipped};
 use kunci::otp::OtpError;
-use kunci::otp::migration::{MigrationError, ProtobufError};
-use kunci::scan::payload::{CollectError, NotAnAccount, PayloadError};
+use kunci::otp::migration::{
+    CollectError, EntryProblem, MigrationError, ProtobufError, SkippedEntry,
+};
+use kunci::scan::payload::{NotAnAccount, PayloadError};
 use kunci::scan::{ClipboardProblem, FileProblem, ScanError};
 use kunci::settings::SettingsProblem;
-use kunci::store::backup::BackupError;
-use kunci::store::{KeychainError, LoadProblem, StoreError};
+use kunci::store::{LoadProblem, MoveError, OpenError, SecretsError, StoreError, VaultError};
 
 use super::Language;
 
@@ -127,10 +130,10 @@ impl Localize for ProtobufError {
     }
 }
 
-impl Localize for KeychainError {
+impl Localize for SecretsError {
     fn localize(&self, lang: Language) -> String {
         match self {
-            KeychainError::Unavailable { detail } => {
+            SecretsError::Unavailable { detail } => {
                 let hint = if cfg!(target_os = "linux") {
                     tr!(lang, "error.keychain.hint_linux")
                 } else if cfg!(target_os = "windows") {
@@ -145,13 +148,13 @@ impl Localize for KeychainError {
                     hint = hint
                 )
             }
-            KeychainError::Locked { detail } => {
+            SecretsError::Locked { detail } => {
                 tr!(lang, "error.keychain.locked", detail = detail)
             }
-            KeychainError::BadEntry { id } => tr!(lang, "error.keychain.bad_entry", id = id),
-            KeychainError::Other { detail } => tr!(lang, "error.keychain.other", detail = detail),
+            SecretsError::BadEntry { id } => tr!(lang, "error.keychain.bad_entry", id = id),
+            SecretsError::Other { detail } => tr!(lang, "error.keychain.other", detail = detail),
             // The vault's own words (what to do about a vault file), not the keychain's.
-            KeychainError::Vault(e) => e.localize(lang),
+            SecretsError::Vault(e) => e.localize(lang),
         }
     }
 }
@@ -176,7 +179,7 @@ impl Localize for StoreError {
                 found = found,
                 supported = supported
             ),
-            StoreError::Keychain(e) => e.localize(lang),
+            StoreError::Secrets(e) => e.localize(lang),
             StoreError::Otp(e) => e.localize(lang),
             StoreError::NotFound(id) => tr!(lang, "error.store.not_found", id = id),
             StoreError::Duplicate { name } => tr!(lang, "error.store.duplicate", name = name),
@@ -453,6 +456,54 @@ impl Localize for EntryName {
     }
 }
 
+impl Localize for EntryProblem {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            EntryProblem::Damaged(e) => {
+                tr!(lang, "error.skip.damaged", detail = e.localize(lang))
+            }
+            EntryProblem::NameNotUtf8 => tr!(lang, "error.skip.name_not_utf8"),
+            EntryProblem::IssuerNotUtf8 => tr!(lang, "error.skip.issuer_not_utf8"),
+            EntryProblem::NoSecret => tr!(lang, "error.skip.no_secret"),
+            EntryProblem::ShortSecret { bits, needed } => tr!(
+                lang,
+                "error.skip.short_secret",
+                bits = bits,
+                needed = needed
+            ),
+            EntryProblem::Md5 => tr!(lang, "error.skip.md5"),
+            EntryProblem::UnknownAlgorithm(n) => {
+                tr!(lang, "error.skip.unknown_algorithm_number", number = n)
+            }
+            EntryProblem::UnknownDigits(n) => {
+                tr!(lang, "error.skip.unknown_digits_number", number = n)
+            }
+            EntryProblem::UnknownType(n) => {
+                tr!(lang, "error.skip.unknown_type_number", number = n)
+            }
+            // A problem added to the library later: its English words rather than none.
+            other => other.to_string(),
+        }
+    }
+}
+
+/// An entry of a scanned export, worded as an import's skipped entry (same place words).
+impl Localize for SkippedEntry {
+    fn localize(&self, lang: Language) -> String {
+        Skipped::from(self.clone()).localize(lang)
+    }
+}
+
+impl Localize for ExportError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            ExportError::NoPassphrase => tr!(lang, "error.backup.empty_passphrase"),
+            ExportError::Backup(e) => e.localize(lang),
+            other => other.to_string(),
+        }
+    }
+}
+
 impl Localize for SkipReason {
     fn localize(&self, lang: Language) -> String {
         match self {
@@ -476,28 +527,7 @@ impl Localize for SkipReason {
             SkipReason::CounterAtMax => tr!(lang, "error.skip.counter_at_max"),
             SkipReason::Otp(e) => e.localize(lang),
             SkipReason::Migration(e) => e.localize(lang),
-            SkipReason::Damaged(e) => {
-                tr!(lang, "error.skip.damaged", detail = e.localize(lang))
-            }
-            SkipReason::NameNotUtf8 => tr!(lang, "error.skip.name_not_utf8"),
-            SkipReason::IssuerNotUtf8 => tr!(lang, "error.skip.issuer_not_utf8"),
-            SkipReason::NoSecret => tr!(lang, "error.skip.no_secret"),
-            SkipReason::ShortSecret { bits, needed } => tr!(
-                lang,
-                "error.skip.short_secret",
-                bits = bits,
-                needed = needed
-            ),
-            SkipReason::Md5 => tr!(lang, "error.skip.md5"),
-            SkipReason::UnknownAlgorithmNumber(n) => {
-                tr!(lang, "error.skip.unknown_algorithm_number", number = n)
-            }
-            SkipReason::UnknownDigitsNumber(n) => {
-                tr!(lang, "error.skip.unknown_digits_number", number = n)
-            }
-            SkipReason::UnknownTypeNumber(n) => {
-                tr!(lang, "error.skip.unknown_type_number", number = n)
-            }
+            SkipReason::ExportEntry(problem) => problem.localize(lang),
             // A reason added to the library later: its English words rather than none.
             other => other.to_string(),
         }
@@ -609,6 +639,64 @@ impl Localize for serde_json::Error {
     }
 }
 
+impl Localize for VaultError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            VaultError::EmptyPassphrase => tr!(lang, "vault.error.empty"),
+            VaultError::WrongPassphrase => tr!(lang, "vault.error.wrong"),
+            VaultError::Missing { dir } => {
+                tr!(lang, "vault.error.missing", dir = dir.display())
+            }
+            VaultError::Exists { path } => tr!(lang, "vault.error.exists", path = path.display()),
+            VaultError::Damaged { path, reason } => tr!(
+                lang,
+                "vault.error.damaged",
+                path = path.display(),
+                reason = reason
+            ),
+            VaultError::Unsupported { path, what } => tr!(
+                lang,
+                "vault.error.unsupported",
+                path = path.display(),
+                what = what
+            ),
+            VaultError::Replaced { path } => {
+                tr!(lang, "vault.error.replaced", path = path.display())
+            }
+            VaultError::Io { path, source } => tr!(
+                lang,
+                "vault.error.io",
+                path = path.display(),
+                detail = source
+            ),
+            other => tr!(lang, "vault.error.other", detail = other),
+        }
+    }
+}
+
+impl Localize for OpenError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            OpenError::NoDataDir => tr!(lang, "ui.worker.no_data_dir"),
+            OpenError::VaultLocked => tr!(lang, "vault.ui.locked"),
+            OpenError::Store(e) => e.localize(lang),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl Localize for MoveError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            MoveError::Store(e) => e.localize(lang),
+            MoveError::Secrets(e) => e.localize(lang),
+            MoveError::Vault(e) => e.localize(lang),
+            MoveError::Verify { id, .. } => tr!(lang, "vault.error.verify", id = id),
+            other => other.to_string(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -664,17 +752,18 @@ mod tests {
             SkipReason::CounterAtMax,
             SkipReason::Otp(OtpError::SecretTooShort { bits: 40 }),
             SkipReason::Migration(MigrationError::NoAccounts),
-            SkipReason::NameNotUtf8,
-            SkipReason::IssuerNotUtf8,
-            SkipReason::NoSecret,
-            SkipReason::ShortSecret {
+            SkipReason::ExportEntry(EntryProblem::NameNotUtf8),
+            SkipReason::ExportEntry(EntryProblem::IssuerNotUtf8),
+            SkipReason::ExportEntry(EntryProblem::NoSecret),
+            SkipReason::ExportEntry(EntryProblem::ShortSecret {
                 bits: 72,
                 needed: 80,
-            },
-            SkipReason::Md5,
-            SkipReason::UnknownAlgorithmNumber(9),
-            SkipReason::UnknownDigitsNumber(3),
-            SkipReason::UnknownTypeNumber(7),
+            }),
+            SkipReason::ExportEntry(EntryProblem::Md5),
+            SkipReason::ExportEntry(EntryProblem::UnknownAlgorithm(9)),
+            SkipReason::ExportEntry(EntryProblem::UnknownDigits(3)),
+            SkipReason::ExportEntry(EntryProblem::UnknownType(7)),
+            SkipReason::ExportEntry(EntryProblem::Damaged(ProtobufError::TooDeep { offset: 3 })),
         ];
         for reason in reasons {
             assert_eq!(reason.localize(Language::English), reason.to_string());
@@ -693,7 +782,10 @@ mod tests {
             "kode QR ke-2 dari 4: baris 3: entri ke-7 (Boeing: Sophia): kode Steam Guard (5 huruf) \
              tidak didukung Kunci; tetap simpan di aplikasi Steam"
         );
-        let unnamed = Skipped::entry(EntryName::new(0, " ", ""), SkipReason::Md5);
+        let unnamed = Skipped::entry(
+            EntryName::new(0, " ", ""),
+            SkipReason::ExportEntry(EntryProblem::Md5),
+        );
         assert_eq!(
             unnamed.localize(Language::Indonesian),
             "entri ke-1: MD5 tidak didukung"
@@ -703,7 +795,7 @@ mod tests {
     /// The vault's failures, through the secret store's error, are worded as the vault's.
     #[test]
     fn vault_failures_are_not_called_keychain_failures() {
-        let e = StoreError::Keychain(KeychainError::Vault(
+        let e = StoreError::Secrets(SecretsError::Vault(
             kunci::store::VaultError::WrongPassphrase,
         ));
         for lang in [Language::English, Language::Indonesian] {

@@ -12,8 +12,8 @@ The file is a JSON array of entries: `secret` (base32, padded), `issuer`, `label
 use serde_json::Value;
 
 use super::{
-    Entry, ImportError, Imported, Importer, SkipReason, Skipped, damaged, entry_name, json_with,
-    parse_json, text,
+    EntryFields, ImportError, Imported, Importer, SkipReason, Skipped, damaged, entry_name,
+    kind_named, looks_like_json, parse_json, text,
 };
 use crate::otp::{Kind, OtpUri};
 
@@ -28,11 +28,7 @@ impl Importer for AndOtp {
     }
 
     fn detect(&self, bytes: &[u8]) -> bool {
-        json_with(bytes, b'[', &["\"secret\"", "\"type\""])
-    }
-
-    fn is_encrypted(&self, _bytes: &[u8]) -> bool {
-        false
+        looks_like_json(bytes, b'[', &["\"secret\"", "\"type\""])
     }
 
     fn import(&self, bytes: &[u8], _password: Option<&str>) -> Result<Imported, ImportError> {
@@ -55,17 +51,8 @@ impl Importer for AndOtp {
 }
 
 fn read_entry(entry: &Value) -> Result<OtpUri, SkipReason> {
-    let kind = match text(entry, "type").to_ascii_uppercase().as_str() {
-        "" | "TOTP" => Kind::Totp,
-        "HOTP" => Kind::Hotp,
-        "STEAM" => return Err(SkipReason::Steam),
-        other => {
-            return Err(SkipReason::UnsupportedType {
-                found: other.into(),
-            });
-        }
-    };
-    Entry::from_fields(entry, kind)
+    let kind = kind_named(text(entry, "type"), Some(Kind::Totp))?;
+    EntryFields::from_fields(entry, kind)
 }
 
 #[cfg(test)]

@@ -15,9 +15,10 @@ refused: export again as "JSON" rather than "JSON (Encrypted)".
 use serde_json::Value;
 
 use super::{
-    Entry, ImportError, Imported, Importer, SkipReason, Skipped, base32_secret, damaged, entry_name,
+    EntryFields, ImportError, Imported, Importer, SkipReason, Skipped, base32_secret, damaged,
+    entry_name,
 };
-use super::{json_with, parse_json, text};
+use super::{looks_like_json, parse_json, text};
 use crate::accounts::Extras;
 use crate::otp::{Algorithm, Kind, OtpError, OtpUri};
 
@@ -32,9 +33,9 @@ impl Importer for Bitwarden {
     }
 
     fn detect(&self, bytes: &[u8]) -> bool {
-        json_with(bytes, b'{', &["\"encrypted\"", "\"items\""])
-            || json_with(bytes, b'{', &["\"folders\"", "\"items\""])
-            || json_with(bytes, b'{', &["\"encKeyValidation_DO_NOT_EDIT\""])
+        looks_like_json(bytes, b'{', &["\"encrypted\"", "\"items\""])
+            || looks_like_json(bytes, b'{', &["\"folders\"", "\"items\""])
+            || looks_like_json(bytes, b'{', &["\"encKeyValidation_DO_NOT_EDIT\""])
     }
 
     fn is_encrypted(&self, _bytes: &[u8]) -> bool {
@@ -101,7 +102,7 @@ fn read_totp(totp: &str, name: &str, username: &str) -> Result<OtpUri, SkipReaso
         Some(other) => Err(SkipReason::UnsupportedScheme {
             scheme: other.into(),
         }),
-        None => Entry {
+        None => EntryFields {
             issuer: name.into(),
             label: username.into(),
             secret: base32_secret(totp)?,

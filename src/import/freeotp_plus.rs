@@ -12,8 +12,8 @@ it). Lost: images, lock state and the order in `tokenOrder`.
 use serde_json::Value;
 
 use super::{
-    Entry, ImportError, Imported, Importer, SkipReason, Skipped, algorithm, damaged, entry_name,
-    json_with, number, parse_json, text,
+    EntryFields, ImportError, Imported, Importer, SkipReason, Skipped, algorithm, damaged,
+    entry_name, kind_named, looks_like_json, number, parse_json, text,
 };
 use crate::otp::{Kind, OtpUri, Secret};
 
@@ -28,11 +28,8 @@ impl Importer for FreeOtpPlus {
     }
 
     fn detect(&self, bytes: &[u8]) -> bool {
-        json_with(bytes, b'{', &["\"tokenOrder\""]) || json_with(bytes, b'{', &["\"tokens\""])
-    }
-
-    fn is_encrypted(&self, _bytes: &[u8]) -> bool {
-        false
+        looks_like_json(bytes, b'{', &["\"tokenOrder\""])
+            || looks_like_json(bytes, b'{', &["\"tokens\""])
     }
 
     fn import(&self, bytes: &[u8], _password: Option<&str>) -> Result<Imported, ImportError> {
@@ -81,18 +78,9 @@ fn secret(token: &Value) -> Result<Secret, SkipReason> {
 }
 
 fn read_token(token: &Value, issuer: &str) -> Result<OtpUri, SkipReason> {
-    let kind = match text(token, "type").to_ascii_uppercase().as_str() {
-        "" | "TOTP" => Kind::Totp,
-        "HOTP" => Kind::Hotp,
-        "STEAM" => return Err(SkipReason::Steam),
-        other => {
-            return Err(SkipReason::UnsupportedType {
-                found: other.into(),
-            });
-        }
-    };
+    let kind = kind_named(text(token, "type"), Some(Kind::Totp))?;
     let counter = number(token, "counter", 0)?;
-    Entry {
+    EntryFields {
         issuer: issuer.into(),
         label: text(token, "label").into(),
         secret: secret(token)?,

@@ -28,6 +28,8 @@ pub mod uris;
 
 pub use skip::{EntryName, SkipReason, Skipped};
 
+pub(crate) use crate::json::{looks_like_json, number, text};
+
 use crate::accounts::Extras;
 use crate::otp::{Algorithm, Kind, MIN_SECRET_BYTES, OtpUri, Params, Secret, parse_setup_key};
 
@@ -42,8 +44,10 @@ pub trait Importer {
     /// of this format is still recognised, so that it gets a clear error from
     /// [`Importer::import`] rather than "unknown format".
     fn detect(&self, bytes: &[u8]) -> bool;
-    /// Whether the file needs a password to be read.
-    fn is_encrypted(&self, bytes: &[u8]) -> bool;
+    /// Whether the file needs a password to be read (no, unless the format can encrypt).
+    fn is_encrypted(&self, _bytes: &[u8]) -> bool {
+        false
+    }
     /// Reads the accounts. The password is used only when the file is encrypted.
     fn import(&self, bytes: &[u8], password: Option<&str>) -> Result<Imported, ImportError>;
 }
@@ -172,24 +176,12 @@ pub fn import_file(
     Ok((importer.name(), importer.import(bytes, password)?))
 }
 
-/// Whether the start of `bytes` (after a UTF-8 BOM and whitespace) is `first`, and `needle`
-/// occurs anywhere: the lenient test the JSON importers detect with.
-pub(crate) fn json_with(bytes: &[u8], first: u8, needles: &[&str]) -> bool {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let starts = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&first);
-    starts
-        && needles
-            .iter()
-            .all(|n| bytes.windows(n.len()).any(|w| w == n.as_bytes()))
-}
-
 /// Parses the JSON of a whole file, or says how it is damaged.
 pub(crate) fn parse_json(
     format: &'static str,
     bytes: &[u8],
 ) -> Result<serde_json::Value, ImportError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    serde_json::from_slice(bytes).map_err(|e| ImportError::Damaged {
+    serde_json::from_slice(crate::json::without_bom(bytes)).map_err(|e| ImportError::Damaged {
         format,
         reason: format!("not valid JSON ({e})"),
     })
@@ -209,23 +201,17 @@ pub(crate) fn entry_name(index: usize, issuer: &str, label: &str) -> EntryName {
     EntryName::new(index, issuer, label)
 }
 
-/// A JSON field as text, or "" when missing or not text.
-pub(crate) fn text<'a>(value: &'a serde_json::Value, key: &str) -> &'a str {
-    value.get(key).and_then(|v| v.as_str()).unwrap_or("")
-}
-
-/// A JSON field as a whole number (also accepted as text), `default` when missing or null.
-pub(crate) fn number(
-    value: &serde_json::Value,
-    key: &str,
-    default: u64,
-) -> Result<u64, SkipReason> {
-    match value.get(key) {
-        None | Some(serde_json::Value::Null) => Ok(default),
-        Some(v) => v
-            .as_u64()
-            .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-            .ok_or_else(|| SkipReason::NotANumber { field: key.into() }),
+/// The code type an entry names (`totp`, `hotp`, in any case); `when_empty` when it names none
+/// (`None`: the format always names it, so an entry without one is damaged). Steam and other
+/// types are reasons to skip the entry.
+pub(crate) fn kind_named(name: &str, when_empty: Option<Kind>) -> Result<Kind, SkipReason> {
+    let name = name.trim();
+    match name.to_ascii_lowercase().as_str() {
+        "" => when_empty.ok_or(SkipReason::NoType),
+        "totp" => Ok(Kind::Totp),
+        "hotp" => Ok(Kind::Hotp),
+        "steam" => Err(SkipReason::Steam),
+        _ => Err(SkipReason::UnsupportedType { found: name.into() }),
     }
 }
 
@@ -246,7 +232,7 @@ pub(crate) fn base32_secret(text: &str) -> Result<Secret, SkipReason> {
 }
 
 /// What one entry holds, before it is checked.
-pub(crate) struct Entry {
+pub(crate) struct EntryFields {
     pub issuer: String,
     pub label: String,
     pub secret: Secret,
@@ -257,11 +243,11 @@ pub(crate) struct Entry {
     pub counter: u64,
 }
 
-impl Entry {
+impl EntryFields {
     /// An entry written with the common field names (`issuer`, `label`, `secret` in base32,
     /// `algorithm`, `digits`, `period`, `counter`), as andOTP and Kunci's backup write them.
     pub fn from_fields(entry: &serde_json::Value, kind: Kind) -> Result<OtpUri, SkipReason> {
-        Entry {
+        EntryFields {
             issuer: text(entry, "issuer").into(),
             label: text(entry, "label").into(),
             secret: base32_secret(text(entry, "secret"))?,
@@ -377,7 +363,7 @@ mod tests {
 
     #[test]
     fn short_secrets_and_bad_digits_are_reasons() {
-        let entry = |secret: Vec<u8>, digits| Entry {
+        let entry = |secret: Vec<u8>, digits| EntryFields {
             issuer: "I".into(),
             label: "L".into(),
             secret: Secret::from_bytes(secret),

@@ -8,12 +8,12 @@ on the user's explicit choice). A name the file holds twice is added once, the f
 */
 
 use crate::accounts::Account;
+use crate::accounts::Existing;
 use crate::otp::OtpUri;
-use crate::store::Existing;
 
 /// What would happen to one account of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub enum Fate {
     /// Not there yet: it would be added.
     New,
     /// There already with the same secret: adding it again would change nothing.
@@ -25,10 +25,10 @@ pub enum Verdict {
     RepeatedInFile,
 }
 
-impl Verdict {
+impl Fate {
     /// Whether the account would be added as it is.
     pub fn adds(&self) -> bool {
-        *self == Verdict::New
+        *self == Fate::New
     }
 }
 
@@ -36,7 +36,7 @@ impl Verdict {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Planned {
     pub uri: OtpUri,
-    pub verdict: Verdict,
+    pub fate: Fate,
 }
 
 /// Sorts a file's accounts, in file order. `existing` says how an account relates to those
@@ -44,15 +44,15 @@ pub struct Planned {
 pub fn plan(accounts: Vec<OtpUri>, existing: impl Fn(&OtpUri) -> Existing) -> Vec<Planned> {
     let mut planned: Vec<Planned> = Vec::with_capacity(accounts.len());
     for uri in accounts {
-        let verdict = match existing(&uri) {
-            Existing::Duplicate(account) => Verdict::AlreadyThere(account),
-            Existing::NewSecret(account) => Verdict::OtherSecret(account),
+        let fate = match existing(&uri) {
+            Existing::Duplicate(account) => Fate::AlreadyThere(account),
+            Existing::NewSecret(account) => Fate::OtherSecret(account),
             Existing::New if planned.iter().any(|p| same_name(&p.uri, &uri)) => {
-                Verdict::RepeatedInFile
+                Fate::RepeatedInFile
             }
-            Existing::New => Verdict::New,
+            Existing::New => Fate::New,
         };
-        planned.push(Planned { uri, verdict });
+        planned.push(Planned { uri, fate });
     }
     planned
 }
@@ -98,21 +98,21 @@ mod tests {
             uri("GitHub", "ada", 3),
             uri("github ", "ADA", 4),
         ];
-        let verdicts: Vec<Verdict> = plan(file, |u| match u.label.as_str() {
+        let verdicts: Vec<Fate> = plan(file, |u| match u.label.as_str() {
             "budi" => Existing::Duplicate(there.clone()),
             "siti" => Existing::NewSecret(other.clone()),
             _ => Existing::New,
         })
         .into_iter()
-        .map(|p| p.verdict)
+        .map(|p| p.fate)
         .collect();
         assert_eq!(
             verdicts,
             [
-                Verdict::AlreadyThere(there.clone()),
-                Verdict::OtherSecret(other.clone()),
-                Verdict::New,
-                Verdict::RepeatedInFile,
+                Fate::AlreadyThere(there.clone()),
+                Fate::OtherSecret(other.clone()),
+                Fate::New,
+                Fate::RepeatedInFile,
             ]
         );
     }

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::otp::OtpError;
-use crate::otp::migration::{MigrationError, ProtobufError};
+use crate::otp::migration::{EntryProblem, MigrationError, SkippedEntry};
 
 /// One entry left out, where it was and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -145,33 +145,31 @@ pub enum SkipReason {
     /// An `otpauth-migration://` line that could not be read as a whole.
     #[error("{0}")]
     Migration(MigrationError),
-    /// A Google Authenticator export entry whose bytes are damaged.
-    #[error("the entry is damaged ({0})")]
-    Damaged(ProtobufError),
-    /// Its name is not UTF-8.
-    #[error("its name is not valid UTF-8 text")]
-    NameNotUtf8,
-    /// Its issuer is not UTF-8.
-    #[error("its issuer is not valid UTF-8 text")]
-    IssuerNotUtf8,
-    /// A Google Authenticator export entry without a secret.
-    #[error("it has no secret")]
-    NoSecret,
-    /// A secret shorter than Kunci accepts.
-    #[error("its secret is only {bits} bits long; at least {needed} bits are needed")]
-    ShortSecret { bits: usize, needed: usize },
-    /// MD5, which Google Authenticator's format can name but nothing should use.
-    #[error("MD5 is not supported")]
-    Md5,
-    /// An algorithm number the migration format does not define.
-    #[error("unknown algorithm number {0}")]
-    UnknownAlgorithmNumber(i32),
-    /// A digit-count number the migration format does not define.
-    #[error("unknown digit count number {0}")]
-    UnknownDigitsNumber(i32),
-    /// A code-type number the migration format does not define.
-    #[error("unknown code type number {0}")]
-    UnknownTypeNumber(i32),
+    /// A Google Authenticator export entry that cannot be used.
+    #[error("{0}")]
+    ExportEntry(EntryProblem),
+}
+
+impl From<SkippedEntry> for Skipped {
+    /// A Google Authenticator export entry, numbered within its payload (and QR code).
+    fn from(e: SkippedEntry) -> Self {
+        Skipped {
+            qr_code: e.qr_code,
+            line: None,
+            entry: Some(EntryName {
+                number: e.number,
+                issuer: e.issuer,
+                label: e.label,
+            }),
+            reason: SkipReason::ExportEntry(e.problem),
+        }
+    }
+}
+
+impl From<crate::json::NotANumber> for SkipReason {
+    fn from(e: crate::json::NotANumber) -> Self {
+        SkipReason::NotANumber { field: e.field }
+    }
 }
 
 impl From<OtpError> for SkipReason {

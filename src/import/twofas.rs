@@ -19,8 +19,8 @@ use data_encoding::BASE64;
 use serde_json::Value;
 
 use super::{
-    Entry, ImportError, Imported, Importer, SkipReason, Skipped, aes_gcm_open, algorithm,
-    base32_secret, damaged, entry_name, json_with, number, parse_json, text,
+    EntryFields, ImportError, Imported, Importer, SkipReason, Skipped, aes_gcm_open, algorithm,
+    base32_secret, damaged, entry_name, kind_named, looks_like_json, number, parse_json, text,
 };
 use crate::otp::{Kind, OtpUri};
 
@@ -41,7 +41,7 @@ impl Importer for TwoFas {
     }
 
     fn detect(&self, bytes: &[u8]) -> bool {
-        json_with(bytes, b'{', &["\"services"])
+        looks_like_json(bytes, b'{', &["\"services"])
     }
 
     fn is_encrypted(&self, bytes: &[u8]) -> bool {
@@ -149,17 +149,8 @@ fn read_service(
     issuer: &str,
     label: &str,
 ) -> Result<OtpUri, SkipReason> {
-    let kind = match text(otp, "tokenType").to_ascii_uppercase().as_str() {
-        "" | "TOTP" => Kind::Totp,
-        "HOTP" => Kind::Hotp,
-        "STEAM" => return Err(SkipReason::Steam),
-        other => {
-            return Err(SkipReason::UnsupportedType {
-                found: other.into(),
-            });
-        }
-    };
-    Entry {
+    let kind = kind_named(text(otp, "tokenType"), Some(Kind::Totp))?;
+    EntryFields {
         issuer: issuer.into(),
         label: label.into(),
         secret: base32_secret(text(service, "secret"))?,

@@ -7,7 +7,12 @@ Blank lines and lines starting with `#` are ignored. An `otpauth-migration://` l
 Authenticator export, <https://github.com/google/google-authenticator-android/blob/master/java/com/google/android/apps/authenticator/otp/migration.proto>)
 is expanded into its accounts through [`crate::otp::migration`]. `otpauth://steam/` lines (Aegis,
 andOTP) are skipped: Kunci has no Steam codes. Nothing is lost for TOTP and HOTP accounts.
+
+[`write`] makes such a list (one URI a line), read back here and by most authenticators. That
+file is NOT encrypted: write it only on the user's explicit choice.
 */
+
+use zeroize::Zeroizing;
 
 use crate::otp::{OtpError, OtpUri, migration};
 
@@ -43,10 +48,6 @@ impl Importer for UriList {
             .is_some_and(|(_, line)| starts_with_ignore_case(line, "otpauth"))
     }
 
-    fn is_encrypted(&self, _bytes: &[u8]) -> bool {
-        false
-    }
-
     fn import(&self, bytes: &[u8], _password: Option<&str>) -> Result<Imported, ImportError> {
         let text = std::str::from_utf8(bytes).map_err(|e| ImportError::Damaged {
             format: NAME,
@@ -58,11 +59,11 @@ impl Importer for UriList {
                 match migration::parse(line) {
                     Ok(batch) => {
                         out.accounts.extend(batch.accounts);
-                        out.skipped
-                            .extend(batch.skipped.into_iter().map(|mut skipped| {
-                                skipped.line = Some(number);
-                                skipped
-                            }));
+                        out.skipped.extend(batch.skipped.into_iter().map(|entry| {
+                            let mut skipped = Skipped::from(entry);
+                            skipped.line = Some(number);
+                            skipped
+                        }));
                     }
                     Err(e) => out
                         .skipped
@@ -82,11 +83,21 @@ impl Importer for UriList {
     }
 }
 
+/// One `otpauth://` URI per line, each line ending in a line break.
+pub fn write(accounts: &[OtpUri]) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::new());
+    for uri in accounts {
+        out.push_str(&uri.to_uri());
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::import::test_support::fixture;
-    use crate::otp::Kind;
+    use crate::otp::{Algorithm, Kind, Params, Secret};
 
     #[test]
     fn the_fixture_gives_seven_accounts_and_skips_steam() -> Result<(), ImportError> {
@@ -155,5 +166,32 @@ mod tests {
         assert!(UriList.detect(b"OTPAUTH-MIGRATION://offline?data=x"));
         assert!(!UriList.detect(b"{\"otpauth\": 1}"));
         assert!(!UriList.detect(b""));
+    }
+
+    #[test]
+    fn a_list_reads_back_to_the_same_accounts() {
+        let accounts = vec![
+            OtpUri {
+                issuer: Some("LPSE: Kota".into()),
+                label: "budi@example.id".into(),
+                secret: Secret::from_bytes((0..20).collect()),
+                params: Params::default(),
+            },
+            OtpUri {
+                issuer: None,
+                label: "counter".into(),
+                secret: Secret::from_bytes((5..37).collect()),
+                params: Params {
+                    kind: Kind::Hotp,
+                    algorithm: Algorithm::Sha512,
+                    digits: 8,
+                    period: 30,
+                    counter: 9,
+                },
+            },
+        ];
+        let text = write(&accounts);
+        let read = UriList.import(text.as_bytes(), None).map(|i| i.accounts);
+        assert_eq!(read, Ok(accounts));
     }
 }

@@ -1,4 +1,5 @@
-//! The OS keychain: the only place a secret is ever stored, and the only caller of `keyring-core`.
+//! The OS keychain: where secrets are stored (unless the user chose the vault file), and the
+//! only caller of `keyring-core`.
 //!
 //! One entry per account: service [`SERVICE`], user `<vault id>/<account id>`. The value is the
 //! account's full `otpauth://` URI, so that an entry whose metadata was lost (a crash between
@@ -10,51 +11,13 @@ use std::sync::Arc;
 use keyring_core::{Entry, Error as KeyringError, api::CredentialStore};
 use zeroize::Zeroizing;
 
-use super::vault::VaultError;
+use super::secrets::{SecretStore, SecretsError};
 use crate::accounts::AccountId;
 
 /// The keychain "service" every Kunci entry is filed under.
 pub const SERVICE: &str = "kunci";
 
-/// Why the secret store (the keychain, or the vault file in its place) could not do what was
-/// asked. The messages say what to do about it.
-#[derive(Debug, thiserror::Error)]
-pub enum KeychainError {
-    #[error(
-        "no keychain is reachable ({detail}). {hint}",
-        hint = platform_hint()
-    )]
-    Unavailable { detail: String },
-    #[error(
-        "the keychain is locked or refused access ({detail}). Unlock it (on Linux: log out and \
-         in again, or open \"Passwords and Keys\" and unlock the Login keyring) and try again. \
-         Nothing was saved"
-    )]
-    Locked { detail: String },
-    #[error("the keychain entry for account {id} holds data Kunci cannot read")]
-    BadEntry { id: String },
-    #[error("the keychain failed: {detail}")]
-    Other { detail: String },
-    /// The vault file, standing in for the keychain ([`super::vault::Vault`]), failed: its own
-    /// error, so that it is worded as the vault's and not the keychain's.
-    #[error(transparent)]
-    Vault(#[from] VaultError),
-}
-
-fn platform_hint() -> &'static str {
-    if cfg!(target_os = "linux") {
-        "Kunci keeps secrets in the desktop's Secret Service (GNOME Keyring, KWallet or \
-         KeePassXC). Start one in your session (for example install and log in to \
-         gnome-keyring) and try again. Nothing was saved"
-    } else if cfg!(target_os = "windows") {
-        "Kunci keeps secrets in Windows Credential Manager; it may be disabled by policy. \
-         Nothing was saved"
-    } else {
-        "Kunci keeps secrets in the macOS Keychain. Nothing was saved"
-    }
-}
-
-impl KeychainError {
+impl SecretsError {
     fn from_keyring(err: KeyringError) -> Self {
         // Keep the chain's words (no secret ever goes into a keyring error).
         let mut detail = err.to_string();
@@ -68,12 +31,12 @@ impl KeychainError {
             source = s.source();
         }
         match err {
-            KeyringError::NoStorageAccess(_) => KeychainError::Locked { detail },
-            KeyringError::NoDefaultStore => KeychainError::Unavailable { detail },
+            KeyringError::NoStorageAccess(_) => SecretsError::Locked { detail },
+            KeyringError::NoDefaultStore => SecretsError::Unavailable { detail },
             KeyringError::PlatformFailure(_) if looks_unreachable(&detail) => {
-                KeychainError::Unavailable { detail }
+                SecretsError::Unavailable { detail }
             }
-            _ => KeychainError::Other { detail },
+            _ => SecretsError::Other { detail },
         }
     }
 }
@@ -93,61 +56,6 @@ fn looks_unreachable(detail: &str) -> bool {
     .any(|w| detail.contains(w))
 }
 
-/// Where secrets are kept: the OS keychain ([`Keychain`]) or, by the user's choice on a
-/// computer without a usable keychain, the encrypted vault file ([`super::vault::Vault`]).
-pub trait SecretStore: Send + Sync {
-    /// Stores (or replaces) the value for an account. `description` is shown by keychain tools.
-    fn put(
-        &self,
-        vault: &str,
-        id: &AccountId,
-        value: &str,
-        description: &str,
-    ) -> Result<(), KeychainError>;
-    /// The stored value, or `None` when there is no entry.
-    fn get(&self, vault: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, KeychainError>;
-    /// Removes the entry; a missing entry is not an error.
-    fn delete(&self, vault: &str, id: &AccountId) -> Result<(), KeychainError>;
-    /// The ids of all entries of this vault, or `None` when the store cannot list its entries.
-    fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, KeychainError>;
-}
-
-/// No keychain at all: lets the metadata be read (to list accounts) when the keychain is
-/// unreachable; every secret operation fails with the reason given.
-#[derive(Debug, Clone)]
-pub struct NoSecretStore {
-    reason: String,
-}
-
-impl NoSecretStore {
-    pub fn new(reason: impl Into<String>) -> Self {
-        NoSecretStore {
-            reason: reason.into(),
-        }
-    }
-
-    fn error(&self) -> KeychainError {
-        KeychainError::Unavailable {
-            detail: self.reason.clone(),
-        }
-    }
-}
-
-impl SecretStore for NoSecretStore {
-    fn put(&self, _: &str, _: &AccountId, _: &str, _: &str) -> Result<(), KeychainError> {
-        Err(self.error())
-    }
-    fn get(&self, _: &str, _: &AccountId) -> Result<Option<Zeroizing<String>>, KeychainError> {
-        Err(self.error())
-    }
-    fn delete(&self, _: &str, _: &AccountId) -> Result<(), KeychainError> {
-        Err(self.error())
-    }
-    fn ids(&self, _: &str) -> Result<Option<Vec<AccountId>>, KeychainError> {
-        Err(self.error())
-    }
-}
-
 /// The platform keychain through keyring-core.
 pub struct Keychain {
     store: Arc<CredentialStore>,
@@ -161,11 +69,9 @@ impl std::fmt::Debug for Keychain {
 
 impl Keychain {
     /// Connects to the platform's keychain (Secret Service, Credential Manager, Keychain).
-    /// Fails with [`KeychainError::Unavailable`] when there is none.
-    pub fn connect() -> Result<Self, KeychainError> {
-        let store = platform_store().map_err(KeychainError::from_keyring)?;
-        // Also the process default, for any code that asks keyring-core without a handle.
-        keyring_core::set_default_store(store.clone());
+    /// Fails with [`SecretsError::Unavailable`] when there is none.
+    pub fn connect() -> Result<Self, SecretsError> {
+        let store = platform_store().map_err(SecretsError::from_keyring)?;
         Ok(Keychain { store })
     }
 
@@ -174,7 +80,7 @@ impl Keychain {
         vault: &str,
         id: &AccountId,
         description: Option<&str>,
-    ) -> Result<Entry, KeychainError> {
+    ) -> Result<Entry, SecretsError> {
         let user = format!("{vault}/{id}");
         let built = match description {
             Some(label) if cfg!(target_os = "linux") => {
@@ -183,7 +89,7 @@ impl Keychain {
             }
             _ => Entry::new_in_store(&self.store, SERVICE, &user),
         };
-        built.map_err(KeychainError::from_keyring)
+        built.map_err(SecretsError::from_keyring)
     }
 }
 
@@ -194,38 +100,36 @@ impl SecretStore for Keychain {
         id: &AccountId,
         value: &str,
         description: &str,
-    ) -> Result<(), KeychainError> {
+    ) -> Result<(), SecretsError> {
         let label = format!("Kunci: {description}");
         self.entry(vault, id, Some(&label))?
             .set_password(value)
-            .map_err(KeychainError::from_keyring)
+            .map_err(SecretsError::from_keyring)
     }
 
-    fn get(&self, vault: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, KeychainError> {
+    fn get(&self, vault: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, SecretsError> {
         match self.entry(vault, id, None)?.get_password() {
             Ok(value) => Ok(Some(Zeroizing::new(value))),
             Err(KeyringError::NoEntry) => Ok(None),
-            Err(KeyringError::BadEncoding(_)) => {
-                Err(KeychainError::BadEntry { id: id.to_string() })
-            }
-            Err(e) => Err(KeychainError::from_keyring(e)),
+            Err(KeyringError::BadEncoding(_)) => Err(SecretsError::BadEntry { id: id.to_string() }),
+            Err(e) => Err(SecretsError::from_keyring(e)),
         }
     }
 
-    fn delete(&self, vault: &str, id: &AccountId) -> Result<(), KeychainError> {
+    fn delete(&self, vault: &str, id: &AccountId) -> Result<(), SecretsError> {
         match self.entry(vault, id, None)?.delete_credential() {
             Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
-            Err(e) => Err(KeychainError::from_keyring(e)),
+            Err(e) => Err(SecretsError::from_keyring(e)),
         }
     }
 
-    fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, KeychainError> {
+    fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, SecretsError> {
         let spec = search_spec(vault);
         let spec: HashMap<&str, &str> = spec.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let entries = match self.store.search(&spec) {
             Ok(entries) => entries,
             Err(KeyringError::NotSupportedByStore(_)) => return Ok(None),
-            Err(e) => return Err(KeychainError::from_keyring(e)),
+            Err(e) => return Err(SecretsError::from_keyring(e)),
         };
         let prefix = format!("{vault}/");
         let mut ids = Vec::new();

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use zeroize::Zeroizing;
 
-use super::keychain::{KeychainError, SecretStore};
+use super::secrets::{SecretStore, SecretsError};
 use crate::accounts::AccountId;
 
 #[derive(Default)]
@@ -36,26 +36,26 @@ impl MemorySecrets {
 }
 
 impl SecretStore for MemorySecrets {
-    fn put(&self, vault: &str, id: &AccountId, value: &str, _: &str) -> Result<(), KeychainError> {
+    fn put(&self, vault: &str, id: &AccountId, value: &str, _: &str) -> Result<(), SecretsError> {
         let key = (vault.to_string(), id.clone());
         self.entries()
             .insert(key, Zeroizing::new(value.to_string()));
         Ok(())
     }
 
-    fn get(&self, vault: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, KeychainError> {
+    fn get(&self, vault: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, SecretsError> {
         Ok(self
             .entries()
             .get(&(vault.to_string(), id.clone()))
             .cloned())
     }
 
-    fn delete(&self, vault: &str, id: &AccountId) -> Result<(), KeychainError> {
+    fn delete(&self, vault: &str, id: &AccountId) -> Result<(), SecretsError> {
         self.entries().remove(&(vault.to_string(), id.clone()));
         Ok(())
     }
 
-    fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, KeychainError> {
+    fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, SecretsError> {
         let ids = self
             .entries()
             .keys()

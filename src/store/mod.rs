@@ -11,26 +11,29 @@
 //! never dropped.
 
 mod atomic;
-pub mod auto_backup;
-pub mod backup;
 mod keychain;
+mod location;
 mod memory;
 pub mod metadata;
 mod paths;
-mod sealed;
+pub(crate) mod sealed;
+mod secrets;
 pub mod vault;
+mod vault_error;
 mod vault_move;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use keychain::{
-    Keychain, KeychainError, NoSecretStore, SERVICE as KEYCHAIN_SERVICE, SecretStore,
-};
+use zeroize::Zeroizing;
+
+pub use keychain::{Keychain, SERVICE as KEYCHAIN_SERVICE};
+pub use location::{OpenError, SecretsLocation};
 pub use memory::MemorySecrets;
 pub use metadata::{LoadProblem, SCHEMA_VERSION};
 pub use paths::{DATA_DIR_ENV, DataDir, PORTABLE_MARKER, portable_dir};
 pub use sealed::KdfParams;
+pub use secrets::{NoSecretStore, SecretStore, SecretsError};
 pub use vault::{Vault, VaultError};
 pub use vault_move::{MoveError, MoveReport, move_to_keychain, move_to_vault, move_to_vault_with};
 
@@ -39,7 +42,7 @@ pub fn replace_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
     atomic::replace(path, bytes)
 }
 
-use crate::accounts::{Account, AccountId, AccountList, Extras};
+use crate::accounts::{Account, AccountId, AccountList, Existing, Extras};
 use crate::otp::{OtpError, OtpUri, Secret, parse_setup_key};
 use metadata::{Metadata, WriteLock};
 
@@ -74,7 +77,7 @@ pub enum StoreError {
         supported: u64,
     },
     #[error(transparent)]
-    Keychain(#[from] KeychainError),
+    Secrets(#[from] SecretsError),
     #[error(transparent)]
     Otp(#[from] OtpError),
     #[error("no account with id {0}")]
@@ -86,6 +89,19 @@ pub enum StoreError {
          account is kept; add it again from its setup key or a backup"
     )]
     SecretMissing { id: AccountId, name: String },
+}
+
+/// Where the automatic backups' passphrase is kept in the secret store: under a "vault" of its
+/// own (so reconciling the account list never sees it), keyed by this data directory's vault
+/// id (so portable copies keep their own). Moves between the keychain and the vault carry it.
+pub(crate) fn backup_passphrase_entry(
+    vault_id: &str,
+) -> Result<(&'static str, AccountId), SecretsError> {
+    const ENTRY_VAULT: &str = "auto-backup";
+    let id = AccountId::parse(vault_id).ok_or_else(|| SecretsError::Other {
+        detail: format!("this data directory's id ({vault_id}) cannot name an entry"),
+    })?;
+    Ok((ENTRY_VAULT, id))
 }
 
 /// What [`Store::reconcile`] found and did.
@@ -101,41 +117,6 @@ pub struct Reconciliation {
     pub unreadable: Vec<AccountId>,
     /// False when the keychain cannot list its entries (then orphans cannot be found).
     pub listing_supported: bool,
-}
-
-/// How an account about to be added relates to those already there.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Existing {
-    /// Nothing with this issuer and label.
-    New,
-    /// Same issuer, label and secret: adding it again would change nothing.
-    Duplicate(Account),
-    /// Same issuer and label, another secret: the site issued a new one ("Disable TOTP" on
-    /// SPSE), so this is a re-enrolment of that account.
-    NewSecret(Account),
-}
-
-impl Existing {
-    /// How `uri` relates to `accounts`, given a way to get an account's secret (the keychain,
-    /// or secrets already loaded in the window). Only same-named accounts' secrets are asked for.
-    pub fn among<'a>(
-        uri: &OtpUri,
-        accounts: impl IntoIterator<Item = &'a Account>,
-        secret_of: impl Fn(&Account) -> Option<Secret>,
-    ) -> Existing {
-        let issuer = uri.issuer.as_deref().unwrap_or_default();
-        let mut same_name = None;
-        for same in accounts
-            .into_iter()
-            .filter(|a| a.same_name(issuer, &uri.label))
-        {
-            if secret_of(same).is_some_and(|s| s == uri.secret) {
-                return Existing::Duplicate(same.clone());
-            }
-            same_name.get_or_insert_with(|| same.clone());
-        }
-        same_name.map_or(Existing::New, Existing::NewSecret)
-    }
 }
 
 /// A handle on one data directory and the keychain behind it.
@@ -171,15 +152,28 @@ impl Store {
         &self.dir
     }
 
-    /// Where the secrets are kept, and this data directory's vault id: for entries that are
-    /// not accounts (auto_backup keeps its passphrase there, under a vault name of its own so
-    /// that reconciling never mistakes it for an account).
-    pub fn secret_store(&self) -> (&dyn SecretStore, &str) {
-        (self.secrets.as_ref(), &self.meta.vault)
-    }
-
     pub fn accounts(&self) -> &AccountList {
         &self.meta.accounts
+    }
+
+    /// The automatic backups' passphrase, if one is kept (beside the secrets, in an entry of
+    /// its own: [`backup_passphrase_entry`]).
+    pub fn backup_passphrase(&self) -> Result<Option<Zeroizing<String>>, StoreError> {
+        let (vault, id) = backup_passphrase_entry(&self.meta.vault)?;
+        Ok(self.secrets.get(vault, &id)?)
+    }
+
+    /// Keeps (`Some`, not empty) or forgets (`None`) the automatic backups' passphrase.
+    pub fn set_backup_passphrase(&self, passphrase: Option<&str>) -> Result<(), StoreError> {
+        let (vault, id) = backup_passphrase_entry(&self.meta.vault)?;
+        match passphrase {
+            Some(p) if !p.is_empty() => {
+                self.secrets
+                    .put(vault, &id, p, "automatic backups' passphrase")?
+            }
+            _ => self.secrets.delete(vault, &id)?,
+        }
+        Ok(())
     }
 
     /// Re-reads the metadata, to see changes made by another process.
@@ -421,7 +415,7 @@ impl Store {
                 name: account.display_name(),
             })?;
         decode_entry(&value).map(|uri| uri.secret).ok_or_else(|| {
-            KeychainError::BadEntry {
+            SecretsError::BadEntry {
                 id: account.id.to_string(),
             }
             .into()

@@ -1,9 +1,9 @@
-//! Sealing bytes under a passphrase, shared by Kunci's backups ([`super::backup`]) and its vault
-//! file ([`super::vault`]): Argon2id gives a key and a passphrase check; XChaCha20-Poly1305
+//! Sealing bytes under a passphrase, shared by Kunci's backups (`crate::import::kunci`) and its
+//! vault file ([`super::vault`]): Argon2id gives a key and a passphrase check; XChaCha20-Poly1305
 //! encrypts with every header field authenticated; the result is one JSON object whose first
 //! field names the format (`{"<tag>": <version>, "kdf": {…}, "cipher", "nonce", "ciphertext"}`).
 //!
-//! backup.rs documents the layout and why `check` is safe to store. The formats differ only in
+//! `import/kunci.rs` documents the layout and why `check` is safe to store. The formats differ only in
 //! their tag, version and check label, so a file of one is never taken for the other.
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -14,7 +14,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::import::{number, text};
+use crate::json::{number, text, without_bom};
 
 const SALT_BYTES: usize = 16;
 const NONCE_BYTES: usize = 24;
@@ -71,7 +71,7 @@ pub(crate) struct Format {
 
 /// Why sealed bytes could not be opened. The callers word it for their format.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum OpenError {
+pub(crate) enum UnsealError {
     /// Not the format, cut short, or a field out of range: the reason.
     Damaged(String),
     /// The format's tag with another version.
@@ -255,43 +255,42 @@ pub(crate) struct Header {
     ciphertext: Vec<u8>,
 }
 
-fn base64_field(value: &Value, key: &str, len: Option<usize>) -> Result<Vec<u8>, OpenError> {
+fn base64_field(value: &Value, key: &str, len: Option<usize>) -> Result<Vec<u8>, UnsealError> {
     let bytes = BASE64
         .decode(text(value, key).as_bytes())
-        .map_err(|_| OpenError::Damaged(format!("{key} is not base64")))?;
+        .map_err(|_| UnsealError::Damaged(format!("{key} is not base64")))?;
     match len {
         Some(len) if bytes.len() != len => {
-            Err(OpenError::Damaged(format!("{key} has a wrong length")))
+            Err(UnsealError::Damaged(format!("{key} has a wrong length")))
         }
         _ => Ok(bytes),
     }
 }
 
 /// Reads the fields of a sealed file (a leading UTF-8 BOM is ignored).
-pub(crate) fn read(format: &Format, bytes: &[u8]) -> Result<Header, OpenError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let file: Value = serde_json::from_slice(bytes)
-        .map_err(|e| OpenError::Damaged(format!("not valid JSON, perhaps cut short ({e})")))?;
-    let version = number(&file, format.tag, 0).map_err(|e| OpenError::Damaged(e.to_string()))?;
+pub(crate) fn read(format: &Format, bytes: &[u8]) -> Result<Header, UnsealError> {
+    let file: Value = serde_json::from_slice(without_bom(bytes))
+        .map_err(|e| UnsealError::Damaged(format!("not valid JSON, perhaps cut short ({e})")))?;
+    let version = number(&file, format.tag, 0).map_err(|e| UnsealError::Damaged(e.to_string()))?;
     if version != format.version {
-        return Err(OpenError::UnsupportedVersion(version));
+        return Err(UnsealError::UnsupportedVersion(version));
     }
     let kdf = file
         .get("kdf")
         .filter(|k| k.is_object())
-        .ok_or_else(|| OpenError::Damaged("the kdf parameters are missing".into()))?;
+        .ok_or_else(|| UnsealError::Damaged("the kdf parameters are missing".into()))?;
     if text(kdf, "algorithm") != "argon2id" || number(kdf, "version", 0) != Ok(19) {
-        return Err(OpenError::UnknownKdf);
+        return Err(UnsealError::UnknownKdf);
     }
     if text(&file, "cipher") != "xchacha20poly1305" {
-        return Err(OpenError::UnknownCipher);
+        return Err(UnsealError::UnknownCipher);
     }
-    let cost = |key: &str, max: u32| -> Result<u32, OpenError> {
-        let n = number(kdf, key, 0).map_err(|e| OpenError::Damaged(e.to_string()))?;
+    let cost = |key: &str, max: u32| -> Result<u32, UnsealError> {
+        let n = number(kdf, key, 0).map_err(|e| UnsealError::Damaged(e.to_string()))?;
         u32::try_from(n)
             .ok()
             .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| OpenError::Damaged(format!("the Argon2 {key} is out of range")))
+            .ok_or_else(|| UnsealError::Damaged(format!("the Argon2 {key} is out of range")))
     };
     Ok(Header {
         params: KdfParams {
@@ -311,9 +310,9 @@ pub(crate) fn open(
     format: &Format,
     header: &Header,
     passphrase: &str,
-) -> Result<(SealKey, Zeroizing<Vec<u8>>), OpenError> {
+) -> Result<(SealKey, Zeroizing<Vec<u8>>), UnsealError> {
     let key = SealKey::derive(format, passphrase, &header.salt, header.params)
-        .map_err(|e| OpenError::Damaged(format!("Argon2: {e}")))?;
+        .map_err(|e| UnsealError::Damaged(format!("Argon2: {e}")))?;
     let plain = open_with(format, header, &key)?;
     Ok((key, plain))
 }
@@ -324,17 +323,17 @@ pub(crate) fn open_with(
     format: &Format,
     header: &Header,
     key: &SealKey,
-) -> Result<Zeroizing<Vec<u8>>, OpenError> {
+) -> Result<Zeroizing<Vec<u8>>, UnsealError> {
     if key.salt != header.salt
         || key.params != header.params
         || key.check.as_slice() != header.check.as_slice()
     {
-        return Err(OpenError::WrongPassphrase);
+        return Err(UnsealError::WrongPassphrase);
     }
     let cipher = XChaCha20Poly1305::new_from_slice(key.key.as_slice())
-        .map_err(|_| OpenError::Damaged("bad key length".into()))?;
+        .map_err(|_| UnsealError::Damaged("bad key length".into()))?;
     let nonce = XNonce::try_from(header.nonce.as_slice())
-        .map_err(|_| OpenError::Damaged("bad nonce".into()))?;
+        .map_err(|_| UnsealError::Damaged("bad nonce".into()))?;
     let aad = aad(format, key, nonce.as_slice());
     cipher
         .decrypt(
@@ -345,5 +344,5 @@ pub(crate) fn open_with(
             },
         )
         .map(Zeroizing::new)
-        .map_err(|_| OpenError::Undecryptable)
+        .map_err(|_| UnsealError::Undecryptable)
 }

@@ -26,10 +26,12 @@ use std::path::{Path, PathBuf};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::atomic::{sync_dir, write_synced};
-use super::keychain::{KeychainError, SecretStore};
 use super::paths::DataDir;
-use super::sealed::{self, Format, KdfParams, OpenError, SealError, SealKey};
+use super::sealed::{self, Format, KdfParams, SealKey, UnsealError};
+use super::secrets::{SecretStore, SecretsError};
 use crate::accounts::AccountId;
+
+pub use super::vault_error::VaultError;
 
 /// The vault file's name in the data directory.
 pub const VAULT_FILE: &str = "vault.json";
@@ -43,55 +45,6 @@ const FORMAT: Format = Format {
 };
 /// The version of the secrets map inside.
 const SECRETS_VERSION: u64 = 1;
-
-/// Why the vault could not do what was asked. The messages say what to do about it.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum VaultError {
-    #[error("the passphrase is empty; a vault needs one")]
-    EmptyPassphrase,
-    #[error("the passphrase is wrong")]
-    WrongPassphrase,
-    #[error("there is no vault file in {}", dir.display())]
-    Missing { dir: PathBuf },
-    #[error("there is already a vault file at {}; nothing was changed", path.display())]
-    Exists { path: PathBuf },
-    #[error(
-        "the vault file {} is damaged ({reason}) and was left as it is; restore it from a \
-         copy, or from a Kunci backup",
-        path.display()
-    )]
-    Damaged { path: PathBuf, reason: String },
-    #[error(
-        "the vault file {} was made by another version of Kunci ({what}); update Kunci. The \
-         file was not changed",
-        path.display()
-    )]
-    Unsupported { path: PathBuf, what: String },
-    #[error(
-        "the vault file {} was replaced by another vault since it was unlocked; unlock it \
-         again. Nothing was saved",
-        path.display()
-    )]
-    Replaced { path: PathBuf },
-    #[error("cannot read or write {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("cannot encrypt the vault: {0}")]
-    Seal(String),
-}
-
-impl From<SealError> for VaultError {
-    fn from(e: SealError) -> Self {
-        VaultError::Seal(match e {
-            SealError::Random(why) | SealError::Kdf(why) => why,
-            SealError::Encrypt => "encryption failed".into(),
-        })
-    }
-}
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> VaultError + use<> {
     let path = path.to_path_buf();
@@ -294,7 +247,7 @@ impl Vault {
         let bytes = fs::read(&self.path).map_err(io_err(&self.path))?;
         let header = sealed::read(&FORMAT, &bytes).map_err(|e| open_error(&self.path, e))?;
         let plain = sealed::open_with(&FORMAT, &header, &self.key).map_err(|e| match e {
-            OpenError::WrongPassphrase => VaultError::Replaced {
+            UnsealError::WrongPassphrase => VaultError::Replaced {
                 path: self.path.clone(),
             },
             other => open_error(&self.path, other),
@@ -469,24 +422,24 @@ fn parse(path: &Path, plain: &[u8]) -> Result<Secrets, VaultError> {
     Ok(secrets)
 }
 
-fn open_error(path: &Path, e: OpenError) -> VaultError {
+fn open_error(path: &Path, e: UnsealError) -> VaultError {
     let path = path.to_path_buf();
     match e {
-        OpenError::WrongPassphrase => VaultError::WrongPassphrase,
-        OpenError::UnsupportedVersion(v) => VaultError::Unsupported {
+        UnsealError::WrongPassphrase => VaultError::WrongPassphrase,
+        UnsealError::UnsupportedVersion(v) => VaultError::Unsupported {
             path,
             what: format!("vault version {v}"),
         },
-        OpenError::UnknownKdf => VaultError::Unsupported {
+        UnsealError::UnknownKdf => VaultError::Unsupported {
             path,
             what: "an unknown key derivation".into(),
         },
-        OpenError::UnknownCipher => VaultError::Unsupported {
+        UnsealError::UnknownCipher => VaultError::Unsupported {
             path,
             what: "an unknown cipher".into(),
         },
-        OpenError::Damaged(reason) => VaultError::Damaged { path, reason },
-        OpenError::Undecryptable => VaultError::Damaged {
+        UnsealError::Damaged(reason) => VaultError::Damaged { path, reason },
+        UnsealError::Undecryptable => VaultError::Damaged {
             path,
             reason: "the passphrase is right but the secrets do not decrypt (altered or cut \
                      short)"
@@ -502,12 +455,12 @@ impl SecretStore for Vault {
         id: &AccountId,
         value: &str,
         _description: &str,
-    ) -> Result<(), KeychainError> {
+    ) -> Result<(), SecretsError> {
         let value = Zeroizing::new(value.to_string());
         Ok(self.put_all(vault, &[(id.clone(), value)])?)
     }
 
-    fn get(&self, vault: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, KeychainError> {
+    fn get(&self, vault: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, SecretsError> {
         let secrets = self.load()?;
         Ok(secrets
             .vaults
@@ -516,7 +469,7 @@ impl SecretStore for Vault {
             .map(|value| Zeroizing::new(value.clone())))
     }
 
-    fn delete(&self, vault: &str, id: &AccountId) -> Result<(), KeychainError> {
+    fn delete(&self, vault: &str, id: &AccountId) -> Result<(), SecretsError> {
         Ok(self.change(|secrets| {
             let removed = secrets
                 .vaults
@@ -526,7 +479,7 @@ impl SecretStore for Vault {
         })?)
     }
 
-    fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, KeychainError> {
+    fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, SecretsError> {
         let secrets = self.load()?;
         Ok(Some(
             secrets
@@ -638,7 +591,7 @@ mod tests {
         fs::write(&path, &bytes).expect("damage");
         assert!(matches!(
             vault.put("v1", &id(1), URI, ""),
-            Err(KeychainError::Vault(VaultError::Damaged { .. }))
+            Err(SecretsError::Vault(VaultError::Damaged { .. }))
         ));
         assert!(matches!(
             Vault::unlock(&dir, PASS),
@@ -729,15 +682,5 @@ mod tests {
         assert_eq!(strength("rahasia2024"), Strength::Fair);
         assert_eq!(strength("Rahasia-2024"), Strength::Strong);
         assert_eq!(strength("kuda baterai staples benar"), Strength::Strong);
-    }
-
-    #[test]
-    fn a_backup_is_not_a_vault() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let dir = DataDir::new(tmp.path());
-        let backup = crate::store::backup::seal_with(&[], &[], PASS, KdfParams::light_for_tests())
-            .expect("seal");
-        fs::write(Vault::path(&dir), backup).expect("write");
-        assert!(Vault::unlock(&dir, PASS).is_err());
     }
 }

@@ -7,6 +7,10 @@
 //! Running the same move again finishes an interrupted one: leftovers in the old store that
 //! the new one holds equally are deleted, missing ones are copied.
 //!
+//! The automatic backups' passphrase ([`super::Store::backup_passphrase`]) moves with the
+//! secrets, in the same steps, so the backups go on after a move from the window or the
+//! command line alike.
+//!
 //! Both moves hold the metadata's write lock, so no add or remove of another Kunci process
 //! lands in the middle.
 
@@ -14,12 +18,12 @@ use std::collections::BTreeSet;
 
 use zeroize::Zeroizing;
 
-use super::keychain::{KeychainError, SecretStore};
 use super::metadata::{self, WriteLock};
 use super::paths::DataDir;
 use super::sealed::KdfParams;
+use super::secrets::{SecretStore, SecretsError};
 use super::vault::{Vault, VaultError};
-use super::{StoreError, failpoint};
+use super::{StoreError, backup_passphrase_entry, failpoint};
 use crate::accounts::AccountId;
 
 /// What a move did.
@@ -43,7 +47,7 @@ pub enum MoveError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Keychain(#[from] KeychainError),
+    Secrets(#[from] SecretsError),
     #[error(transparent)]
     Vault(#[from] VaultError),
     #[error(
@@ -115,11 +119,25 @@ pub fn move_to_vault_with(
         done.push(id.clone());
     }
     report.moved = copies.len();
+    let backup = backup_passphrase_entry(vid)?;
+    let backup_passphrase = keychain.get(backup.0, &backup.1)?;
+    if let Some(passphrase) = &backup_passphrase {
+        vault.put_all(backup.0, &[(backup.1.clone(), passphrase.clone())])?;
+        if !holds(vault.get(backup.0, &backup.1)?, passphrase) {
+            return Err(MoveError::Verify {
+                id: backup.1,
+                to: "vault",
+            });
+        }
+    }
     failpoint("vault-move:before-switch");
     let vault = vault.commit()?;
     failpoint("vault-move:after-switch");
     for id in done.iter().chain(&pending) {
         keychain.delete(vid, id)?;
+    }
+    if backup_passphrase.is_some() {
+        keychain.delete(backup.0, &backup.1)?;
     }
     Ok((vault, report))
 }
@@ -167,6 +185,21 @@ pub fn move_to_keychain(
         }
         report.moved += 1;
     }
+    let (backup_vault, backup_id) = backup_passphrase_entry(vid)?;
+    if let Some(passphrase) = vault.get(backup_vault, &backup_id)? {
+        keychain.put(
+            backup_vault,
+            &backup_id,
+            &passphrase,
+            "automatic backups' passphrase",
+        )?;
+        if !holds(keychain.get(backup_vault, &backup_id)?, &passphrase) {
+            return Err(MoveError::Verify {
+                id: backup_id,
+                to: "keychain",
+            });
+        }
+    }
     failpoint("vault-move:before-switch");
     vault.retire()?;
     Ok(report)
@@ -191,23 +224,23 @@ mod tests {
     struct Memory(Mutex<HashMap<(String, AccountId), String>>);
 
     impl SecretStore for Memory {
-        fn put(&self, v: &str, id: &AccountId, value: &str, _: &str) -> Result<(), KeychainError> {
+        fn put(&self, v: &str, id: &AccountId, value: &str, _: &str) -> Result<(), SecretsError> {
             let mut map = self.0.lock().expect("lock");
             map.insert((v.into(), id.clone()), value.into());
             Ok(())
         }
-        fn get(&self, v: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, KeychainError> {
+        fn get(&self, v: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, SecretsError> {
             let map = self.0.lock().expect("lock");
             Ok(map
                 .get(&(v.into(), id.clone()))
                 .cloned()
                 .map(Zeroizing::new))
         }
-        fn delete(&self, v: &str, id: &AccountId) -> Result<(), KeychainError> {
+        fn delete(&self, v: &str, id: &AccountId) -> Result<(), SecretsError> {
             self.0.lock().expect("lock").remove(&(v.into(), id.clone()));
             Ok(())
         }
-        fn ids(&self, v: &str) -> Result<Option<Vec<AccountId>>, KeychainError> {
+        fn ids(&self, v: &str) -> Result<Option<Vec<AccountId>>, SecretsError> {
             let map = self.0.lock().expect("lock");
             Ok(Some(
                 map.keys()

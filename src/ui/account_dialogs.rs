@@ -6,14 +6,8 @@ use kunci::accounts::{Account, AccountId};
 use kunci::settings::Language;
 
 use super::account_row::group_digits;
-
-/// What a dialog's buttons said this frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Choice {
-    Keep,
-    Cancel,
-    Confirm,
-}
+use super::command::Command;
+use super::worker::Request;
 
 /// Issuer, account name and note of one account.
 pub struct EditDialog {
@@ -33,12 +27,12 @@ impl EditDialog {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, lang: Language) -> Choice {
+    pub fn ui(&mut self, ui: &mut Ui, lang: Language) -> Option<Command> {
         let EditDialog {
+            id,
             issuer,
             label,
             note,
-            ..
         } = self;
         super::dialog_width(ui, 340.0);
         ui.heading(tr!(lang, "list.edit.title"));
@@ -62,11 +56,16 @@ impl EditDialog {
                 .add_enabled(valid, egui::Button::new(tr!(lang, "common.save")))
                 .clicked()
             {
-                Choice::Confirm
+                Some(Command::RequestAndClose(Request::Edit {
+                    id: id.clone(),
+                    issuer: issuer.clone(),
+                    label: label.clone(),
+                    note: note.clone(),
+                }))
             } else if ui.button(tr!(lang, "common.cancel")).clicked() {
-                Choice::Cancel
+                Some(Command::CloseDialog)
             } else {
-                Choice::Keep
+                None
             }
         })
         .inner
@@ -79,15 +78,6 @@ pub struct ChooseCode {
     pub name: String,
 }
 
-/// What the user chose in [`ChooseCode`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodeChoice {
-    Keep,
-    Cancel,
-    Current,
-    Next,
-}
-
 impl ChooseCode {
     /// `codes`: the current code, the next one and the seconds until the next one is valid;
     /// `None` once the secret is gone (then only Cancel is offered).
@@ -96,27 +86,32 @@ impl ChooseCode {
         ui: &mut Ui,
         lang: Language,
         codes: Option<(String, String, u64)>,
-    ) -> CodeChoice {
+    ) -> Option<Command> {
         super::dialog_width(ui, 320.0);
         ui.heading(tr!(lang, "list.choose.title", name = self.name));
-        let mut choice = CodeChoice::Keep;
+        let mut chosen = None;
         if let Some((current, next, seconds)) = codes {
             ui.label(tr!(lang, "list.choose.explain", seconds = seconds));
             ui.add_space(4.0);
-            let current = tr!(lang, "list.choose.current", code = group_digits(&current));
-            if ui.button(RichText::new(current).size(16.0)).clicked() {
-                choice = CodeChoice::Current;
+            let words = tr!(lang, "list.choose.current", code = group_digits(&current));
+            if ui.button(RichText::new(words).size(16.0)).clicked() {
+                chosen = Some(current);
             }
-            let next = tr!(lang, "list.choose.next", code = group_digits(&next));
-            if ui.button(RichText::new(next).size(16.0)).clicked() {
-                choice = CodeChoice::Next;
+            let words = tr!(lang, "list.choose.next", code = group_digits(&next));
+            if ui.button(RichText::new(words).size(16.0)).clicked() {
+                chosen = Some(next);
             }
         }
         ui.separator();
-        if ui.button(tr!(lang, "common.cancel")).clicked() {
-            choice = CodeChoice::Cancel;
+        if let Some(code) = chosen {
+            return Some(Command::Copy {
+                code,
+                name: self.name.clone(),
+            });
         }
-        choice
+        ui.button(tr!(lang, "common.cancel"))
+            .clicked()
+            .then_some(Command::CloseDialog)
     }
 }
 
@@ -126,7 +121,7 @@ pub struct ConfirmDelete {
 }
 
 impl ConfirmDelete {
-    pub fn ui(&mut self, ui: &mut Ui, lang: Language) -> Choice {
+    pub fn ui(&mut self, ui: &mut Ui, lang: Language) -> Option<Command> {
         super::dialog_width(ui, 340.0);
         ui.heading(tr!(lang, "list.delete.title", name = self.name));
         ui.label(tr!(lang, "list.delete.explain"));
@@ -137,11 +132,11 @@ impl ConfirmDelete {
             )
             .fill(Color32::from_rgb(0xc0, 0x30, 0x28));
             if ui.add(delete).clicked() {
-                Choice::Confirm
+                Some(Command::RequestAndClose(Request::Remove(self.id.clone())))
             } else if ui.button(tr!(lang, "common.cancel")).clicked() {
-                Choice::Cancel
+                Some(Command::CloseDialog)
             } else {
-                Choice::Keep
+                None
             }
         })
         .inner

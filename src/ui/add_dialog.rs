@@ -4,15 +4,8 @@
 use egui::{Color32, RichText, Ui};
 use kunci::otp::{Algorithm, Kind, OtpUri, Params, parse_setup_key};
 
+use super::command::Command;
 use crate::i18n::{Language, Localize};
-
-/// What the dialog asks the app to do.
-#[derive(Debug)]
-pub enum AddOutcome {
-    Keep,
-    Cancel,
-    Submit(OtpUri),
-}
 
 pub struct AddDialog {
     lang: Language,
@@ -98,8 +91,8 @@ impl AddDialog {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut Ui) -> AddOutcome {
-        let mut outcome = AddOutcome::Keep;
+    pub fn ui(&mut self, ui: &mut Ui) -> Option<Command> {
+        let mut outcome = None;
         let lang = self.lang;
         super::dialog_width(ui, 380.0);
         ui.heading(tr!(lang, "add.title"));
@@ -192,10 +185,10 @@ impl AddDialog {
             if (add.clicked() || (enter && !self.saving))
                 && let Ok(uri) = valid
             {
-                outcome = AddOutcome::Submit(uri);
+                outcome = Some(Command::Add(uri));
             }
             if ui.button(tr!(lang, "common.cancel")).clicked() {
-                outcome = AddOutcome::Cancel;
+                outcome = Some(Command::CloseDialog);
             }
             if self.saving {
                 ui.spinner();

@@ -8,15 +8,8 @@ use egui::{RichText, Ui};
 use kunci::accounts::Account;
 use kunci::settings::Settings;
 
+use super::command::{Command, Screen};
 use crate::i18n::Language;
-
-/// What the reminder's buttons asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReminderAction {
-    BackUpNow,
-    /// Hide it for these accounts (the ones not in a backup now).
-    Dismiss(BTreeSet<String>),
-}
 
 /// The accounts (ids) added since the last backup, when the reminder should show them.
 pub fn pending<'a>(
@@ -37,7 +30,8 @@ pub fn pending<'a>(
 }
 
 /// The notice: "N accounts are not in any backup yet — Back up now", and Dismiss.
-pub fn ui(ui: &mut Ui, lang: Language, ids: &BTreeSet<String>) -> Option<ReminderAction> {
+/// Dismissing hides it for these accounts (the ones not in a backup now).
+pub fn ui(ui: &mut Ui, lang: Language, ids: &BTreeSet<String>) -> Option<Command> {
     let mut action = None;
     egui::Frame::group(ui.style())
         .fill(ui.visuals().warn_fg_color.gamma_multiply(0.15))
@@ -51,13 +45,13 @@ pub fn ui(ui: &mut Ui, lang: Language, ids: &BTreeSet<String>) -> Option<Reminde
                 };
                 ui.label(RichText::new(text).strong());
                 if ui.button(tr!(lang, "protect.reminder.back_up")).clicked() {
-                    action = Some(ReminderAction::BackUpNow);
+                    action = Some(Command::Show(Screen::Export));
                 }
                 if ui
                     .small_button(tr!(lang, "protect.reminder.dismiss"))
                     .clicked()
                 {
-                    action = Some(ReminderAction::Dismiss(ids.clone()));
+                    action = Some(Command::DismissReminder(ids.clone()));
                 }
             });
         });

@@ -4,18 +4,9 @@
 use egui::{Color32, RichText, Ui};
 use kunci::clock::{Measurement, NoTimeSource, Verdict};
 
+use super::command::{Command, HelpSection, Screen};
 use crate::advice;
 use crate::i18n::Language;
-
-/// What the user asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClockAction {
-    CheckAgain,
-    UseNetworkTime(bool),
-    OpenSettings,
-    /// Open the help's page about the clock.
-    Help,
-}
 
 #[derive(Default)]
 pub struct ClockPanel {
@@ -35,19 +26,17 @@ fn local_time(unix: f64) -> String {
 }
 
 impl ClockPanel {
-    /// The offset codes should add to this computer's clock (zero unless asked for).
-    pub fn offset_in_use(&self) -> f64 {
-        match &self.last {
-            Some(Ok(m)) if self.use_network_time => m.offset,
-            _ => 0.0,
-        }
+    /// The Unix time codes are made for, at this computer's `now` (the library's rule:
+    /// corrected only when network time is chosen and a measurement allows it).
+    pub fn code_time(&self, now: f64) -> f64 {
+        kunci::clock::code_time(now, self.use_network_time, self.measurement())
     }
 
     fn measurement(&self) -> Option<&Measurement> {
         self.last.as_ref().and_then(|r| r.as_ref().ok())
     }
 
-    fn toggle(&mut self, ui: &mut Ui, lang: Language, action: &mut Option<ClockAction>) {
+    fn toggle(&mut self, ui: &mut Ui, lang: Language, action: &mut Option<Command>) {
         let mut on = self.use_network_time;
         if ui
             .checkbox(&mut on, tr!(lang, "ui.clock.use_network_time"))
@@ -55,11 +44,11 @@ impl ClockPanel {
             .changed()
         {
             self.use_network_time = on;
-            *action = Some(ClockAction::UseNetworkTime(on));
+            *action = Some(Command::UseNetworkTime(on));
         }
     }
 
-    fn check_again(&self, ui: &mut Ui, lang: Language, action: &mut Option<ClockAction>) {
+    fn check_again(&self, ui: &mut Ui, lang: Language, action: &mut Option<Command>) {
         if ui
             .add_enabled(
                 !self.checking,
@@ -68,12 +57,12 @@ impl ClockPanel {
             .on_hover_text(tr!(lang, "ui.clock.check_again_hover"))
             .clicked()
         {
-            *action = Some(ClockAction::CheckAgain);
+            *action = Some(Command::CheckClock);
         }
     }
 
     /// The banner: shown when the clock is off by 3 s or more, and whenever network time is used.
-    pub fn banner_ui(&mut self, ui: &mut Ui, lang: Language) -> Option<ClockAction> {
+    pub fn banner_ui(&mut self, ui: &mut Ui, lang: Language) -> Option<Command> {
         let mut action = None;
         let m = self.measurement().cloned()?;
         let verdict = m.verdict();
@@ -139,7 +128,7 @@ impl ClockPanel {
                         .on_hover_text(tr!(lang, "help.clock_button_hover"))
                         .clicked()
                     {
-                        action = Some(ClockAction::Help);
+                        action = Some(Command::Show(Screen::Help(HelpSection::Clock)));
                     }
                 });
             });
@@ -148,7 +137,7 @@ impl ClockPanel {
     }
 
     /// One quiet line about the last check, shown even when all is well.
-    pub fn status_ui(&mut self, ui: &mut Ui, lang: Language) -> Option<ClockAction> {
+    pub fn status_ui(&mut self, ui: &mut Ui, lang: Language) -> Option<Command> {
         let mut action = None;
         ui.horizontal_wrapped(|ui| {
             let text = if self.checking {
@@ -186,7 +175,7 @@ impl ClockPanel {
                 .on_hover_text(tr!(lang, "ui.clock.settings_hover"))
                 .clicked()
             {
-                action = Some(ClockAction::OpenSettings);
+                action = Some(Command::Show(Screen::TimeSettings));
             }
         });
         action
@@ -200,12 +189,6 @@ pub struct ClockSettingsDialog {
     https: String,
     auto: bool,
     use_network_time: bool,
-}
-
-pub enum ClockSettingsOutcome {
-    Keep,
-    Cancel,
-    Save(kunci::settings::Settings),
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -227,8 +210,8 @@ impl ClockSettingsDialog {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, current: &kunci::settings::Settings) -> ClockSettingsOutcome {
-        let mut outcome = ClockSettingsOutcome::Keep;
+    pub fn ui(&mut self, ui: &mut Ui, current: &kunci::settings::Settings) -> Option<Command> {
+        let mut outcome = None;
         let lang = self.lang;
         super::dialog_width(ui, 400.0);
         ui.heading(tr!(lang, "ui.clock_settings.title"));
@@ -260,7 +243,7 @@ impl ClockSettingsDialog {
                 settings.https_time_urls = lines(&self.https);
                 settings.auto_check_time = self.auto;
                 settings.use_network_time = self.use_network_time;
-                outcome = ClockSettingsOutcome::Save(settings);
+                outcome = Some(Command::TimeSettings(settings));
             }
             if ui
                 .button(tr!(lang, "ui.clock_settings.defaults"))
@@ -272,7 +255,7 @@ impl ClockSettingsDialog {
                 self.https = defaults.https_time_urls.join("\n");
             }
             if ui.button(tr!(lang, "common.cancel")).clicked() {
-                outcome = ClockSettingsOutcome::Cancel;
+                outcome = Some(Command::CloseDialog);
             }
         });
         outcome

@@ -1,65 +1,53 @@
 //! The Back up / export dialog: every account to a Kunci backup (encrypted, the default) or,
 //! after an explicit "I understand", to an unencrypted otpauth URI list or Aegis vault; or on
-//! screen as Google Authenticator export QR codes. Sealing (Argon2id) and writing run on a
-//! thread; the file is replaced atomically. What is written is what `kunci export` writes.
+//! screen as Google Authenticator export QR codes. The file's bytes come from the library's
+//! `export::to_bytes`, as for `kunci export`; asking where (the native dialog), sealing
+//! (Argon2id) and writing are jobs, and the file is replaced atomically.
 
 use std::path::PathBuf;
-use std::sync::mpsc::{self, Receiver, Sender};
 
-use super::vault_dialog::strength_hint;
 use egui::{RichText, Ui};
 use kunci::accounts::Extras;
-use kunci::export;
+use kunci::export::{self, Format};
 use kunci::otp::OtpUri;
-use kunci::store::{self, backup};
+use kunci::store;
 use zeroize::Zeroizing;
 
 use super::account_list::ListView;
 use super::account_row::SecretState;
+use super::command::{Command, Saved};
+use super::job::Job;
+use super::passphrase::NewPassphrase;
 use crate::i18n::{Language, Localize};
 
-/// What the dialog asks the app to do.
-pub enum ExportOutcome {
-    Keep,
-    Close,
-    /// The file is written.
-    Saved(Saved),
-    /// Show these accounts as Google Authenticator export QR codes.
-    ShowQrCodes(Vec<OtpUri>),
-}
-
-/// A written file.
-pub struct Saved {
-    pub path: PathBuf,
-    pub count: usize,
-    /// A Kunci backup (encrypted), as opposed to an unencrypted export.
-    pub backup: bool,
-}
-
+/// What the dialog makes: a file in a format, or QR codes on screen.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Format {
-    Kunci,
-    Uris,
-    Aegis,
+enum Target {
+    File(Format),
     GoogleQr,
 }
 
-enum Found {
-    Saved(Saved),
-    Cancelled,
-    Failed(String),
+/// What is being done.
+enum State {
+    Idle,
+    /// The native dialog is asking where to save these accounts.
+    Asking {
+        where_to: Job<Option<PathBuf>>,
+        accounts: Vec<OtpUri>,
+        extras: Vec<Extras>,
+        passphrase: Option<Zeroizing<String>>,
+    },
+    /// The file is being sealed and written.
+    Writing(Job<Result<Saved, String>>),
 }
 
 pub struct ExportDialog {
     lang: Language,
-    format: Format,
-    passphrase: Zeroizing<String>,
-    again: Zeroizing<String>,
+    target: Target,
+    passphrase: NewPassphrase,
     understood: bool,
-    busy: bool,
+    state: State,
     problem: Option<String>,
-    tx: Sender<Found>,
-    rx: Receiver<Found>,
     /// Where the tests save, instead of asking through the native dialog.
     #[cfg(test)]
     pub save_to: Option<PathBuf>,
@@ -85,25 +73,77 @@ pub fn accounts_of(list: &ListView, lang: Language) -> Result<Vec<(OtpUri, Extra
 
 impl ExportDialog {
     pub fn new(lang: Language) -> Self {
-        let (tx, rx) = mpsc::channel();
         ExportDialog {
             lang,
-            format: Format::Kunci,
-            passphrase: Zeroizing::new(String::new()),
-            again: Zeroizing::new(String::new()),
+            target: Target::File(Format::Kunci),
+            passphrase: NewPassphrase::default(),
             understood: false,
-            busy: false,
+            state: State::Idle,
             problem: None,
-            tx,
-            rx,
             #[cfg(test)]
             save_to: None,
         }
     }
 
-    /// True while the file is being written.
+    /// True while the file is being chosen or written.
     pub fn is_busy(&self) -> bool {
-        self.busy
+        !matches!(self.state, State::Idle)
+    }
+
+    /// Moves the work on; a written file is the dialog's result.
+    fn poll(&mut self, ctx: &egui::Context) -> Option<Command> {
+        match std::mem::replace(&mut self.state, State::Idle) {
+            State::Idle => None,
+            State::Asking {
+                where_to,
+                accounts,
+                extras,
+                passphrase,
+            } => {
+                match where_to.poll() {
+                    None => {
+                        self.state = State::Asking {
+                            where_to,
+                            accounts,
+                            extras,
+                            passphrase,
+                        }
+                    }
+                    Some(Some(Some(path))) => {
+                        let (lang, format) = (self.lang, self.format());
+                        self.state = State::Writing(Job::spawn(ctx, "export", move || {
+                            write(lang, format, (&accounts, &extras), passphrase, path)
+                        }));
+                    }
+                    // Cancelled, or the dialog could not be shown.
+                    Some(_) => {}
+                }
+                None
+            }
+            State::Writing(job) => match job.poll() {
+                None => {
+                    self.state = State::Writing(job);
+                    None
+                }
+                Some(Some(Ok(saved))) => Some(Command::Exported(saved)),
+                Some(Some(Err(why))) => {
+                    self.problem = Some(why);
+                    None
+                }
+                Some(None) => {
+                    self.problem = Some(tr!(self.lang, "common.failed"));
+                    None
+                }
+            },
+        }
+    }
+
+    /// The file format chosen (a URI list for the QR codes' accounts).
+    fn format(&self) -> Format {
+        match self.target {
+            Target::File(format) => format,
+            Target::GoogleQr => Format::Uris,
+        }
     }
 
     /// `accounts` gives every account with its secret, when the user saves.
@@ -111,41 +151,55 @@ impl ExportDialog {
         &mut self,
         ui: &mut Ui,
         accounts: &dyn Fn() -> Result<Vec<(OtpUri, Extras)>, String>,
-    ) -> ExportOutcome {
-        while let Ok(found) = self.rx.try_recv() {
-            self.busy = false;
-            match found {
-                Found::Saved(saved) => return ExportOutcome::Saved(saved),
-                Found::Cancelled => {}
-                Found::Failed(why) => self.problem = Some(why),
-            }
+    ) -> Option<Command> {
+        if let Some(done) = self.poll(ui.ctx()) {
+            return Some(done);
         }
         let lang = self.lang;
+        let busy = self.is_busy();
         super::dialog_width(ui, 460.0);
         ui.heading(tr!(lang, "transfer.export.title"));
-        ui.add_enabled_ui(!self.busy, |ui| {
-            for (format, key) in [
-                (Format::Kunci, tr!(lang, "transfer.export.kunci")),
-                (Format::Uris, tr!(lang, "transfer.export.uris")),
-                (Format::Aegis, tr!(lang, "transfer.export.aegis")),
-                (Format::GoogleQr, tr!(lang, "transfer.export.google_qr")),
+        ui.add_enabled_ui(!busy, |ui| {
+            for (target, key) in [
+                (
+                    Target::File(Format::Kunci),
+                    tr!(lang, "transfer.export.kunci"),
+                ),
+                (
+                    Target::File(Format::Uris),
+                    tr!(lang, "transfer.export.uris"),
+                ),
+                (
+                    Target::File(Format::Aegis),
+                    tr!(lang, "transfer.export.aegis"),
+                ),
+                (Target::GoogleQr, tr!(lang, "transfer.export.google_qr")),
             ] {
-                if ui.radio_value(&mut self.format, format, key).changed() {
+                if ui.radio_value(&mut self.target, target, key).changed() {
                     self.understood = false;
                     self.problem = None;
                 }
             }
         });
         ui.add_space(6.0);
-        let ready = match self.format {
-            Format::Kunci => self.passphrase_ui(ui),
-            Format::Uris | Format::Aegis => {
+        let ready = match self.target {
+            Target::File(format) if format.is_encrypted() => {
+                ui.label(tr!(lang, "transfer.export.kunci_explain"));
+                let labels = (
+                    tr!(lang, "transfer.export.passphrase"),
+                    tr!(lang, "transfer.export.again"),
+                );
+                let typed = self.passphrase.ui(ui, lang, labels, !busy);
+                ui.label(RichText::new(tr!(lang, "transfer.export.forget")).weak());
+                typed.ready
+            }
+            Target::File(_) => {
                 ui.colored_label(
                     ui.visuals().warn_fg_color,
                     RichText::new(tr!(lang, "transfer.export.unencrypted_warning")).strong(),
                 );
                 ui.add_enabled(
-                    !self.busy,
+                    !busy,
                     egui::Checkbox::new(
                         &mut self.understood,
                         tr!(lang, "transfer.export.understand"),
@@ -153,7 +207,7 @@ impl ExportDialog {
                 );
                 self.understood
             }
-            Format::GoogleQr => {
+            Target::GoogleQr => {
                 ui.label(tr!(lang, "transfer.export.google_qr_explain"));
                 true
             }
@@ -162,121 +216,74 @@ impl ExportDialog {
             ui.colored_label(ui.visuals().error_fg_color, problem);
         }
         ui.add_space(6.0);
-        let mut outcome = ExportOutcome::Keep;
+        let mut command = None;
         ui.horizontal(|ui| {
-            let label = match self.format {
-                Format::GoogleQr => tr!(lang, "transfer.export.show_qr"),
-                _ => tr!(lang, "transfer.export.save"),
+            let label = match self.target {
+                Target::GoogleQr => tr!(lang, "transfer.export.show_qr"),
+                Target::File(_) => tr!(lang, "transfer.export.save"),
             };
             if ui
-                .add_enabled(ready && !self.busy, egui::Button::new(label))
+                .add_enabled(ready && !busy, egui::Button::new(label))
                 .clicked()
             {
                 match accounts() {
                     Ok(list) if list.is_empty() => {
                         self.problem = Some(tr!(lang, "transfer.export.no_accounts"))
                     }
-                    Ok(list) if self.format == Format::GoogleQr => {
-                        outcome = ExportOutcome::ShowQrCodes(
+                    Ok(list) if self.target == Target::GoogleQr => {
+                        command = Some(Command::ShowMigrationQr(
                             list.into_iter().map(|(uri, _)| uri).collect(),
-                        )
+                        ))
                     }
                     Ok(list) => self.save(ui.ctx(), list),
                     Err(why) => self.problem = Some(why),
                 }
             }
             if ui.button(tr!(lang, "common.cancel")).clicked() {
-                outcome = ExportOutcome::Close;
+                command = Some(Command::CloseDialog);
             }
-            if self.busy {
+            if busy {
                 ui.spinner();
                 ui.label(tr!(lang, "transfer.export.saving"));
             }
         });
-        outcome
+        command
     }
 
-    /// The passphrase twice, with a strength hint; whether they are ready.
-    fn passphrase_ui(&mut self, ui: &mut Ui) -> bool {
-        let lang = self.lang;
-        ui.label(tr!(lang, "transfer.export.kunci_explain"));
-        let label = ui.label(tr!(lang, "transfer.export.passphrase"));
-        ui.add_enabled(
-            !self.busy,
-            egui::TextEdit::singleline(&mut *self.passphrase)
-                .password(true)
-                .desired_width(280.0),
-        )
-        .labelled_by(label.id);
-        strength_hint(ui, lang, &self.passphrase);
-        let label = ui.label(tr!(lang, "transfer.export.again"));
-        ui.add_enabled(
-            !self.busy,
-            egui::TextEdit::singleline(&mut *self.again)
-                .password(true)
-                .desired_width(280.0),
-        )
-        .labelled_by(label.id);
-        if !self.again.is_empty() && self.again != self.passphrase {
-            ui.colored_label(
-                ui.visuals().warn_fg_color,
-                tr!(lang, "transfer.export.differ"),
-            );
-        }
-        ui.label(RichText::new(tr!(lang, "transfer.export.forget")).weak());
-        !self.passphrase.is_empty() && self.again == self.passphrase
-    }
-
-    /// Asks where to save (the native dialog), then seals and writes on a thread.
+    /// Asks where to save (the native dialog); the write follows when it answers.
     fn save(&mut self, ctx: &egui::Context, accounts: Vec<(OtpUri, Extras)>) {
-        let (lang, format) = (self.lang, self.format);
-        let passphrase = self.passphrase.clone();
+        let format = self.format();
         let name = match format {
             Format::Kunci => "kunci-backup.json",
             Format::Aegis => "aegis-export-unencrypted.json",
-            _ => "kunci-accounts-unencrypted.txt",
+            Format::Uris => "kunci-accounts-unencrypted.txt",
         };
-        let title = tr!(lang, "transfer.export.save_title");
-        let ask = move || {
+        let title = tr!(self.lang, "transfer.export.save_title");
+        #[cfg(test)]
+        let where_to = match self.save_to.clone() {
+            Some(path) => Job::done(Some(path)),
+            None => Job::pick(ctx, move || {
+                rfd::FileDialog::new()
+                    .set_title(title)
+                    .set_file_name(name)
+                    .save_file()
+            }),
+        };
+        #[cfg(not(test))]
+        let where_to = Job::pick(ctx, move || {
             rfd::FileDialog::new()
-                .set_title(title.clone())
+                .set_title(title)
                 .set_file_name(name)
                 .save_file()
-        };
-        #[cfg(test)]
-        let ask = {
-            let chosen = self.save_to.clone();
-            move || chosen.clone().or_else(&ask)
-        };
-        let (accounts, extras): (Vec<OtpUri>, Vec<Extras>) = accounts.into_iter().unzip();
-        let write =
-            move |path: PathBuf| write(lang, format, (&accounts, &extras), &passphrase, path);
-        self.busy = true;
+        });
+        let (accounts, extras) = accounts.into_iter().unzip();
         self.problem = None;
-        let tx = self.tx.clone();
-        let ctx = ctx.clone();
-        // The native dialog blocks its thread; on macOS it must run on the main thread.
-        let chosen = if cfg!(target_os = "macos") {
-            match ask() {
-                Some(path) => Some(path),
-                None => {
-                    self.busy = false;
-                    return;
-                }
-            }
-        } else {
-            None
+        self.state = State::Asking {
+            where_to,
+            accounts,
+            extras,
+            passphrase: format.is_encrypted().then(|| self.passphrase.copy()),
         };
-        let _ = std::thread::Builder::new()
-            .name("kunci-export".into())
-            .spawn(move || {
-                let found = match chosen.or_else(ask) {
-                    Some(path) => write(path),
-                    None => Found::Cancelled,
-                };
-                let _ = tx.send(found);
-                ctx.request_repaint();
-            });
     }
 }
 
@@ -285,30 +292,23 @@ fn write(
     lang: Language,
     format: Format,
     (accounts, extras): (&[OtpUri], &[Extras]),
-    passphrase: &str,
+    passphrase: Option<Zeroizing<String>>,
     path: PathBuf,
-) -> Found {
-    let bytes: Zeroizing<Vec<u8>> = match format {
-        Format::Kunci => match backup::seal(accounts, extras, passphrase) {
-            Ok(bytes) => Zeroizing::new(bytes),
-            Err(e) => return Found::Failed(e.localize(lang)),
-        },
-        Format::Aegis => Zeroizing::new(export::aegis::write(accounts, extras).as_bytes().to_vec()),
-        Format::Uris | Format::GoogleQr => {
-            Zeroizing::new(export::uris::write(accounts).as_bytes().to_vec())
-        }
-    };
-    match store::replace_file(&path, &bytes) {
-        Ok(()) => Found::Saved(Saved {
-            path,
-            count: accounts.len(),
-            backup: format == Format::Kunci,
-        }),
-        Err(e) => Found::Failed(tr!(
+) -> Result<Saved, String> {
+    let passphrase = passphrase.as_ref().map(|p| p.as_str());
+    let bytes =
+        export::to_bytes(format, accounts, extras, passphrase).map_err(|e| e.localize(lang))?;
+    store::replace_file(&path, &bytes).map_err(|e| {
+        tr!(
             lang,
             "transfer.export.write_failed",
             path = path.display(),
             detail = e.localize(lang)
-        )),
-    }
+        )
+    })?;
+    Ok(Saved {
+        path,
+        count: accounts.len(),
+        backup: format.is_encrypted(),
+    })
 }

@@ -5,17 +5,9 @@
 
 use egui::{Color32, RichText, Ui};
 
+pub use super::command::HelpSection;
+use super::command::{Command, Screen};
 use crate::i18n::Language;
-
-/// A page of the help.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum HelpSection {
-    #[default]
-    Enrol,
-    NoBarcode,
-    NewBarcode,
-    Clock,
-}
 
 impl HelpSection {
     pub const ALL: [HelpSection; 4] = [
@@ -33,26 +25,6 @@ impl HelpSection {
             HelpSection::Clock => tr!(lang, "help.section.clock"),
         }
     }
-}
-
-/// What the first-run empty list asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HelpAction {
-    /// Open the Scan dialog.
-    Scan,
-    /// Open the Add dialog, to type a setup key.
-    Add,
-    /// Open the help at a section.
-    Help(HelpSection),
-}
-
-/// What the help window's buttons said this frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HelpOutcome {
-    Keep,
-    Close,
-    /// The clock section's button: open the clock settings.
-    ClockSettings,
 }
 
 /// The names of Kunci's own buttons, as the window shows them, for the help to quote.
@@ -84,9 +56,9 @@ impl HelpDialog {
         HelpDialog { section }
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, lang: Language) -> HelpOutcome {
+    pub fn ui(&mut self, ui: &mut Ui, lang: Language) -> Option<Command> {
         let HelpDialog { section } = self;
-        let mut outcome = HelpOutcome::Keep;
+        let mut command = None;
         super::dialog_width(ui, 460.0);
         ui.heading(tr!(lang, "help.title"));
         ui.horizontal_wrapped(|ui| {
@@ -117,16 +89,16 @@ impl HelpDialog {
                     HelpSection::NewBarcode => new_barcode_ui(ui, lang, &names),
                     HelpSection::Clock => {
                         if clock_ui(ui, lang, &names) {
-                            outcome = HelpOutcome::ClockSettings;
+                            command = Some(Command::Show(Screen::TimeSettings));
                         }
                     }
                 }
             });
         ui.separator();
         if ui.button(tr!(lang, "common.close")).clicked() {
-            outcome = HelpOutcome::Close;
+            command = Some(Command::CloseDialog);
         }
-        outcome
+        command
     }
 }
 
@@ -231,7 +203,7 @@ fn clock_ui(ui: &mut Ui, lang: Language, names: &Names) -> bool {
 }
 
 /// The list before any account is added: what to do first, and the way into the help.
-pub fn empty_state_ui(ui: &mut Ui, lang: Language) -> Option<HelpAction> {
+pub fn empty_state_ui(ui: &mut Ui, lang: Language) -> Option<Command> {
     let names = Names::new(lang);
     let mut action = None;
     ui.add_space(24.0);
@@ -246,17 +218,17 @@ pub fn empty_state_ui(ui: &mut Ui, lang: Language) -> Option<HelpAction> {
         ));
         ui.add_space(12.0);
         if ui.button(tr!(lang, "help.empty.scan")).clicked() {
-            action = Some(HelpAction::Scan);
+            action = Some(Command::Show(Screen::Scan));
         }
         if ui.button(tr!(lang, "help.empty.add")).clicked() {
-            action = Some(HelpAction::Add);
+            action = Some(Command::Show(Screen::Add));
         }
         ui.add_space(12.0);
         if ui.link(tr!(lang, "help.empty.how")).clicked() {
-            action = Some(HelpAction::Help(HelpSection::Enrol));
+            action = Some(Command::Show(Screen::Help(HelpSection::Enrol)));
         }
         if ui.link(tr!(lang, "help.empty.no_barcode")).clicked() {
-            action = Some(HelpAction::Help(HelpSection::NoBarcode));
+            action = Some(Command::Show(Screen::Help(HelpSection::NoBarcode)));
         }
     });
     action

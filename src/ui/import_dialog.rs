@@ -6,33 +6,23 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender};
 
 use egui::{Key, RichText, Ui};
-use kunci::accounts::Extras;
-use kunci::import::plan::{Verdict, plan};
+use kunci::accounts::{Existing, Extras};
+use kunci::import::plan::{Fate, plan};
 use kunci::import::{self, ImportError, Imported};
 use kunci::otp::OtpUri;
-use kunci::store::Existing;
 use zeroize::Zeroizing;
 
+use super::command::Command;
+use super::job::Job;
+use super::worker::Request;
 use crate::i18n::{Language, Localize};
-
-/// What the dialog asks the app to do.
-pub enum ImportOutcome {
-    Keep,
-    Close,
-    /// Add these accounts with their notes and pins, in order (the worker skips any that
-    /// became duplicates meanwhile).
-    Import(Vec<(OtpUri, Extras)>),
-}
 
 type Bytes = Arc<Zeroizing<Vec<u8>>>;
 
-/// What the file picker or the reading thread found.
-enum Found {
-    /// The user picked this file: read it.
-    Picked(PathBuf),
+/// What reading the file found.
+enum FileRead {
     /// The file is encrypted: its password is needed (again, after a wrong one).
     Password {
         format: &'static str,
@@ -50,7 +40,7 @@ enum Found {
 struct Pick {
     uri: OtpUri,
     extras: Extras,
-    verdict: Verdict,
+    fate: Fate,
     ticked: bool,
 }
 
@@ -72,28 +62,31 @@ enum Stage {
 
 pub struct ImportDialog {
     lang: Language,
-    tx: Sender<Found>,
-    rx: Receiver<Found>,
     file: Option<PathBuf>,
     stage: Stage,
-    busy: bool,
+    /// The native file dialog, while it is open.
+    picking: Option<Job<Option<PathBuf>>>,
+    /// Reading (and decrypting) the file.
+    reading: Option<Job<FileRead>>,
     problem: Option<String>,
     focus_password: bool,
 }
 
 impl ImportDialog {
     pub fn new(lang: Language) -> Self {
-        let (tx, rx) = mpsc::channel();
         ImportDialog {
             lang,
-            tx,
-            rx,
             file: None,
             stage: Stage::Choose,
-            busy: false,
+            picking: None,
+            reading: None,
             problem: None,
             focus_password: false,
         }
+    }
+
+    fn is_busy(&self) -> bool {
+        self.picking.is_some() || self.reading.is_some()
     }
 
     /// Reads `path` (picked, or dropped onto the window).
@@ -101,61 +94,38 @@ impl ImportDialog {
         self.file = Some(path.clone());
         self.stage = Stage::Choose;
         let lang = self.lang;
-        self.spawn(ctx, move || match load(&path, lang) {
+        self.read(ctx, move || match load(&path, lang) {
             Ok(bytes) => read(lang, Arc::new(bytes), None),
-            Err(why) => Found::Failed(why),
+            Err(why) => FileRead::Failed(why),
         });
     }
 
-    fn spawn(&mut self, ctx: &egui::Context, work: impl FnOnce() -> Found + Send + 'static) {
-        self.busy = true;
+    fn read(&mut self, ctx: &egui::Context, work: impl FnOnce() -> FileRead + Send + 'static) {
         self.problem = None;
-        let tx = self.tx.clone();
-        let ctx = ctx.clone();
-        let _ = std::thread::Builder::new()
-            .name("kunci-import".into())
-            .spawn(move || {
-                let _ = tx.send(work());
-                ctx.request_repaint();
-            });
+        self.reading = Some(Job::spawn(ctx, "import", work));
     }
 
     fn pick_file(&mut self, ctx: &egui::Context) {
-        let lang = self.lang;
-        let pick = move || {
-            rfd::FileDialog::new()
-                .set_title(tr!(lang, "transfer.import.pick_title"))
-                .pick_file()
-        };
-        // The native dialog blocks its thread; on macOS it must run on the main thread.
-        if cfg!(target_os = "macos") {
-            if let Some(path) = pick() {
-                self.open_file(ctx, path);
-            }
-            return;
-        }
-        let tx = self.tx.clone();
-        let ctx = ctx.clone();
-        let _ = std::thread::Builder::new()
-            .name("kunci-file-dialog".into())
-            .spawn(move || {
-                if let Some(path) = pick() {
-                    let _ = tx.send(Found::Picked(path));
-                    ctx.request_repaint();
-                }
-            });
+        let title = tr!(self.lang, "transfer.import.pick_title");
+        self.picking = Some(Job::pick(ctx, move || {
+            rfd::FileDialog::new().set_title(title).pick_file()
+        }));
     }
 
-    fn drain(&mut self, ctx: &egui::Context, existing: &dyn Fn(&OtpUri) -> Existing) {
+    /// Moves the picker and the reading on.
+    fn poll(&mut self, ctx: &egui::Context, existing: &dyn Fn(&OtpUri) -> Existing) {
         let lang = self.lang;
-        while let Ok(found) = self.rx.try_recv() {
-            self.busy = false;
+        if let Some(picked) = self.picking.as_ref().and_then(Job::poll) {
+            self.picking = None;
+            if let Some(path) = picked.flatten() {
+                self.open_file(ctx, path);
+            }
+        }
+        if let Some(found) = self.reading.as_ref().and_then(Job::poll) {
+            self.reading = None;
+            let found = found.unwrap_or_else(|| FileRead::Failed(tr!(lang, "common.failed")));
             self.stage = match found {
-                Found::Picked(path) => {
-                    self.open_file(ctx, path);
-                    continue;
-                }
-                Found::Password {
+                FileRead::Password {
                     format,
                     bytes,
                     wrong,
@@ -168,7 +138,7 @@ impl ImportDialog {
                         wrong,
                     }
                 }
-                Found::Read { format, imported } => {
+                FileRead::Read { format, imported } => {
                     // Worded now, in the dialog's language.
                     let skipped: Vec<String> =
                         imported.skipped.iter().map(|s| s.localize(lang)).collect();
@@ -180,16 +150,16 @@ impl ImportDialog {
                             .into_iter()
                             .zip(extras)
                             .map(|(p, extras)| Pick {
-                                ticked: p.verdict.adds(),
+                                ticked: p.fate.adds(),
                                 uri: p.uri,
                                 extras,
-                                verdict: p.verdict,
+                                fate: p.fate,
                             })
                             .collect(),
                         skipped,
                     }
                 }
-                Found::Failed(why) => {
+                FileRead::Failed(why) => {
                     self.problem = Some(why);
                     Stage::Choose
                 }
@@ -198,13 +168,14 @@ impl ImportDialog {
     }
 
     /// `existing` says how an account of the file relates to those in the window.
-    pub fn ui(&mut self, ui: &mut Ui, existing: &dyn Fn(&OtpUri) -> Existing) -> ImportOutcome {
+    pub fn ui(&mut self, ui: &mut Ui, existing: &dyn Fn(&OtpUri) -> Existing) -> Option<Command> {
         let ctx = ui.ctx().clone();
-        self.drain(&ctx, existing);
+        self.poll(&ctx, existing);
         let lang = self.lang;
+        let busy = self.is_busy();
         super::dialog_width(ui, 460.0);
         ui.heading(tr!(lang, "transfer.import.title"));
-        let mut outcome = ImportOutcome::Keep;
+        let mut outcome = None;
         let (mut pick, mut submit) = (false, None);
         match &mut self.stage {
             Stage::Choose => {
@@ -212,7 +183,7 @@ impl ImportDialog {
                 ui.add_space(4.0);
                 if ui
                     .add_enabled(
-                        !self.busy,
+                        !busy,
                         egui::Button::new(tr!(lang, "transfer.import.choose")),
                     )
                     .clicked()
@@ -233,7 +204,7 @@ impl ImportDialog {
                 let label = ui.label(tr!(lang, "transfer.import.password", format = *format));
                 let field = ui
                     .add_enabled(
-                        !self.busy,
+                        !busy,
                         egui::TextEdit::singleline(&mut **password)
                             .password(true)
                             .desired_width(280.0),
@@ -242,14 +213,14 @@ impl ImportDialog {
                 if std::mem::take(&mut self.focus_password) {
                     field.request_focus();
                 }
-                if *wrong && !self.busy {
+                if *wrong && !busy {
                     ui.colored_label(
                         ui.visuals().error_fg_color,
                         tr!(lang, "transfer.import.wrong_password", format = *format),
                     );
                 }
                 let enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-                let ready = !password.is_empty() && !self.busy;
+                let ready = !password.is_empty() && !busy;
                 let open = ui
                     .add_enabled(ready, egui::Button::new(tr!(lang, "transfer.import.open")))
                     .clicked();
@@ -270,9 +241,9 @@ impl ImportDialog {
             self.pick_file(&ctx);
         }
         if let Some((bytes, password)) = submit {
-            self.spawn(&ctx, move || read(lang, bytes, Some(password)));
+            self.read(&ctx, move || read(lang, bytes, Some(password)));
         }
-        if self.busy {
+        if self.reading.is_some() {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label(tr!(lang, "transfer.import.reading"));
@@ -283,7 +254,7 @@ impl ImportDialog {
         }
         ui.separator();
         if ui.button(tr!(lang, "common.cancel")).clicked() {
-            outcome = ImportOutcome::Close;
+            outcome = Some(Command::CloseDialog);
         }
         outcome
     }
@@ -297,7 +268,7 @@ fn preview_ui(
     format: &str,
     picks: &mut [Pick],
     skipped: &[String],
-) -> ImportOutcome {
+) -> Option<Command> {
     let name = file.map(|f| f.display().to_string()).unwrap_or_default();
     ui.label(if picks.len() == 1 {
         tr!(
@@ -321,25 +292,22 @@ fn preview_ui(
         .show(ui, |ui| {
             for pick in picks.iter_mut() {
                 let name = pick.uri.display_name();
-                let text = match &pick.verdict {
-                    Verdict::New => name,
-                    Verdict::AlreadyThere(_) => {
+                let text = match &pick.fate {
+                    Fate::New => name,
+                    Fate::AlreadyThere(_) => {
                         tr!(lang, "transfer.import.already_there", name = name)
                     }
-                    Verdict::OtherSecret(_) => {
+                    Fate::OtherSecret(_) => {
                         tr!(lang, "transfer.import.other_secret", name = name)
                     }
-                    Verdict::RepeatedInFile => tr!(lang, "transfer.import.repeated", name = name),
+                    Fate::RepeatedInFile => tr!(lang, "transfer.import.repeated", name = name),
                 };
                 // Nothing is overwritten: an account already in Kunci cannot be ticked.
-                let can_tick = matches!(pick.verdict, Verdict::New | Verdict::RepeatedInFile);
+                let can_tick = matches!(pick.fate, Fate::New | Fate::RepeatedInFile);
                 ui.add_enabled(can_tick, egui::Checkbox::new(&mut pick.ticked, text));
             }
         });
-    if picks
-        .iter()
-        .any(|p| matches!(p.verdict, Verdict::OtherSecret(_)))
-    {
+    if picks.iter().any(|p| matches!(p.fate, Fate::OtherSecret(_))) {
         ui.label(RichText::new(tr!(lang, "transfer.import.other_secret_hint")).weak());
     }
     if !skipped.is_empty() {
@@ -362,13 +330,11 @@ fn preview_ui(
     } else {
         tr!(lang, "transfer.import.button", count = chosen.len())
     };
-    if ui
-        .add_enabled(!chosen.is_empty(), egui::Button::new(label))
+    // Added with their notes and pins, in order (the worker skips any that became
+    // duplicates meanwhile).
+    ui.add_enabled(!chosen.is_empty(), egui::Button::new(label))
         .clicked()
-    {
-        return ImportOutcome::Import(chosen);
-    }
-    ImportOutcome::Keep
+        .then(|| Command::RequestAndClose(Request::Import(chosen)))
 }
 
 /// The file's bytes, refused before reading when it is too large to be an export.
@@ -390,15 +356,15 @@ fn load(path: &Path, lang: Language) -> Result<Zeroizing<Vec<u8>>, String> {
 }
 
 /// Recognises and reads the file; asks for the password when it is encrypted.
-fn read(lang: Language, bytes: Bytes, password: Option<Zeroizing<String>>) -> Found {
+fn read(lang: Language, bytes: Bytes, password: Option<Zeroizing<String>>) -> FileRead {
     let importer = match import::detect(&bytes) {
         Ok(importer) => importer,
-        Err(e) => return Found::Failed(e.localize(lang)),
+        Err(e) => return FileRead::Failed(e.localize(lang)),
     };
     let format = importer.name();
     let encrypted = importer.is_encrypted(&bytes);
     if encrypted && password.is_none() {
-        return Found::Password {
+        return FileRead::Password {
             format,
             bytes,
             wrong: false,
@@ -406,12 +372,12 @@ fn read(lang: Language, bytes: Bytes, password: Option<Zeroizing<String>>) -> Fo
     }
     let password = password.as_deref().map(String::as_str);
     match importer.import(&bytes, password.filter(|_| encrypted)) {
-        Ok(imported) => Found::Read { format, imported },
-        Err(ImportError::WrongPassword { .. }) => Found::Password {
+        Ok(imported) => FileRead::Read { format, imported },
+        Err(ImportError::WrongPassword { .. }) => FileRead::Password {
             format,
             bytes,
             wrong: true,
         },
-        Err(e) => Found::Failed(e.localize(lang)),
+        Err(e) => FileRead::Failed(e.localize(lang)),
     }
 }

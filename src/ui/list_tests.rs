@@ -14,7 +14,7 @@ use kunci::accounts::AccountId;
 use kunci::otp::{OtpUri, generate, parse_setup_key};
 use kunci::settings::{Language, Settings};
 use kunci::store::metadata::{self, Metadata};
-use kunci::store::{DataDir, KeychainError, MemorySecrets, SecretStore, Store};
+use kunci::store::{DataDir, MemorySecrets, SecretStore, SecretsError, Store};
 use zeroize::Zeroizing;
 
 use super::account_row::group_digits;
@@ -68,7 +68,7 @@ impl Fixture {
 
     fn opener(&self) -> Opener {
         let (dir, secrets) = (self.dir(), self.secrets.clone());
-        Arc::new(move || {
+        Arc::new(move |_| {
             let secrets: Arc<dyn SecretStore> = secrets.clone();
             Ok(Store::open(dir.clone(), secrets)?)
         })
@@ -142,18 +142,18 @@ impl Gated {
 }
 
 impl SecretStore for Gated {
-    fn put(&self, v: &str, id: &AccountId, value: &str, d: &str) -> Result<(), KeychainError> {
+    fn put(&self, v: &str, id: &AccountId, value: &str, d: &str) -> Result<(), SecretsError> {
         self.secrets.put(v, id, value, d)
     }
-    fn get(&self, vault: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, KeychainError> {
+    fn get(&self, vault: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, SecretsError> {
         let open = self.open.lock().unwrap();
         drop(self.opened.wait_while(open, |open| !*open).unwrap());
         self.secrets.get(vault, id)
     }
-    fn delete(&self, vault: &str, id: &AccountId) -> Result<(), KeychainError> {
+    fn delete(&self, vault: &str, id: &AccountId) -> Result<(), SecretsError> {
         self.secrets.delete(vault, id)
     }
-    fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, KeychainError> {
+    fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, SecretsError> {
         self.secrets.ids(vault)
     }
 }
@@ -597,7 +597,7 @@ fn the_accounts_show_before_the_keychain_answers_and_codes_fill_in() {
     });
     let opener: Opener = {
         let (dir, gated) = (f.dir(), gated.clone());
-        Arc::new(move || {
+        Arc::new(move |_| {
             let secrets: Arc<dyn SecretStore> = gated.clone();
             Ok(Store::open(dir.clone(), secrets)?)
         })

@@ -3,7 +3,6 @@
 //! Argon2id hash (a PHC string in the settings); hashing and checking run on their own thread,
 //! as Argon2id takes a moment and the window must keep drawing.
 
-use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::time::Duration;
 
 use argon2::password_hash::phc::PasswordHash;
@@ -11,6 +10,7 @@ use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Versio
 use egui::{Key, Ui};
 use zeroize::{Zeroize, Zeroizing};
 
+use super::job::Job;
 use crate::i18n::Language;
 
 /// The idle delays offered, in minutes; `None` locks only at start and on "Lock now".
@@ -40,36 +40,6 @@ pub fn verify_passphrase(passphrase: &str, phc: &str) -> bool {
             .verify_password(passphrase.as_bytes(), &hash)
             .is_ok()
     })
-}
-
-/// Work on its own thread whose result the window picks up in a later frame.
-pub struct Job<T>(Receiver<T>);
-
-impl<T: Send + 'static> Job<T> {
-    /// Runs `work` on a new thread and wakes the window when it is done.
-    pub fn spawn(ctx: &egui::Context, work: impl FnOnce() -> T + Send + 'static) -> Self {
-        let (tx, rx) = mpsc::channel();
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("kunci-lock".into())
-            .spawn(move || {
-                let _ = tx.send(work());
-                ctx.request_repaint();
-            });
-        // Without a thread the receiver reports "disconnected", which callers treat as a
-        // failure; the window stays usable.
-        drop(spawned);
-        Job(rx)
-    }
-
-    /// The result once it is there; `Some(None)` when the thread died without one.
-    pub fn poll(&self) -> Option<Option<T>> {
-        match self.0.try_recv() {
-            Ok(value) => Some(Some(value)),
-            Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some(None),
-        }
-    }
 }
 
 /// Whether this frame's input counts as the user being there (focus changes and the
@@ -229,7 +199,7 @@ impl AppLock {
                 let passphrase = std::mem::take(&mut self.passphrase);
                 let hash = hash.to_string();
                 self.refused = false;
-                self.checking = Some(Job::spawn(ui.ctx(), move || {
+                self.checking = Some(Job::spawn(ui.ctx(), "unlock", move || {
                     verify_passphrase(&passphrase, &hash)
                 }));
             }

@@ -9,13 +9,16 @@ mod backup_reminder;
 mod clipboard;
 mod clock_panel;
 mod clock_worker;
+mod command;
 mod countdown;
 mod export_dialog;
 mod help;
 mod import_dialog;
+mod job;
 #[cfg(test)]
 mod list_tests;
 mod lock;
+mod passphrase;
 mod protect_settings;
 #[cfg(test)]
 mod protect_tests;
@@ -45,7 +48,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use app::{KunciApp, Setup, system_clock};
-pub use worker::{OpenError, Opener};
+pub use worker::Opener;
 
 use kunci::instance::{self, InstanceError, Primary, SignalError};
 use kunci::settings::Settings;
@@ -56,7 +59,7 @@ use crate::i18n::Localize;
 /// Opens the real store: the data directory with its secrets in the encrypted vault when
 /// that is the choice (once the vault dialog has unlocked it), else in the platform keychain.
 pub fn default_opener() -> Opener {
-    Arc::new(|| vault_dialog::open_store(DataDir::from_env().ok_or(OpenError::NoDataDir)?))
+    Arc::new(kunci::store::Store::open_default)
 }
 
 /// The real clock, keychain, data directory and settings.

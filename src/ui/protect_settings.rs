@@ -5,24 +5,16 @@
 use std::path::PathBuf;
 
 use egui::{RichText, Ui};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
+use kunci::export::auto_backup::AutoBackupError;
 use kunci::settings::Settings;
 
-use super::lock::{IDLE_CHOICES, Job, hash_passphrase, verify_passphrase};
-use crate::i18n::Language;
-
-/// What the section asks the window to do beyond editing the settings.
-pub enum ProtectAction {
-    /// Keep `passphrase` for the automatic backups (in the keychain or vault) and back up
-    /// into `folder` from now on.
-    AutoBackupOn {
-        folder: PathBuf,
-        passphrase: Zeroizing<String>,
-    },
-    /// Stop the automatic backups and forget their passphrase.
-    AutoBackupOff,
-}
+use super::command::Command;
+use super::job::Job;
+use super::lock::{IDLE_CHOICES, hash_passphrase, verify_passphrase};
+use super::passphrase::{NewPassphrase, password_field};
+use crate::i18n::{Language, Localize};
 
 /// What the lock's passphrase work ended in.
 enum LockChange {
@@ -36,40 +28,16 @@ enum LockChange {
 #[derive(Default)]
 pub struct ProtectDialog {
     current: Zeroizing<String>,
-    new: Zeroizing<String>,
-    again: Zeroizing<String>,
+    new: NewPassphrase,
     working: Option<Job<LockChange>>,
     /// The last result, and whether it is an error.
     message: Option<(String, bool)>,
-    backup_pass: Zeroizing<String>,
-    backup_again: Zeroizing<String>,
+    backup: NewPassphrase,
     picking: Option<Job<Option<PathBuf>>>,
 }
 
-/// A password field with its label (the label names it for screen readers and tests).
-fn secret_field(ui: &mut Ui, label: String, text: &mut Zeroizing<String>, enabled: bool) {
-    let label = ui.label(label);
-    ui.add_enabled(
-        enabled,
-        egui::TextEdit::singleline(&mut **text)
-            .password(true)
-            .desired_width(240.0),
-    )
-    .labelled_by(label.id);
-}
-
-/// What the window's controls said this frame.
-pub enum ProtectOutcome {
-    Keep,
-    Close,
-    /// A setting changed: apply and save these.
-    Changed(Settings),
-    /// More than a settings change (the automatic backups' passphrase).
-    Action(ProtectAction),
-}
-
 impl ProtectDialog {
-    pub fn ui(&mut self, ui: &mut Ui, lang: Language, current: &Settings) -> ProtectOutcome {
+    pub fn ui(&mut self, ui: &mut Ui, lang: Language, current: &Settings) -> Option<Command> {
         let mut edited = current.clone();
         super::dialog_width(ui, 400.0);
         ui.heading(tr!(lang, "protect.settings.title"));
@@ -92,14 +60,12 @@ impl ProtectDialog {
             .inner;
         ui.separator();
         let close = ui.button(tr!(lang, "common.close")).clicked();
-        if let Some(action) = action {
-            ProtectOutcome::Action(action)
+        if action.is_some() {
+            action
         } else if edited != *current {
-            ProtectOutcome::Changed(edited)
-        } else if close {
-            ProtectOutcome::Close
+            Some(Command::Preferences(edited))
         } else {
-            ProtectOutcome::Keep
+            close.then_some(Command::CloseDialog)
         }
     }
 
@@ -134,25 +100,18 @@ impl ProtectDialog {
         let hash = edited.lock_passphrase_hash.clone();
         ui.label(RichText::new(tr!(lang, "protect.settings.lock_explain")).weak());
         if hash.is_some() {
-            secret_field(
+            password_field(
                 ui,
                 tr!(lang, "protect.settings.current"),
                 &mut self.current,
                 !busy,
             );
         }
-        secret_field(ui, tr!(lang, "protect.settings.new"), &mut self.new, !busy);
-        secret_field(
-            ui,
+        let labels = (
+            tr!(lang, "protect.settings.new"),
             tr!(lang, "protect.settings.again"),
-            &mut self.again,
-            !busy,
         );
-        let differ = !self.again.is_empty() && self.again != self.new;
-        if differ {
-            ui.colored_label(ui.visuals().warn_fg_color, tr!(lang, "protect.differ"));
-        }
-        let new_ok = !self.new.is_empty() && self.again == self.new;
+        let new_ok = self.new.ui(ui, lang, labels, !busy).ready;
         let current_ok = hash.is_none() || !self.current.is_empty();
         let mut start = None;
         ui.horizontal(|ui| {
@@ -183,11 +142,10 @@ impl ProtectDialog {
         });
         if let Some(set) = start {
             let current = std::mem::take(&mut self.current);
-            let new = std::mem::take(&mut self.new);
-            self.again.zeroize();
+            let new = self.new.take();
             self.message = None;
             let hash = hash.clone();
-            self.working = Some(Job::spawn(ui.ctx(), move || {
+            self.working = Some(Job::spawn(ui.ctx(), "lock", move || {
                 if let Some(hash) = &hash
                     && !verify_passphrase(&current, hash)
                 {
@@ -225,7 +183,7 @@ impl ProtectDialog {
         ui: &mut Ui,
         lang: Language,
         edited: &mut Settings,
-    ) -> Option<ProtectAction> {
+    ) -> Option<Command> {
         ui.label(RichText::new(tr!(lang, "protect.settings.auto_explain")).weak());
         if let Some(folder) = &edited.auto_backup_folder {
             ui.label(tr!(
@@ -239,37 +197,25 @@ impl ProtectDialog {
                     .labelled_by(label.id);
             });
             if ui.button(tr!(lang, "protect.settings.auto_off")).clicked() {
-                return Some(ProtectAction::AutoBackupOff);
+                return Some(Command::AutoBackupOff);
             }
             return None;
         }
         if let Some(picked) = self.picking.as_ref().and_then(Job::poll) {
             self.picking = None;
             if let Some(folder) = picked.flatten() {
-                self.backup_again.zeroize();
-                return Some(ProtectAction::AutoBackupOn {
+                return Some(Command::AutoBackupOn {
                     folder,
-                    passphrase: std::mem::take(&mut self.backup_pass),
+                    passphrase: self.backup.take(),
                 });
             }
         }
         let busy = self.picking.is_some();
-        secret_field(
-            ui,
+        let labels = (
             tr!(lang, "protect.settings.auto_passphrase"),
-            &mut self.backup_pass,
-            !busy,
-        );
-        secret_field(
-            ui,
             tr!(lang, "protect.settings.auto_again"),
-            &mut self.backup_again,
-            !busy,
         );
-        if !self.backup_again.is_empty() && self.backup_again != self.backup_pass {
-            ui.colored_label(ui.visuals().warn_fg_color, tr!(lang, "protect.differ"));
-        }
-        let ready = !busy && !self.backup_pass.is_empty() && self.backup_again == self.backup_pass;
+        let ready = self.backup.ui(ui, lang, labels, !busy).ready && !busy;
         if ui
             .add_enabled(
                 ready,
@@ -278,19 +224,9 @@ impl ProtectDialog {
             .clicked()
         {
             let title = tr!(lang, "protect.settings.auto_choose_title");
-            let pick = move || rfd::FileDialog::new().set_title(title).pick_folder();
-            // The native dialog blocks its thread; on macOS it must be the main thread.
-            if cfg!(target_os = "macos") {
-                if let Some(folder) = pick() {
-                    self.backup_again.zeroize();
-                    return Some(ProtectAction::AutoBackupOn {
-                        folder,
-                        passphrase: std::mem::take(&mut self.backup_pass),
-                    });
-                }
-            } else {
-                self.picking = Some(Job::spawn(ui.ctx(), pick));
-            }
+            self.picking = Some(Job::pick(ui.ctx(), move || {
+                rfd::FileDialog::new().set_title(title).pick_folder()
+            }));
         }
         None
     }
@@ -302,12 +238,7 @@ fn section(ui: &mut Ui, title: String) {
 }
 
 /// Why an automatic backup was not written, in words.
-pub fn auto_backup_failed(
-    lang: Language,
-    e: &kunci::store::auto_backup::AutoBackupError,
-) -> String {
-    use crate::i18n::Localize;
-    use kunci::store::auto_backup::AutoBackupError;
+pub fn auto_backup_failed(lang: Language, e: &AutoBackupError) -> String {
     let detail = match e {
         AutoBackupError::NoPassphrase => tr!(lang, "protect.auto.no_passphrase"),
         AutoBackupError::Store(e) => e.localize(lang),

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
+use kunci::export::auto_backup;
 use kunci::otp::OtpUri;
 use kunci::settings::{Language, Settings};
-use kunci::store::auto_backup;
 use kunci::store::{DataDir, MemorySecrets, Store};
 
 use super::lock::hash_passphrase;
@@ -64,7 +64,7 @@ fn window(tweak: impl FnOnce(&mut Settings), before: impl FnOnce(&Store)) -> Win
     let opener_dir = dir.clone();
     let opener_secrets = secrets.clone();
     let opener: Opener =
-        Arc::new(move || Ok(Store::open(opener_dir.clone(), opener_secrets.clone())?));
+        Arc::new(move |_| Ok(Store::open(opener_dir.clone(), opener_secrets.clone())?));
     let mut settings = Settings {
         auto_check_time: false,
         language: Some(Language::English),
@@ -328,7 +328,11 @@ fn after_an_add_an_automatic_backup_appears_and_old_ones_are_pruned() {
             s.auto_backup_keep = 2;
             s.last_backup = Some(1);
         },
-        |store| auto_backup::set_passphrase(store, Some("cadangan otomatis")).unwrap(),
+        |store| {
+            store
+                .set_backup_passphrase(Some("cadangan otomatis"))
+                .unwrap()
+        },
     );
     assert_eq!(backups_in(folder.path()).len(), 2, "opening is no change");
 
@@ -340,7 +344,7 @@ fn after_an_add_an_automatic_backup_appears_and_old_ones_are_pruned() {
     assert_eq!(backups.len(), 2, "{backups:?}");
     assert!(backups[0].ends_with("kunci-backup-20210101-000000.kunci"));
     let opened =
-        kunci::store::backup::open(&std::fs::read(&backups[1]).unwrap(), "cadangan otomatis")
+        kunci::import::kunci::open(&std::fs::read(&backups[1]).unwrap(), "cadangan otomatis")
             .unwrap();
     let mut names: Vec<String> = opened
         .accounts
@@ -360,7 +364,7 @@ fn after_an_add_an_automatic_backup_appears_and_old_ones_are_pruned() {
     w.h.get_by_label("Turn off automatic backups").click();
     settle(&mut w.h);
     assert_eq!(w.saved().auto_backup_folder, None);
-    assert!(auto_backup::passphrase(&w.store()).unwrap().is_none());
+    assert!(w.store().backup_passphrase().unwrap().is_none());
 }
 
 #[test]
@@ -371,7 +375,11 @@ fn a_backup_that_cannot_be_written_says_why() {
     std::fs::write(&not_a_folder, b"").unwrap();
     let mut w = window(
         |s| s.auto_backup_folder = Some(not_a_folder),
-        |store| auto_backup::set_passphrase(store, Some("cadangan otomatis")).unwrap(),
+        |store| {
+            store
+                .set_backup_passphrase(Some("cadangan otomatis"))
+                .unwrap()
+        },
     );
     add(&mut w, "LPSE Kota Bandung", "penyedia01");
     until(&mut w.h, "the notice", |h| {

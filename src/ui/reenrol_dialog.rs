@@ -10,17 +10,8 @@ use kunci::otp::{self, OtpUri, Params, parse_setup_key};
 use crate::i18n::{Language, Localize};
 
 use super::account_row::group_digits;
-
-/// What the dialog asks the app to do.
-#[derive(Debug)]
-pub enum ReenrolOutcome {
-    Keep,
-    Cancel,
-    /// Open the Scan dialog, and come back here with what it finds.
-    ScanQr,
-    /// Put this secret in place of the account's.
-    Confirm(OtpUri),
-}
+use super::command::Command;
+use super::worker::Request;
 
 pub struct ReenrolDialog {
     account: Account,
@@ -66,14 +57,10 @@ impl ReenrolDialog {
         }
     }
 
-    pub fn account(&self) -> &Account {
-        &self.account
-    }
-
-    pub fn ui(&mut self, ui: &mut Ui, lang: Language, now: u64) -> ReenrolOutcome {
+    pub fn ui(&mut self, ui: &mut Ui, lang: Language, now: u64) -> Option<Command> {
         super::dialog_width(ui, 380.0);
         let name = self.account.display_name();
-        let mut outcome = ReenrolOutcome::Keep;
+        let mut outcome = None;
         let mut next_stage = None;
         match &mut self.stage {
             Stage::Enter { key } => {
@@ -105,10 +92,10 @@ impl ReenrolDialog {
                         .on_hover_text(tr!(lang, "list.reenrol.scan_hint"))
                         .clicked()
                     {
-                        outcome = ReenrolOutcome::ScanQr;
+                        outcome = Some(Command::ScanFor(self.account.clone()));
                     }
                     if ui.button(tr!(lang, "common.cancel")).clicked() {
-                        outcome = ReenrolOutcome::Cancel;
+                        outcome = Some(Command::CloseDialog);
                     }
                 });
             }
@@ -150,13 +137,16 @@ impl ReenrolDialog {
                 ui.separator();
                 ui.horizontal(|ui| {
                     if ui.button(tr!(lang, "list.reenrol.confirm")).clicked() {
-                        outcome = ReenrolOutcome::Confirm(uri.clone());
+                        outcome = Some(Command::RequestAndClose(Request::Reenrol {
+                            id: self.account.id.clone(),
+                            uri: uri.clone(),
+                        }));
                     }
                     if *explicit && ui.button(tr!(lang, "list.reenrol.back")).clicked() {
                         next_stage = Some(Stage::Enter { key: String::new() });
                     }
                     if ui.button(tr!(lang, "common.cancel")).clicked() {
-                        outcome = ReenrolOutcome::Cancel;
+                        outcome = Some(Command::CloseDialog);
                     }
                 });
             }

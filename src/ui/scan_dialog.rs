@@ -1,32 +1,24 @@
 //! The Scan dialog: find the enrolment QR code on the screen, through a webcam, in an image
-//! file or on the clipboard, and say what it holds. Capturing and decoding run on threads;
-//! results come back through a channel and wake the UI.
+//! file or on the clipboard, and say what it holds. Capturing, decoding and starting the camera
+//! are jobs; the webcam's own scanner thread wakes the UI with each frame.
 
 use std::path::PathBuf;
-use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
 use egui::{Color32, ColorImage, RichText, Stroke, TextureHandle, TextureOptions, Ui};
 use kunci::otp::OtpUri;
-use kunci::scan::payload::{BatchCollector, Payload, classify};
+use kunci::otp::migration::BatchCollector;
+use kunci::scan::payload::{Payload, classify};
 use kunci::scan::scanner::{ScanState, Scanner, looks_like_otpauth};
 use kunci::scan::webcam::{self, CameraInfo};
 use kunci::scan::{GrayImage, ScanError, clipboard, decode, file, screen};
 
+use super::command::Command;
+use super::job::Job;
 use crate::i18n::{Language, Localize};
 
-/// What the dialog asks the app to do.
-pub enum ScanOutcome {
-    Keep,
-    Close,
-    /// One account: show it in the Add dialog for review.
-    Review(OtpUri),
-    /// Accounts from a Google Authenticator export, chosen by the user.
-    Import(Vec<OtpUri>),
-}
-
 /// Work done off the UI thread, reported back.
-enum Found {
+enum WorkDone {
     Texts { from: String, texts: Vec<String> },
     Failed(String),
     Cameras(Result<Vec<CameraInfo>, String>),
@@ -41,9 +33,10 @@ struct CameraView {
 
 pub struct ScanDialog {
     lang: Language,
-    tx: Sender<Found>,
-    rx: Receiver<Found>,
-    busy: Option<String>,
+    /// The work in progress, and what it is (shown beside the spinner).
+    work: Option<(String, Job<WorkDone>)>,
+    /// The native file dialog, while it is open.
+    picking: Option<Job<Option<PathBuf>>>,
     message: Option<(String, bool)>,
     cameras: Option<Result<Vec<CameraInfo>, String>>,
     chosen_camera: u32,
@@ -58,12 +51,10 @@ pub struct ScanDialog {
 
 impl ScanDialog {
     pub fn new(lang: Language) -> Self {
-        let (tx, rx) = mpsc::channel();
         ScanDialog {
             lang,
-            tx,
-            rx,
-            busy: None,
+            work: None,
+            picking: None,
             message: None,
             cameras: None,
             chosen_camera: 0,
@@ -90,23 +81,15 @@ fn texts_in(frames: &[GrayImage]) -> Vec<String> {
 }
 
 impl ScanDialog {
-    /// Runs `work` on a thread; its result arrives through the channel and wakes the UI.
+    /// Runs `work` as a job; `what` says what it is while it runs.
     fn spawn(
         &mut self,
         ctx: &egui::Context,
         what: String,
-        work: impl FnOnce() -> Found + Send + 'static,
+        work: impl FnOnce() -> WorkDone + Send + 'static,
     ) {
-        self.busy = Some(what);
         self.message = None;
-        let tx = self.tx.clone();
-        let ctx = ctx.clone();
-        let _ = std::thread::Builder::new()
-            .name("kunci-scan".into())
-            .spawn(move || {
-                let _ = tx.send(work());
-                ctx.request_repaint();
-            });
+        self.work = Some((what, Job::spawn(ctx, "scan", work)));
     }
 
     /// `from` names where the frames came from ("the screen"), in the dialog's language.
@@ -114,13 +97,13 @@ impl ScanDialog {
         lang: Language,
         from: String,
         frames: Result<Vec<GrayImage>, ScanError>,
-    ) -> Found {
+    ) -> WorkDone {
         match frames {
-            Ok(frames) => Found::Texts {
+            Ok(frames) => WorkDone::Texts {
                 from,
                 texts: texts_in(&frames),
             },
-            Err(e) => Found::Failed(e.localize(lang)),
+            Err(e) => WorkDone::Failed(e.localize(lang)),
         }
     }
 
@@ -155,42 +138,22 @@ impl ScanDialog {
     }
 
     fn pick_file(&mut self, ctx: &egui::Context) {
-        let lang = self.lang;
-        let tx = self.tx.clone();
-        let ctx2 = ctx.clone();
-        // The native dialog blocks its thread; on macOS it must run on the main thread.
-        let pick = move || {
+        let (title, pictures) = (
+            tr!(self.lang, "scan.file_dialog.title"),
+            tr!(self.lang, "scan.file_dialog.pictures"),
+        );
+        self.picking = Some(Job::pick(ctx, move || {
             rfd::FileDialog::new()
-                .set_title(tr!(lang, "scan.file_dialog.title"))
-                .add_filter(
-                    tr!(lang, "scan.file_dialog.pictures"),
-                    &["png", "jpg", "jpeg", "webp", "bmp"],
-                )
+                .set_title(title)
+                .add_filter(pictures, &["png", "jpg", "jpeg", "webp", "bmp"])
                 .pick_file()
-        };
-        if cfg!(target_os = "macos") {
-            if let Some(path) = pick() {
-                self.open_file(ctx, path);
-            }
-        } else {
-            let _ = std::thread::Builder::new()
-                .name("kunci-file-dialog".into())
-                .spawn(move || {
-                    if let Some(path) = pick() {
-                        let from = path.display().to_string();
-                        let found =
-                            Self::frames_work(lang, from, file::load(&path).map(|f| vec![f]));
-                        let _ = tx.send(found);
-                        ctx2.request_repaint();
-                    }
-                });
-        }
+        }));
     }
 
     fn list_cameras(&mut self, ctx: &egui::Context) {
         let lang = self.lang;
         self.spawn(ctx, tr!(lang, "scan.busy.cameras"), move || {
-            Found::Cameras(webcam::devices().map_err(|e| e.localize(lang)))
+            WorkDone::Cameras(webcam::devices().map_err(|e| e.localize(lang)))
         });
     }
 
@@ -199,7 +162,7 @@ impl ScanDialog {
         let repaint = ctx.clone();
         self.camera = None;
         self.spawn(ctx, tr!(lang, "scan.busy.camera"), move || {
-            Found::CameraStarted(
+            WorkDone::CameraStarted(
                 webcam::Camera::open(index, mirror)
                     .map(|camera| {
                         Scanner::start_notifying(camera, looks_like_otpauth, move || {
@@ -213,7 +176,7 @@ impl ScanDialog {
 
     /// True while a capture, file or camera start is in progress.
     pub fn is_busy(&self) -> bool {
-        self.busy.is_some()
+        self.work.is_some() || self.picking.is_some()
     }
 
     /// Stops the camera (it is released at once).
@@ -221,17 +184,17 @@ impl ScanDialog {
         self.camera = None;
     }
 
-    /// Turns decoded texts into an outcome, a list to pick from, or a message.
-    fn take_texts(&mut self, from: &str, texts: Vec<String>) -> ScanOutcome {
+    /// Turns decoded texts into a command, a list to pick from, or a message.
+    fn take_texts(&mut self, from: &str, texts: Vec<String>) -> Option<Command> {
         let lang = self.lang;
         if texts.is_empty() {
             self.message = Some((tr!(lang, "scan.nothing_found", from = from), true));
-            return ScanOutcome::Keep;
+            return None;
         }
         let mut notes = Vec::new();
         for text in texts {
             match classify(&text) {
-                Ok(Payload::Account(uri)) => return ScanOutcome::Review(uri),
+                Ok(Payload::Account(uri)) => return Some(Command::Review(uri)),
                 Ok(Payload::Migration(batch)) => {
                     for reason in &batch.skipped {
                         notes.push(tr!(lang, "scan.skipped", reason = reason.localize(lang)));
@@ -259,51 +222,51 @@ impl ScanDialog {
         if !notes.is_empty() {
             self.message = Some((notes.join("\n"), self.picks.is_empty()));
         }
-        ScanOutcome::Keep
+        None
     }
 
-    fn drain(&mut self) -> ScanOutcome {
-        while let Ok(found) = self.rx.try_recv() {
-            self.busy = None;
-            match found {
-                Found::Texts { from, texts } => {
-                    let outcome = self.take_texts(&from, texts);
-                    if !matches!(outcome, ScanOutcome::Keep) {
-                        return outcome;
-                    }
-                }
-                Found::Failed(why) => self.message = Some((capitalize(&why), true)),
-                Found::Cameras(list) => {
-                    if let Ok(cameras) = &list {
-                        self.chosen_camera = cameras.first().map_or(0, |c| c.index);
-                    }
-                    self.cameras = Some(list);
-                }
-                Found::CameraStarted(Ok(scanner)) => {
-                    self.camera = Some(CameraView {
-                        scanner,
-                        texture: None,
-                        shown_frame: u64::MAX,
-                    })
-                }
-                Found::CameraStarted(Err(why)) => self.message = Some((capitalize(&why), true)),
+    /// Moves the picker and the work on.
+    fn poll(&mut self, ctx: &egui::Context) -> Option<Command> {
+        if let Some(picked) = self.picking.as_ref().and_then(Job::poll) {
+            self.picking = None;
+            if let Some(path) = picked.flatten() {
+                self.open_file(ctx, path);
             }
         }
-        ScanOutcome::Keep
+        let found = self.work.as_ref().and_then(|(_, job)| job.poll())?;
+        self.work = None;
+        match found.unwrap_or_else(|| WorkDone::Failed(tr!(self.lang, "common.failed"))) {
+            WorkDone::Texts { from, texts } => return self.take_texts(&from, texts),
+            WorkDone::Failed(why) => self.message = Some((capitalize(&why), true)),
+            WorkDone::Cameras(list) => {
+                if let Ok(cameras) = &list {
+                    self.chosen_camera = cameras.first().map_or(0, |c| c.index);
+                }
+                self.cameras = Some(list);
+            }
+            WorkDone::CameraStarted(Ok(scanner)) => {
+                self.camera = Some(CameraView {
+                    scanner,
+                    texture: None,
+                    shown_frame: u64::MAX,
+                })
+            }
+            WorkDone::CameraStarted(Err(why)) => self.message = Some((capitalize(&why), true)),
+        }
+        None
     }
 
-    pub fn ui(&mut self, ui: &mut Ui) -> ScanOutcome {
+    pub fn ui(&mut self, ui: &mut Ui) -> Option<Command> {
         let ctx = ui.ctx().clone();
-        let outcome = self.drain();
-        if !matches!(outcome, ScanOutcome::Keep) {
-            return outcome;
+        if let Some(command) = self.poll(&ctx) {
+            return Some(command);
         }
         let lang = self.lang;
         super::dialog_width(ui, 460.0);
         ui.heading(tr!(lang, "scan.title"));
         ui.label(tr!(lang, "scan.intro"));
         ui.add_space(4.0);
-        let idle = self.busy.is_none();
+        let idle = !self.is_busy();
         ui.horizontal_wrapped(|ui| {
             if ui
                 .add_enabled(idle, egui::Button::new(tr!(lang, "scan.screen")))
@@ -338,7 +301,7 @@ impl ScanDialog {
         });
         ui.label(RichText::new(tr!(lang, "scan.drop_hint")).weak());
 
-        if let Some(what) = &self.busy {
+        if let Some((what, _)) = &self.work {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label(what);
@@ -353,28 +316,28 @@ impl ScanDialog {
             ui.colored_label(color, text);
         }
         let mut outcome = self.camera_ui(ui, &ctx);
-        if matches!(outcome, ScanOutcome::Keep) {
+        if outcome.is_none() {
             outcome = self.picks_ui(ui);
         }
         ui.separator();
         if ui.button(tr!(lang, "common.close")).clicked() {
             self.stop_camera();
-            return ScanOutcome::Close;
+            return Some(Command::CloseDialog);
         }
         outcome
     }
 
-    fn camera_ui(&mut self, ui: &mut Ui, ctx: &egui::Context) -> ScanOutcome {
+    fn camera_ui(&mut self, ui: &mut Ui, ctx: &egui::Context) -> Option<Command> {
         let lang = self.lang;
         if let Some(Err(why)) = &self.cameras {
             ui.colored_label(ui.visuals().warn_fg_color, capitalize(why));
         }
         let Some(Ok(cameras)) = &self.cameras else {
-            return ScanOutcome::Keep;
+            return None;
         };
         if cameras.is_empty() {
             ui.label(tr!(lang, "scan.no_camera"));
-            return ScanOutcome::Keep;
+            return None;
         }
         let cameras = cameras.clone();
         ui.horizontal(|ui| {
@@ -398,10 +361,7 @@ impl ScanDialog {
             }
             if self.camera.is_none() {
                 if ui
-                    .add_enabled(
-                        self.busy.is_none(),
-                        egui::Button::new(tr!(lang, "scan.start")),
-                    )
+                    .add_enabled(!self.is_busy(), egui::Button::new(tr!(lang, "scan.start")))
                     .clicked()
                 {
                     self.start_camera(ctx);
@@ -411,7 +371,7 @@ impl ScanDialog {
             }
         });
         let Some(view) = &mut self.camera else {
-            return ScanOutcome::Keep;
+            return None;
         };
         let snapshot = view.scanner.snapshot();
         if let Some(frame) = &snapshot.preview
@@ -451,7 +411,7 @@ impl ScanDialog {
         match &snapshot.state {
             ScanState::Running => {
                 ui.label(tr!(lang, "scan.hold_steady"));
-                ScanOutcome::Keep
+                None
             }
             ScanState::Accepted => {
                 let texts: Vec<String> = snapshot.accepted.into_iter().map(|f| f.text).collect();
@@ -462,18 +422,18 @@ impl ScanDialog {
                 let why = tr!(lang, "scan.camera_failed", reason = why);
                 self.camera = None;
                 self.message = Some((why, true));
-                ScanOutcome::Keep
+                None
             }
             _ => {
                 self.camera = None;
-                ScanOutcome::Keep
+                None
             }
         }
     }
 
-    fn picks_ui(&mut self, ui: &mut Ui) -> ScanOutcome {
+    fn picks_ui(&mut self, ui: &mut Ui) -> Option<Command> {
         if self.picks.is_empty() {
-            return ScanOutcome::Keep;
+            return None;
         }
         let lang = self.lang;
         ui.separator();
@@ -498,9 +458,9 @@ impl ScanDialog {
             .clicked()
         {
             self.picks.clear();
-            return ScanOutcome::Import(chosen);
+            return Some(Command::ImportScanned(chosen));
         }
-        ScanOutcome::Keep
+        None
     }
 }
 

@@ -6,25 +6,11 @@
 use egui::{RichText, Ui};
 use kunci::settings::{Language, Settings, Theme};
 
-use super::vault_move::Place;
+use super::command::{Command, Screen};
+use super::worker::LocationReport;
 
 /// The delays offered for clearing a copied code; `None` leaves it.
 pub const CLEAR_CHOICES: [Option<u32>; 4] = [None, Some(10), Some(30), Some(60)];
-
-/// What the window's controls said this frame.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SettingsOutcome {
-    Keep,
-    Close,
-    /// A setting changed: apply and save these.
-    Changed(Settings),
-    /// Open the time settings (servers, checks, network time).
-    TimeSettings,
-    /// Open the app lock and backup settings.
-    Protect,
-    /// Move the secrets to the other place (keychain or vault file).
-    MoveSecrets,
-}
 
 /// Stateless: it edits a copy of the settings in use, handed back when something changes.
 #[derive(Default)]
@@ -37,9 +23,9 @@ impl SettingsDialog {
         ui: &mut Ui,
         lang: Language,
         current: &Settings,
-        place: Option<&Place>,
-    ) -> SettingsOutcome {
-        let mut outcome = SettingsOutcome::Keep;
+        place: Option<&LocationReport>,
+    ) -> Option<Command> {
+        let mut outcome = None;
         let mut edited = current.clone();
         super::dialog_width(ui, 380.0);
         ui.heading(tr!(lang, "settings.title"));
@@ -87,7 +73,7 @@ impl SettingsDialog {
             .on_hover_text(tr!(lang, "settings.time_hint"))
             .clicked()
         {
-            outcome = SettingsOutcome::TimeSettings;
+            outcome = Some(Command::Show(Screen::TimeSettings));
         }
 
         if ui
@@ -95,21 +81,21 @@ impl SettingsDialog {
             .on_hover_text(tr!(lang, "protect.settings.open_hint"))
             .clicked()
         {
-            outcome = SettingsOutcome::Protect;
+            outcome = Some(Command::Show(Screen::Protect));
         }
 
         section(ui, tr!(lang, "vault.move.section"));
         if super::vault_move::place_ui(ui, lang, place) {
-            outcome = SettingsOutcome::MoveSecrets;
+            outcome = Some(Command::Show(Screen::MoveSecrets));
         }
 
         ui.separator();
         ui.label(RichText::new(tr!(lang, "settings.saved_where")).weak());
         if ui.button(tr!(lang, "common.close")).clicked() {
-            outcome = SettingsOutcome::Close;
+            outcome = Some(Command::CloseDialog);
         }
-        if edited != *current && outcome == SettingsOutcome::Keep {
-            outcome = SettingsOutcome::Changed(edited);
+        if edited != *current && outcome.is_none() {
+            outcome = Some(Command::Preferences(edited));
         }
         outcome
     }

@@ -36,7 +36,7 @@ fn window(accounts: &[&str], tweak: impl FnOnce(&mut Settings)) -> Window {
         store.add(&OtpUri::parse(uri).unwrap()).unwrap();
     }
     let opener_dir = dir.clone();
-    let opener: Opener = Arc::new(move || Ok(Store::open(opener_dir.clone(), secrets.clone())?));
+    let opener: Opener = Arc::new(move |_| Ok(Store::open(opener_dir.clone(), secrets.clone())?));
     let mut settings = Settings {
         // No network in these tests: clock results are handed in by the tests.
         auto_check_time: false,

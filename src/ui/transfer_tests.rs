@@ -57,7 +57,7 @@ impl Window {
         drop(store);
         let (opener_dir, opener_secrets) = (dir.clone(), secrets.clone());
         let opener: Opener =
-            Arc::new(move || Ok(Store::open(opener_dir.clone(), opener_secrets.clone())?));
+            Arc::new(move |_| Ok(Store::open(opener_dir.clone(), opener_secrets.clone())?));
         let app = KunciApp::new(Setup {
             opener,
             clock: Arc::new(|| T),
@@ -364,7 +364,7 @@ fn an_unencrypted_export_needs_the_acknowledgement() {
     let text = std::fs::read_to_string(&file).unwrap();
     assert_eq!(
         text.as_str(),
-        kunci::export::uris::write(&accounts).as_str()
+        kunci::import::uris::write(&accounts).as_str()
     );
     assert_eq!(
         Settings::load(&w.dir).0.last_backup,

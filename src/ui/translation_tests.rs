@@ -60,7 +60,7 @@ fn window(dir: &std::path::Path, lang: Language) -> Harness<'static, KunciApp> {
     }
     let dir_for_opener = dir.to_path_buf();
     let app = KunciApp::new(Setup {
-        opener: Arc::new(move || Ok(Store::open(DataDir::new(&dir_for_opener), secrets.clone())?)),
+        opener: Arc::new(move |_| Ok(Store::open(DataDir::new(&dir_for_opener), secrets.clone())?)),
         clock: Arc::new(|| T),
         settings: Settings {
             auto_check_time: false,

@@ -3,27 +3,16 @@
 //! vault, then the library's crash-safe move on the worker thread (Argon2id and the keychain
 //! never block the window), after which the store is opened again on the new place.
 
-use std::path::PathBuf;
+use egui::{RichText, Ui};
+use kunci::store::SecretsLocation;
 
-use egui::{Key, RichText, Ui};
-use zeroize::Zeroizing;
-
-use super::vault_dialog::strength_hint;
+use super::command::Command;
+use super::passphrase::NewPassphrase;
+use super::worker::{LocationReport, Request};
 use crate::i18n::Language;
 
-/// Where the secrets are kept now (the worker finds out).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Place {
-    Keychain,
-    /// The vault file at `path`; `keychain`: a keychain answers, so they can move back.
-    Vault {
-        path: PathBuf,
-        keychain: bool,
-    },
-}
-
 /// The "Where secrets are kept" section of Settings; true when its button was clicked.
-pub fn place_ui(ui: &mut Ui, lang: Language, place: Option<&Place>) -> bool {
+pub fn place_ui(ui: &mut Ui, lang: Language, place: Option<&LocationReport>) -> bool {
     match place {
         None => {
             ui.horizontal(|ui| {
@@ -32,15 +21,21 @@ pub fn place_ui(ui: &mut Ui, lang: Language, place: Option<&Place>) -> bool {
             });
             false
         }
-        Some(Place::Keychain) => {
+        Some(LocationReport {
+            location: SecretsLocation::Keychain,
+            ..
+        }) => {
             ui.label(tr!(lang, "vault.move.in_keychain"));
             ui.button(tr!(lang, "vault.move.to_vault_button"))
                 .on_hover_text(tr!(lang, "vault.move.to_vault_hint"))
                 .clicked()
         }
-        Some(Place::Vault { path, keychain }) => {
+        Some(LocationReport {
+            location: SecretsLocation::Vault { path },
+            keychain_answers,
+        }) => {
             ui.label(tr!(lang, "vault.move.in_vault", path = path.display()));
-            if *keychain {
+            if *keychain_answers {
                 ui.button(tr!(lang, "vault.move.to_keychain_button"))
                     .clicked()
             } else {
@@ -49,16 +44,6 @@ pub fn place_ui(ui: &mut Ui, lang: Language, place: Option<&Place>) -> bool {
             }
         }
     }
-}
-
-/// What the dialog asks the window to do.
-pub enum MoveOutcome {
-    Keep,
-    Close,
-    /// Move every secret into a new vault under this passphrase.
-    ToVault(Zeroizing<String>),
-    /// Move every secret back into the keychain.
-    ToKeychain,
 }
 
 enum State {
@@ -70,8 +55,7 @@ enum State {
 
 pub struct MoveDialog {
     to_vault: bool,
-    passphrase: Zeroizing<String>,
-    again: Zeroizing<String>,
+    passphrase: NewPassphrase,
     state: State,
     /// Why the last try stopped (nothing was lost).
     error: Option<String>,
@@ -79,11 +63,10 @@ pub struct MoveDialog {
 
 impl MoveDialog {
     /// Moving away from `place`.
-    pub fn new(place: &Place) -> Self {
+    pub fn new(place: &LocationReport) -> Self {
         MoveDialog {
-            to_vault: matches!(place, Place::Keychain),
-            passphrase: Zeroizing::default(),
-            again: Zeroizing::default(),
+            to_vault: !place.location.is_vault(),
+            passphrase: NewPassphrase::default(),
             state: State::Asking,
             error: None,
         }
@@ -105,7 +88,7 @@ impl MoveDialog {
         self.error = Some(why);
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, lang: Language) -> MoveOutcome {
+    pub fn ui(&mut self, ui: &mut Ui, lang: Language) -> Option<Command> {
         super::dialog_width(ui, 420.0);
         if self.to_vault {
             ui.heading(tr!(lang, "vault.move.to_vault_title"));
@@ -116,10 +99,10 @@ impl MoveDialog {
         if let State::Done(text) = &self.state {
             ui.label(text);
             ui.add_space(8.0);
-            if ui.button(tr!(lang, "common.close")).clicked() {
-                return MoveOutcome::Close;
-            }
-            return MoveOutcome::Keep;
+            return ui
+                .button(tr!(lang, "common.close"))
+                .clicked()
+                .then_some(Command::CloseDialog);
         }
         let busy = self.is_busy();
         let mut enter = false;
@@ -128,29 +111,13 @@ impl MoveDialog {
             ui.add_space(4.0);
             ui.label(RichText::new(tr!(lang, "vault.move.forget_warning")).strong());
             ui.add_space(8.0);
-            let label = ui.label(tr!(lang, "vault.move.new_passphrase"));
-            ui.add_enabled(
-                !busy,
-                egui::TextEdit::singleline(&mut *self.passphrase)
-                    .password(true)
-                    .desired_width(280.0),
-            )
-            .labelled_by(label.id);
-            strength_hint(ui, lang, &self.passphrase);
-            let label = ui.label(tr!(lang, "vault.ui.again"));
-            let second = ui
-                .add_enabled(
-                    !busy,
-                    egui::TextEdit::singleline(&mut *self.again)
-                        .password(true)
-                        .desired_width(280.0),
-                )
-                .labelled_by(label.id);
-            enter = second.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-            if !self.again.is_empty() && self.again != self.passphrase {
-                ui.colored_label(ui.visuals().warn_fg_color, tr!(lang, "vault.differ"));
-            }
-            !self.passphrase.is_empty() && self.again == self.passphrase
+            let labels = (
+                tr!(lang, "vault.move.new_passphrase"),
+                tr!(lang, "vault.ui.again"),
+            );
+            let typed = self.passphrase.ui(ui, lang, labels, !busy);
+            enter = typed.entered;
+            typed.ready
         } else {
             ui.label(tr!(lang, "vault.move.to_keychain_explain"));
             true
@@ -160,7 +127,7 @@ impl MoveDialog {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
         ui.add_space(8.0);
-        let mut outcome = MoveOutcome::Keep;
+        let mut outcome = None;
         ui.horizontal(|ui| {
             let go = if self.to_vault {
                 tr!(lang, "vault.move.to_vault_go")
@@ -173,18 +140,17 @@ impl MoveDialog {
             if (go || (enter && ready)) && !busy {
                 self.error = None;
                 self.state = State::Moving;
-                outcome = if self.to_vault {
-                    self.again = Zeroizing::default();
-                    MoveOutcome::ToVault(std::mem::take(&mut self.passphrase))
+                outcome = Some(Command::Request(if self.to_vault {
+                    Request::MoveToVault(self.passphrase.take())
                 } else {
-                    MoveOutcome::ToKeychain
-                };
+                    Request::MoveToKeychain
+                }));
             }
             if ui
                 .add_enabled(!busy, egui::Button::new(tr!(lang, "common.cancel")))
                 .clicked()
             {
-                outcome = MoveOutcome::Close;
+                outcome = Some(Command::CloseDialog);
             }
             if busy {
                 ui.spinner();

@@ -10,10 +10,9 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use kunci::otp::OtpUri;
 use kunci::settings::{Language, Settings};
-use kunci::store::{DataDir, Keychain, SecretStore, Store, Vault, auto_backup};
+use kunci::store::{DataDir, Keychain, SecretStore, Store, Vault};
 
 use super::test_support::{type_into, wait_for};
-use super::vault_dialog;
 use super::{KunciApp, Opener, Setup};
 
 /// Early in the period of RFC 6238's first test time: the code for `KEY` is 996554.
@@ -27,7 +26,7 @@ const OTHER_KEY: &str = "GEZDGNBVGY3TQOJQ";
 
 /// What `default_opener` does, on `dir`.
 fn opener(dir: DataDir) -> Opener {
-    Arc::new(move || vault_dialog::open_store(dir.clone()))
+    Arc::new(move |vault| Store::open_where_kept(dir.clone(), vault))
 }
 
 fn keychain() -> Arc<Keychain> {
@@ -42,7 +41,9 @@ fn accounts_in_keychain() -> (tempfile::TempDir, DataDir) {
     let (mut store, _) = Store::open(dir.clone(), keychain()).unwrap();
     let uri = format!("otpauth://totp/GitHub:ada?secret={KEY}");
     store.add(&OtpUri::parse(&uri).unwrap()).unwrap();
-    auto_backup::set_passphrase(&store, Some(BACKUP_PASSPHRASE)).unwrap();
+    store
+        .set_backup_passphrase(Some(BACKUP_PASSPHRASE))
+        .unwrap();
     (tmp, dir)
 }
 
@@ -102,9 +103,7 @@ fn in_store(dir: &DataDir, secrets: Arc<dyn SecretStore>) -> (Vec<Option<String>
         .iter()
         .map(|a| store.secret(&a.id).ok().map(|s| s.to_base32().to_string()))
         .collect();
-    let backup = auto_backup::passphrase(&store)
-        .unwrap()
-        .map(|p| p.to_string());
+    let backup = store.backup_passphrase().unwrap().map(|p| p.to_string());
     (secrets, backup)
 }
 
@@ -132,7 +131,7 @@ fn the_secrets_move_into_the_vault_and_back_through_settings() {
     h.get_by_label("Strong.");
     let (start, rest) = PASSPHRASE.split_at(4);
     type_into(&mut h, "The same passphrase again", start);
-    h.get_by_label_contains("the two passphrases differ");
+    h.get_by_label_contains("two passphrases differ");
     assert!(
         h.get_by_label("Move to the vault")
             .accesskit_node()
@@ -149,7 +148,7 @@ fn the_secrets_move_into_the_vault_and_back_through_settings() {
         (vec![None], None),
         "nothing is left in the keychain"
     );
-    let vault = vault_dialog::unlocked(&dir).expect("the window keeps the vault unlocked");
+    let vault = Arc::new(Vault::unlock(&dir, PASSPHRASE).expect("the vault opens"));
     let (secrets, backup) = in_store(&dir, vault.clone());
     assert_eq!(secrets, [Some(KEY.to_string())]);
     assert_eq!(
@@ -167,7 +166,6 @@ fn the_secrets_move_into_the_vault_and_back_through_settings() {
     drop(h);
 
     // As after a restart: the vault is locked, and only its passphrase opens it.
-    vault_dialog::forget(&dir);
     let mut h = window(&dir);
     h.get_by_label("Unlock the encrypted vault");
     assert!(h.query_by_label(CODE).is_none());
@@ -182,7 +180,6 @@ fn the_secrets_move_into_the_vault_and_back_through_settings() {
     click(&mut h, "Move to the keychain");
     wait_for(&mut h, "2 account(s) moved back into the keychain");
     assert!(!Vault::exists(&dir), "the vault file is gone");
-    assert!(vault_dialog::unlocked(&dir).is_none());
     assert_eq!(in_keychain(&dir), (both, Some(BACKUP_PASSPHRASE.into())));
     click(&mut h, "Close");
     h.get_by_label(CODE);

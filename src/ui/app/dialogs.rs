@@ -1,81 +1,47 @@
-//! Drives whichever dialog is open and applies what it decided.
+//! The open dialog, drawn each frame, and [`KunciApp::run`]: the one place where what the
+//! dialogs, the toolbar, the menu, the list and the banners asked for is carried out.
 
+use super::list::existing_in;
 use super::*;
 
 impl KunciApp {
+    /// Draws the open dialog (if any) and runs what it asked for.
     pub(super) fn dialog_ui(&mut self, ctx: &egui::Context) {
         let now = self.now();
-        let mut close = false;
-        let mut request = None;
-        let mut new_settings = None;
-        let mut scanned = None;
-        let mut preferences = None;
-        let mut protect = None;
-        let mut open_protect = false;
-        let mut open_move = false;
-        let mut open_clock_settings = false;
-        let mut scan_for = None;
-        let mut copy: Option<(String, String)> = None;
-        let (mut exported, mut show_codes) = (None, None);
-        match &mut self.dialog {
-            Dialog::None => {}
+        let lang = self.lang;
+        // Each arm draws its dialog in a modal; `None` with a click outside (or Esc) closes it,
+        // except while the dialog is busy with work whose result belongs in it.
+        let (command, dismissed, busy) = match &mut self.dialog {
+            Dialog::None => return,
             Dialog::Settings(dialog) => {
-                let (lang, settings, place) = (self.lang, &self.settings, self.place.as_ref());
-                let modal = egui::Modal::new(egui::Id::unique("settings-dialog"))
-                    .show(ctx, |ui| dialog.ui(ui, lang, settings, place));
-                match modal.inner {
-                    SettingsOutcome::Keep => close = modal.should_close(),
-                    SettingsOutcome::Close => close = true,
-                    SettingsOutcome::Changed(settings) => preferences = Some(settings),
-                    SettingsOutcome::TimeSettings => open_clock_settings = true,
-                    SettingsOutcome::Protect => open_protect = true,
-                    SettingsOutcome::MoveSecrets => open_move = true,
-                }
+                let (settings, place) = (&self.settings, self.location.as_ref());
+                let (inner, dismissed) = modal(ctx, "settings-dialog", |ui| {
+                    dialog.ui(ui, lang, settings, place)
+                });
+                (inner, dismissed, false)
             }
             Dialog::MoveSecrets(dialog) => {
-                let lang = self.lang;
-                let modal = egui::Modal::new(egui::Id::unique("move-secrets"))
-                    .show(ctx, |ui| dialog.ui(ui, lang));
-                match modal.inner {
-                    // Not while moving: the result belongs in this dialog.
-                    MoveOutcome::Keep => close = modal.should_close() && !dialog.is_busy(),
-                    MoveOutcome::Close => close = true,
-                    MoveOutcome::ToVault(passphrase) => {
-                        request = Some(Request::MoveToVault(passphrase));
-                    }
-                    MoveOutcome::ToKeychain => request = Some(Request::MoveToKeychain),
-                }
+                let (inner, dismissed) = modal(ctx, "move-secrets", |ui| dialog.ui(ui, lang));
+                (inner, dismissed, dialog.is_busy())
             }
             Dialog::Protect(dialog) => {
-                let (lang, settings) = (self.lang, &self.settings);
-                let modal = egui::Modal::new(egui::Id::unique("protect-dialog"))
-                    .show(ctx, |ui| dialog.ui(ui, lang, settings));
-                match modal.inner {
-                    ProtectOutcome::Keep => close = modal.should_close(),
-                    ProtectOutcome::Close => close = true,
-                    ProtectOutcome::Changed(settings) => preferences = Some(settings),
-                    ProtectOutcome::Action(action) => protect = Some(action),
-                }
+                let settings = &self.settings;
+                let (inner, dismissed) =
+                    modal(ctx, "protect-dialog", |ui| dialog.ui(ui, lang, settings));
+                (inner, dismissed, false)
             }
             Dialog::Help(dialog) => {
-                let lang = self.lang;
-                let modal = egui::Modal::new(egui::Id::unique("help-dialog"))
-                    .show(ctx, |ui| dialog.ui(ui, lang));
-                match modal.inner {
-                    HelpOutcome::Keep => close = modal.should_close(),
-                    HelpOutcome::Close => close = true,
-                    HelpOutcome::ClockSettings => open_clock_settings = true,
-                }
+                let (inner, dismissed) = modal(ctx, "help-dialog", |ui| dialog.ui(ui, lang));
+                (inner, dismissed, false)
             }
             Dialog::About => {
-                let lang = self.lang;
-                let modal = egui::Modal::new(egui::Id::unique("about-dialog"))
-                    .show(ctx, |ui| crate::ui::help::about_ui(ui, lang));
-                close = modal.inner || modal.should_close();
+                let (inner, dismissed) = modal(ctx, "about-dialog", |ui| {
+                    crate::ui::help::about_ui(ui, lang).then_some(Command::CloseDialog)
+                });
+                (inner, dismissed, false)
             }
             Dialog::Scan(dialog) => {
-                let modal =
-                    egui::Modal::new(egui::Id::unique("scan-dialog")).show(ctx, |ui| dialog.ui(ui));
+                let (inner, dismissed) = modal(ctx, "scan-dialog", |ui| dialog.ui(ui));
                 if std::mem::take(&mut dialog.wants_minimize) {
                     ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(true));
                     self.restore_after_capture = true;
@@ -84,211 +50,245 @@ impl KunciApp {
                     ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
                     ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
                 }
-                match modal.inner {
-                    ScanOutcome::Keep => close = modal.should_close(),
-                    ScanOutcome::Close => close = true,
-                    ScanOutcome::Review(uri) => scanned = Some(uri),
-                    // One account from an export QR, scanned to re-enrol: that is the one.
-                    ScanOutcome::Import(mut uris)
-                        if self.reenrol_after_scan.is_some() && uris.len() == 1 =>
-                    {
-                        scanned = uris.pop();
-                    }
-                    ScanOutcome::Import(uris) => {
-                        let none = kunci::accounts::Extras::default;
-                        request = Some(Request::Import(
-                            uris.into_iter().map(|uri| (uri, none())).collect(),
-                        ));
-                        close = true;
-                    }
-                }
+                (inner, dismissed, false)
             }
             Dialog::Reenrol(dialog) => {
-                let lang = self.lang;
-                let modal = egui::Modal::new(egui::Id::unique("reenrol-dialog"))
-                    .show(ctx, |ui| dialog.ui(ui, lang, now));
-                match modal.inner {
-                    ReenrolOutcome::Keep => close = modal.should_close(),
-                    ReenrolOutcome::Cancel => close = true,
-                    ReenrolOutcome::ScanQr => scan_for = Some(dialog.account().clone()),
-                    ReenrolOutcome::Confirm(uri) => {
-                        request = Some(Request::Reenrol {
-                            id: dialog.account().id.clone(),
-                            uri,
-                        });
-                        close = true;
-                    }
-                }
+                let (inner, dismissed) =
+                    modal(ctx, "reenrol-dialog", |ui| dialog.ui(ui, lang, now));
+                (inner, dismissed, false)
             }
             Dialog::ChooseCode(dialog) => {
-                let lang = self.lang;
                 let codes = self.list.row(&dialog.id).and_then(|row| {
                     let left = row.account.params.seconds_left(now);
                     Some((row.code(now)?, row.code(now + left)?, left))
                 });
-                let modal = egui::Modal::new(egui::Id::unique("choose-code"))
-                    .show(ctx, |ui| dialog.ui(ui, lang, codes.clone()));
-                match (modal.inner, codes) {
-                    (CodeChoice::Keep, _) => close = modal.should_close(),
-                    (CodeChoice::Current, Some((current, _, _))) => {
-                        copy = Some((current, dialog.name.clone()));
-                        close = true;
-                    }
-                    (CodeChoice::Next, Some((_, next, _))) => {
-                        copy = Some((next, dialog.name.clone()));
-                        close = true;
-                    }
-                    _ => close = true,
-                }
+                let (inner, dismissed) = modal(ctx, "choose-code", |ui| dialog.ui(ui, lang, codes));
+                (inner, dismissed, false)
             }
             Dialog::ClockSettings(dialog) => {
                 let settings = &self.settings;
-                let modal = egui::Modal::new(egui::Id::unique("clock-settings"))
-                    .show(ctx, |ui| dialog.ui(ui, settings));
-                match modal.inner {
-                    ClockSettingsOutcome::Save(settings) => {
-                        new_settings = Some(settings);
-                        close = true;
-                    }
-                    ClockSettingsOutcome::Cancel => close = true,
-                    ClockSettingsOutcome::Keep => close = modal.should_close(),
-                }
+                let (inner, dismissed) = modal(ctx, "clock-settings", |ui| dialog.ui(ui, settings));
+                (inner, dismissed, false)
             }
             Dialog::Add(dialog) => {
-                let modal =
-                    egui::Modal::new(egui::Id::unique("add-dialog")).show(ctx, |ui| dialog.ui(ui));
-                match modal.inner {
-                    AddOutcome::Submit(uri) => {
-                        dialog.saving = true;
-                        dialog.save_error = None;
-                        request = Some(Request::Add(uri));
-                    }
-                    AddOutcome::Cancel => close = true,
-                    AddOutcome::Keep => close = modal.should_close() && !dialog.saving,
-                }
+                let (inner, dismissed) = modal(ctx, "add-dialog", |ui| dialog.ui(ui));
+                (inner, dismissed, dialog.saving)
             }
             Dialog::Edit(dialog) => {
-                let lang = self.lang;
-                let modal = egui::Modal::new(egui::Id::unique("edit-dialog"))
-                    .show(ctx, |ui| dialog.ui(ui, lang));
-                if modal.inner == Choice::Confirm {
-                    request = Some(Request::Edit {
-                        id: dialog.id.clone(),
-                        issuer: dialog.issuer.clone(),
-                        label: dialog.label.clone(),
-                        note: dialog.note.clone(),
-                    });
-                }
-                close = modal.inner != Choice::Keep || modal.should_close();
+                let (inner, dismissed) = modal(ctx, "edit-dialog", |ui| dialog.ui(ui, lang));
+                (inner, dismissed, false)
             }
             Dialog::ConfirmDelete(dialog) => {
-                let lang = self.lang;
-                let modal = egui::Modal::new(egui::Id::unique("delete-dialog"))
-                    .show(ctx, |ui| dialog.ui(ui, lang));
-                if modal.inner == Choice::Confirm {
-                    request = Some(Request::Remove(dialog.id.clone()));
-                }
-                close = modal.inner != Choice::Keep || modal.should_close();
+                let (inner, dismissed) = modal(ctx, "delete-dialog", |ui| dialog.ui(ui, lang));
+                (inner, dismissed, false)
             }
             Dialog::Import(dialog) => {
                 let list = &self.list;
                 let existing = |uri: &OtpUri| existing_in(list, uri);
-                let modal = egui::Modal::new(egui::Id::unique("import-dialog"))
-                    .show(ctx, |ui| dialog.ui(ui, &existing));
-                match modal.inner {
-                    ImportOutcome::Keep => close = modal.should_close(),
-                    ImportOutcome::Close => close = true,
-                    ImportOutcome::Import(uris) => {
-                        request = Some(Request::Import(uris));
-                        close = true;
-                    }
-                }
+                let (inner, dismissed) = modal(ctx, "import-dialog", |ui| dialog.ui(ui, &existing));
+                (inner, dismissed, false)
             }
             Dialog::Export(dialog) => {
-                let (list, lang) = (&self.list, self.lang);
+                let list = &self.list;
                 let accounts = || accounts_of(list, lang);
-                let modal = egui::Modal::new(egui::Id::unique("export-dialog"))
-                    .show(ctx, |ui| dialog.ui(ui, &accounts));
-                match modal.inner {
-                    // Not while writing: the result would not be recorded.
-                    ExportOutcome::Keep => close = modal.should_close() && !dialog.is_busy(),
-                    ExportOutcome::Close => close = true,
-                    ExportOutcome::Saved(done) => {
-                        exported = Some(done);
-                        close = true;
-                    }
-                    ExportOutcome::ShowQrCodes(uris) => show_codes = Some(uris),
-                }
+                let (inner, dismissed) = modal(ctx, "export-dialog", |ui| dialog.ui(ui, &accounts));
+                (inner, dismissed, dialog.is_busy())
             }
             Dialog::AccountQr(dialog) => {
-                let lang = self.lang;
-                let modal = egui::Modal::new(egui::Id::unique("account-qr"))
-                    .show(ctx, |ui| dialog.ui(ui, lang));
-                close = modal.inner || modal.should_close();
+                let (inner, dismissed) = modal(ctx, "account-qr", |ui| {
+                    dialog.ui(ui, lang).then_some(Command::CloseDialog)
+                });
+                (inner, dismissed, false)
             }
             Dialog::MigrationQr(dialog) => {
-                let lang = self.lang;
-                let modal = egui::Modal::new(egui::Id::unique("migration-qr"))
-                    .show(ctx, |ui| dialog.ui(ui, lang));
-                close = modal.inner || modal.should_close();
+                let (inner, dismissed) = modal(ctx, "migration-qr", |ui| {
+                    dialog.ui(ui, lang).then_some(Command::CloseDialog)
+                });
+                (inner, dismissed, false)
             }
-        }
-        if let Some(request) = request {
-            self.send(request);
-        }
-        if let Some(done) = exported {
-            self.exported(done);
-        }
-        if let Some(uris) = show_codes {
-            self.dialog = Dialog::MigrationQr(Box::new(MigrationQrDialog::new(uris)));
-        }
-        if close {
-            self.dialog = Dialog::None;
-        }
-        if let Some((code, name)) = copy {
-            self.copy(ctx, &code, &name);
-        }
-        if let Some(account) = scan_for {
-            self.dialog = Dialog::Scan(Box::new(ScanDialog::new(self.lang)));
-            self.reenrol_after_scan = Some(account);
-        }
-        if let Some(uri) = scanned {
-            match self.reenrol_after_scan.take() {
-                Some(account) => {
-                    self.dialog = Dialog::Reenrol(ReenrolDialog::scanned_for(account, uri))
-                }
-                None => self.review(uri),
-            }
+        };
+        match command {
+            Some(command) => self.run(ctx, command),
+            None if dismissed && !busy => self.run(ctx, Command::CloseDialog),
+            None => {}
         }
         if !matches!(self.dialog, Dialog::Scan(_)) {
             // The scan asked for from a Re-enrol dialog is over, found or not.
             self.reenrol_after_scan = None;
         }
-        if let Some(settings) = preferences {
-            self.set_preferences(settings);
-        }
-        if let Some(action) = protect {
-            self.protect_action(action);
-        }
-        if open_protect {
-            self.dialog = Dialog::Protect(Box::default());
-        }
-        if open_move && let Some(place) = &self.place {
-            self.dialog = Dialog::MoveSecrets(Box::new(MoveDialog::new(place)));
-        }
-        if open_clock_settings {
-            self.clock_action(ClockAction::OpenSettings);
-        }
-        if let Some(settings) = new_settings {
-            self.clock_panel.use_network_time = settings.use_network_time;
-            if let Some(worker) = &self.clock_worker {
-                worker.send(ClockRequest::Configure {
-                    config: settings.check_config(),
-                    auto: settings.auto_check_time,
-                });
+    }
+
+    /// Carries out one command (from a dialog, the toolbar, the menu, the list or a banner).
+    pub(super) fn run(&mut self, ctx: &egui::Context, command: Command) {
+        let lang = self.lang;
+        match command {
+            Command::CloseDialog => self.dialog = Dialog::None,
+            Command::Show(screen) => self.show(screen),
+            Command::Request(request) => self.send(request),
+            Command::RequestAndClose(request) => {
+                self.send(request);
+                self.dialog = Dialog::None;
             }
-            self.settings = settings;
-            self.save_settings();
+            Command::Add(uri) => {
+                if let Dialog::Add(dialog) = &mut self.dialog {
+                    dialog.saving = true;
+                    dialog.save_error = None;
+                }
+                self.send(Request::Add(uri));
+            }
+            Command::Copy { code, name } => {
+                self.dialog = Dialog::None;
+                self.copy(ctx, &code, &name);
+            }
+            Command::ChooseCode(id) => {
+                if let Some(row) = self.list.row(&id) {
+                    let name = row.account.display_name();
+                    self.dialog = Dialog::ChooseCode(ChooseCode { id, name });
+                }
+            }
+            Command::Review(uri) => match self.reenrol_after_scan.take() {
+                Some(account) => {
+                    self.dialog = Dialog::Reenrol(ReenrolDialog::scanned_for(account, uri))
+                }
+                None => self.review(uri),
+            },
+            Command::ImportScanned(mut uris) => {
+                if self.reenrol_after_scan.is_some() && uris.len() == 1 {
+                    // One account from an export QR, scanned to re-enrol: that is the one.
+                    let uri = uris.remove(0);
+                    self.run(ctx, Command::Review(uri));
+                } else {
+                    let none = kunci::accounts::Extras::default;
+                    let picked = uris.into_iter().map(|uri| (uri, none())).collect();
+                    self.send(Request::Import(picked));
+                    self.dialog = Dialog::None;
+                }
+            }
+            Command::ScanFor(account) => {
+                self.dialog = Dialog::Scan(Box::new(ScanDialog::new(lang)));
+                self.reenrol_after_scan = Some(account);
+            }
+            Command::ShowMigrationQr(uris) => {
+                self.dialog = Dialog::MigrationQr(Box::new(MigrationQrDialog::new(uris)));
+            }
+            Command::Exported(saved) => {
+                self.dialog = Dialog::None;
+                self.exported(saved);
+            }
+            Command::Preferences(settings) => self.set_preferences(settings),
+            Command::TimeSettings(settings) => {
+                self.dialog = Dialog::None;
+                self.clock_panel.use_network_time = settings.use_network_time;
+                if let Some(worker) = &self.clock_worker {
+                    worker.send(ClockRequest::Configure {
+                        config: settings.check_config(),
+                        auto: settings.auto_check_time,
+                    });
+                }
+                self.settings = settings;
+                self.save_settings();
+            }
+            Command::CheckClock => {
+                if let Some(worker) = &self.clock_worker {
+                    worker.send(ClockRequest::CheckNow);
+                }
+            }
+            Command::UseNetworkTime(on) => {
+                self.settings.use_network_time = on;
+                self.save_settings();
+            }
+            Command::AutoBackupOn { folder, passphrase } => {
+                self.settings.auto_backup_folder = Some(folder);
+                self.configure_auto_backup();
+                // After the folder: a new passphrase counts as a change, so the first backup
+                // is written at once (and shows that it works).
+                self.send(Request::AutoBackupPassphrase(Some(passphrase)));
+                self.save_settings();
+            }
+            Command::AutoBackupOff => {
+                self.settings.auto_backup_folder = None;
+                self.configure_auto_backup();
+                self.send(Request::AutoBackupPassphrase(None));
+                self.save_settings();
+            }
+            Command::DismissReminder(ids) => {
+                self.settings.backup_reminder_dismissed = ids;
+                self.save_settings();
+            }
+            Command::VaultReady { vault, notices } => {
+                // The vault's passphrase was the start-up unlock: not asked twice.
+                self.lock.unlock((self.clock)());
+                self.notices.extend(notices);
+                self.phase = Phase::Opening;
+                self.send(Request::UseVault(vault));
+            }
+            Command::BackToKeychain => {
+                self.phase = Phase::Opening;
+                self.send(Request::Open);
+            }
+            Command::LockNow => self.lock_now(ctx),
         }
     }
+
+    /// Opens a dialog in place of the open one.
+    fn show(&mut self, screen: Screen) {
+        let lang = self.lang;
+        fn account<'a>(list: &'a ListView, id: &kunci::AccountId) -> Option<&'a Account> {
+            list.row(id).map(|r| &r.account)
+        }
+        self.dialog = match screen {
+            Screen::Add => Dialog::Add(AddDialog::new(lang)),
+            Screen::Scan => Dialog::Scan(Box::new(ScanDialog::new(lang))),
+            Screen::Import => Dialog::Import(Box::new(ImportDialog::new(lang))),
+            Screen::Export => Dialog::Export(Box::new(ExportDialog::new(lang))),
+            Screen::Settings => {
+                // Again: a keychain may have come (or gone) since.
+                self.check_location();
+                Dialog::Settings(SettingsDialog)
+            }
+            Screen::TimeSettings => {
+                Dialog::ClockSettings(ClockSettingsDialog::new(&self.settings, lang))
+            }
+            Screen::Protect => Dialog::Protect(Box::default()),
+            Screen::MoveSecrets => match &self.location {
+                Some(place) => Dialog::MoveSecrets(Box::new(MoveDialog::new(place))),
+                None => return,
+            },
+            Screen::Help(section) => Dialog::Help(HelpDialog::new(section)),
+            Screen::About => Dialog::About,
+            Screen::Edit(id) => match account(&self.list, &id) {
+                Some(account) => Dialog::Edit(EditDialog::new(account)),
+                None => return,
+            },
+            Screen::ConfirmDelete(id) => match account(&self.list, &id) {
+                Some(account) => Dialog::ConfirmDelete(ConfirmDelete {
+                    name: account.display_name(),
+                    id,
+                }),
+                None => return,
+            },
+            Screen::Reenrol(id) => match account(&self.list, &id) {
+                Some(account) => Dialog::Reenrol(ReenrolDialog::enter(account.clone())),
+                None => return,
+            },
+            Screen::AccountQr(id) => match self.list.row(&id) {
+                Some(row) => match &row.secret {
+                    SecretState::Ready(secret) => {
+                        let uri = row.account.to_uri(secret);
+                        Dialog::AccountQr(Box::new(AccountQrDialog::new(uri)))
+                    }
+                    _ => return,
+                },
+                None => return,
+            },
+        };
+    }
+}
+
+/// A dialog in a modal window with the id `name`: what it returned, and whether the person
+/// dismissed it (a click outside, Esc).
+fn modal<R>(ctx: &egui::Context, name: &str, add_contents: impl FnOnce(&mut Ui) -> R) -> (R, bool) {
+    let modal = egui::Modal::new(egui::Id::unique(name)).show(ctx, add_contents);
+    let dismissed = modal.should_close();
+    (modal.inner, dismissed)
 }

@@ -1,8 +1,10 @@
 //! `KunciApp`: the window's state, the per-frame drain of worker events, and the layout.
-//! The dialogs it shows are driven from `dialogs.rs`; the vault, the app lock and the
-//! backup reminder from `protect.rs`.
+//! The dialogs it shows, and the commands everything returns, are run in `dialogs.rs`; the
+//! vault, the app lock and the backup reminder are in `protect.rs`.
 
 mod dialogs;
+mod events;
+mod list;
 mod protect;
 
 use std::sync::Arc;
@@ -10,33 +12,34 @@ use std::time::{Duration, Instant};
 
 use egui::{Key, RichText, Ui};
 
-use kunci::accounts::Account;
+use kunci::accounts::{Account, Existing};
 use kunci::otp::OtpUri;
 use kunci::settings::{Language, Settings};
-use kunci::store::{DataDir, Existing};
+use kunci::store::{DataDir, OpenError};
 
-use super::account_dialogs::{Choice, ChooseCode, CodeChoice, ConfirmDelete, EditDialog};
+use super::account_dialogs::{ChooseCode, ConfirmDelete, EditDialog};
 use super::account_list::{ListAction, ListView};
 use super::account_row::SecretState;
-use super::add_dialog::{AddDialog, AddOutcome};
-use super::backup_reminder::{self, ReminderAction};
+use super::add_dialog::AddDialog;
+use super::backup_reminder;
 use super::clipboard::{CodeClipboard, clear_delay, copied_message};
-use super::clock_panel::{ClockAction, ClockPanel, ClockSettingsDialog, ClockSettingsOutcome};
+use super::clock_panel::{ClockPanel, ClockSettingsDialog};
 use super::clock_worker::{ClockEvent, ClockRequest, ClockWorker};
-use super::export_dialog::{ExportDialog, ExportOutcome, Saved, accounts_of};
-use super::help::{HelpAction, HelpDialog, HelpOutcome, HelpSection};
-use super::import_dialog::{ImportDialog, ImportOutcome};
+use super::command::{Command, HelpSection, Saved, Screen};
+use super::export_dialog::{ExportDialog, accounts_of};
+use super::help::HelpDialog;
+use super::import_dialog::ImportDialog;
 use super::lock::AppLock;
-use super::protect_settings::{ProtectAction, ProtectDialog, ProtectOutcome};
+use super::protect_settings::ProtectDialog;
 use super::qr_dialog::{AccountQrDialog, MigrationQrDialog};
 use super::redraw::next_redraw;
-use super::reenrol_dialog::{ReenrolDialog, ReenrolOutcome};
-use super::scan_dialog::{ScanDialog, ScanOutcome};
-use super::settings_dialog::{SettingsDialog, SettingsOutcome, theme_preference};
+use super::reenrol_dialog::ReenrolDialog;
+use super::scan_dialog::ScanDialog;
+use super::settings_dialog::{SettingsDialog, theme_preference};
 use super::startup_trace::StartupTrace;
-use super::vault_dialog::{VaultDialog, VaultOutcome, keychain_refused};
-use super::vault_move::{MoveDialog, MoveOutcome, Place};
-use super::worker::{Event, OpenError, Opener, Request, Worker};
+use super::vault_dialog::VaultDialog;
+use super::vault_move::MoveDialog;
+use super::worker::{Event, LocationReport, Opener, Request, Worker};
 use crate::i18n::Localize;
 
 /// Unix time in seconds (fractional), so tests can fix it.
@@ -127,7 +130,7 @@ pub struct KunciApp {
     lock: AppLock,
     /// Where the secrets are kept, as the worker last said (asked once the store is open,
     /// and again when Settings opens).
-    place: Option<Place>,
+    location: Option<LocationReport>,
 }
 
 impl KunciApp {
@@ -164,7 +167,7 @@ impl KunciApp {
             restore_after_capture: false,
             startup_trace: StartupTrace::from_env(),
             applied_theme: None,
-            place: None,
+            location: None,
         }
     }
 
@@ -174,52 +177,10 @@ impl KunciApp {
         }
     }
 
-    /// Applies everything the workers have reported.
-    fn drain(&mut self) {
-        while let Some(event) = self.worker.as_mut().and_then(Worker::try_recv) {
-            self.apply(event);
-        }
-        while let Some(event) = self.clock_worker.as_ref().and_then(ClockWorker::try_recv) {
-            self.apply_clock(event);
-        }
-    }
-
-    /// Takes in what the clock check found.
-    pub fn apply_clock(&mut self, event: ClockEvent) {
-        match event {
-            ClockEvent::Checking => self.clock_panel.checking = true,
-            ClockEvent::Checked(result) => {
-                self.clock_panel.checking = false;
-                self.clock_panel.last = Some(result);
-            }
-        }
-    }
-
-    fn clock_action(&mut self, action: ClockAction) {
-        match action {
-            ClockAction::CheckAgain => {
-                if let Some(worker) = &self.clock_worker {
-                    worker.send(ClockRequest::CheckNow);
-                }
-            }
-            ClockAction::UseNetworkTime(on) => {
-                self.settings.use_network_time = on;
-                self.save_settings();
-            }
-            ClockAction::Help => {
-                self.dialog = Dialog::Help(HelpDialog::new(HelpSection::Clock));
-            }
-            ClockAction::OpenSettings => {
-                self.dialog =
-                    Dialog::ClockSettings(ClockSettingsDialog::new(&self.settings, self.lang));
-            }
-        }
-    }
-
-    /// Asks the worker where the secrets are kept (`Event::Place`).
-    fn check_place(&mut self) {
+    /// Asks the worker where the secrets are kept (`Event::LocationReport`).
+    fn check_location(&mut self) {
         if let Some(dir) = self.data_dir.clone() {
-            self.send(Request::CheckPlace(dir));
+            self.send(Request::CheckLocation(dir));
         }
     }
 
@@ -275,186 +236,6 @@ impl KunciApp {
         self.drain();
     }
 
-    fn apply(&mut self, event: Event) {
-        match event {
-            Event::Opened { accounts, notices } => {
-                self.phase = Phase::Open;
-                // Known before Settings opens, so that its layout does not jump.
-                if self.place.is_none() {
-                    self.check_place();
-                }
-                self.list.set_accounts(accounts);
-                let lang = self.lang;
-                self.notices
-                    .extend(notices.iter().map(|notice| notice.localize(lang)));
-            }
-            Event::Unavailable(why) => {
-                self.phase = match (&why, &self.data_dir) {
-                    (OpenError::VaultLocked, Some(dir)) => {
-                        Phase::Vault(Box::new(VaultDialog::unlock(dir.clone())))
-                    }
-                    _ => Phase::Unavailable(why),
-                }
-            }
-            Event::Secrets(secrets) => {
-                for (id, result) in secrets {
-                    let secret = match result {
-                        Ok(secret) => SecretState::Ready(secret),
-                        Err(why) => SecretState::Failed(why.localize(self.lang)),
-                    };
-                    self.list.set_secret(&id, secret);
-                }
-            }
-            Event::Added { account, secret } => {
-                self.show_toast(tr!(
-                    self.lang,
-                    "ui.toast.added",
-                    name = account.display_name()
-                ));
-                self.list.push(account, secret);
-                if matches!(self.dialog, Dialog::Add(_)) {
-                    self.dialog = Dialog::None;
-                }
-            }
-            Event::AddFailed(why) => {
-                let why = why.localize(self.lang);
-                if let Dialog::Add(dialog) = &mut self.dialog {
-                    dialog.saving = false;
-                    dialog.save_error = Some(why);
-                } else {
-                    self.notices.push(why);
-                }
-            }
-            Event::Removed(id) => {
-                if let Some(row) = self.list.remove(&id) {
-                    let name = row.account.display_name();
-                    self.show_toast(tr!(self.lang, "ui.toast.deleted", name = name));
-                }
-            }
-            Event::Updated(account) => self.list.update(account),
-            Event::Reordered(order) => self.list.apply_order(&order),
-            Event::Reenrolled { account, secret } => {
-                self.show_toast(tr!(
-                    self.lang,
-                    "ui.toast.reenrolled",
-                    name = account.display_name()
-                ));
-                let id = account.id.clone();
-                self.list.update(account);
-                self.list.set_secret(&id, SecretState::Ready(secret));
-            }
-            Event::Imported { added, notes } => {
-                self.show_toast(tr!(self.lang, "ui.toast.imported", count = added));
-                let lang = self.lang;
-                self.notices
-                    .extend(notes.iter().map(|note| note.localize(lang)));
-            }
-            Event::Failed(why) => self.notices.push(why.localize(self.lang)),
-            Event::Place(place) => self.place = Some(place),
-            Event::Moved { to_vault, report } => {
-                let count = report.moved + report.already_there;
-                let text = if to_vault {
-                    tr!(self.lang, "vault.move.done_vault", count = count)
-                } else {
-                    tr!(self.lang, "vault.move.done_keychain", count = count)
-                };
-                for id in &report.missing {
-                    self.notices
-                        .push(tr!(self.lang, "vault.cli.missing", id = id));
-                }
-                for id in &report.conflicts {
-                    self.notices
-                        .push(tr!(self.lang, "vault.cli.conflict", id = id));
-                }
-                match &mut self.dialog {
-                    Dialog::MoveSecrets(dialog) => dialog.moved(text),
-                    _ => self.show_toast(text),
-                }
-            }
-            Event::MoveFailed(why) => {
-                let why = why.localize(self.lang);
-                match &mut self.dialog {
-                    Dialog::MoveSecrets(dialog) => dialog.failed(why),
-                    _ => self.notices.push(why),
-                }
-            }
-            Event::BackedUp { at } => {
-                self.settings.last_backup = Some(at);
-                self.save_settings();
-            }
-            Event::Done => {}
-        }
-    }
-
-    /// How a scanned account relates to those in the list (secrets already loaded).
-    fn existing(&self, uri: &OtpUri) -> Existing {
-        existing_in(&self.list, uri)
-    }
-
-    /// A scanned account: review it in the Add dialog, or offer to re-enrol a known one.
-    fn review(&mut self, uri: OtpUri) {
-        match self.existing(&uri) {
-            Existing::Duplicate(account) => {
-                self.dialog = Dialog::None;
-                self.show_toast(tr!(
-                    self.lang,
-                    "ui.toast.already_there",
-                    name = account.display_name()
-                ));
-            }
-            Existing::NewSecret(account) => {
-                self.dialog = Dialog::Reenrol(ReenrolDialog::confirm(account, uri))
-            }
-            Existing::New => self.dialog = Dialog::Add(AddDialog::from_uri(&uri, self.lang)),
-        }
-    }
-
-    /// Picture files dropped onto the window, and Ctrl+V with nothing to paste text into,
-    /// go to the Scan dialog; other dropped files (exports, backups) to the Import dialog.
-    fn drops_and_paste(&mut self, ctx: &egui::Context) {
-        if !matches!(self.phase, Phase::Open) {
-            return;
-        }
-        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
-        let typing = ctx.memory(|m| m.focused().is_some());
-        let paste = !typing
-            && ctx.input(|i| {
-                i.events.iter().any(|e| {
-                    matches!(e, egui::Event::Key { key: Key::V, pressed: true, modifiers, .. } if modifiers.command)
-                        || matches!(e, egui::Event::Paste(_))
-                })
-            });
-        if dropped.is_empty() && !paste {
-            return;
-        }
-        if let Some(file) = dropped.first().filter(|f| !is_picture(f.path())) {
-            if !matches!(self.dialog, Dialog::Import(_)) {
-                if !matches!(self.dialog, Dialog::None) {
-                    return;
-                }
-                self.dialog = Dialog::Import(Box::new(ImportDialog::new(self.lang)));
-            }
-            if let Dialog::Import(import) = &mut self.dialog {
-                import.open_file(ctx, file.path().to_path_buf());
-            }
-            return;
-        }
-        if !matches!(self.dialog, Dialog::Scan(_)) {
-            if !matches!(self.dialog, Dialog::None) {
-                return;
-            }
-            self.dialog = Dialog::Scan(Box::new(ScanDialog::new(self.lang)));
-        }
-        let Dialog::Scan(scan) = &mut self.dialog else {
-            return;
-        };
-        if let Some(file) = dropped.into_iter().next() {
-            scan.open_file(ctx, file.path().to_path_buf());
-        } else if paste {
-            scan.paste(ctx);
-        }
-    }
-
     /// A file was written: a backup is recorded (for the reminder) and either is confirmed.
     fn exported(&mut self, done: Saved) {
         let (path, count, lang) = (done.path.display(), done.count, self.lang);
@@ -485,7 +266,7 @@ impl KunciApp {
 
     /// Unix time for codes: this computer's clock, corrected when network time is in use.
     fn now(&self) -> u64 {
-        ((self.clock)() + self.clock_panel.offset_in_use()).max(0.0) as u64
+        self.clock_panel.code_time((self.clock)()).max(0.0) as u64
     }
 
     fn copy(&mut self, ctx: &egui::Context, code: &str, name: &str) {
@@ -496,15 +277,6 @@ impl KunciApp {
             // Out of the way, so the browser behind is ready for Ctrl+V.
             ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(true));
         }
-    }
-
-    /// What the first-run empty list asked for.
-    pub(super) fn help_action(&mut self, action: HelpAction) {
-        self.dialog = match action {
-            HelpAction::Scan => Dialog::Scan(Box::new(ScanDialog::new(self.lang))),
-            HelpAction::Add => Dialog::Add(AddDialog::new(self.lang)),
-            HelpAction::Help(section) => Dialog::Help(HelpDialog::new(section)),
-        };
     }
 
     /// Changed preferences (language, colours, clipboard…): in use at once, and saved.
@@ -519,22 +291,22 @@ impl KunciApp {
         self.save_settings();
     }
 
-    /// The toolbar's menu: settings, help (also F1), about.
-    fn menu_ui(&mut self, ui: &mut Ui) {
+    /// The toolbar's menu: import, export, settings, lock, help (also F1), about.
+    fn menu_ui(&mut self, ui: &mut Ui) -> Option<Command> {
         let lang = self.lang;
-        let mut lock_now = false;
         let open = matches!(self.phase, Phase::Open);
+        let can_lock = self.settings.lock_passphrase_hash.is_some();
         // A word, not "☰": the built-in fonts have no such glyph, and a word is plainer.
         let menu = ui.menu_button(tr!(lang, "menu.button"), |ui| {
             let import = ui.add_enabled(open, egui::Button::new(tr!(lang, "transfer.menu.import")));
             let export = ui.add_enabled(open, egui::Button::new(tr!(lang, "transfer.menu.export")));
             if import.clicked() {
-                Some(Dialog::Import(Box::new(ImportDialog::new(lang))))
+                Some(Command::Show(Screen::Import))
             } else if export.clicked() {
-                Some(Dialog::Export(Box::new(ExportDialog::new(lang))))
+                Some(Command::Show(Screen::Export))
             } else if ui.button(tr!(lang, "menu.settings")).clicked() {
-                Some(Dialog::Settings(SettingsDialog))
-            } else if self.settings.lock_passphrase_hash.is_some()
+                Some(Command::Show(Screen::Settings))
+            } else if can_lock
                 && ui
                     .add(
                         egui::Button::new(tr!(lang, "protect.menu.lock_now"))
@@ -542,33 +314,24 @@ impl KunciApp {
                     )
                     .clicked()
             {
-                lock_now = true;
-                None
+                Some(Command::LockNow)
             } else if ui
                 .add(egui::Button::new(tr!(lang, "menu.help")).shortcut_text("F1"))
                 .clicked()
             {
-                Some(Dialog::Help(HelpDialog::new(HelpSection::Enrol)))
+                Some(Command::Show(Screen::Help(HelpSection::Enrol)))
             } else if ui.button(tr!(lang, "menu.about")).clicked() {
-                Some(Dialog::About)
+                Some(Command::Show(Screen::About))
             } else {
                 None
             }
         });
-        if lock_now {
-            self.lock_now(ui.ctx());
+        if let Some(Some(command)) = menu.inner {
+            return Some(command);
         }
-        if matches!(menu.inner, Some(Some(Dialog::Settings(_)))) {
-            // Again: a keychain may have come (or gone) since.
-            self.check_place();
-        }
-        if let Some(Some(dialog)) = menu.inner {
-            self.dialog = dialog;
-        } else if matches!(self.dialog, Dialog::None)
-            && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::F1))
-        {
-            self.dialog = Dialog::Help(HelpDialog::new(HelpSection::Enrol));
-        }
+        (matches!(self.dialog, Dialog::None)
+            && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::F1)))
+        .then_some(Command::Show(Screen::Help(HelpSection::Enrol)))
     }
 
     /// The whole window, drawn once per frame.
@@ -596,12 +359,14 @@ impl KunciApp {
         }
         let now = self.now();
         let ctx = ui.ctx().clone();
+        // What the toolbar, the banners, the list and the keyboard ask for: run after drawing.
+        let mut commands: Vec<Command> = Vec::new();
 
         egui::Panel::top("toolbar").show(ui, |ui| {
             ui.add_space(6.0);
             ui.horizontal(|ui| {
                 // First, so the search and the buttons keep their places in every language.
-                self.menu_ui(ui);
+                commands.extend(self.menu_ui(ui));
                 // Room for "Scan QR" and "+ Add" (the longer Indonesian words too).
                 let search_width = ui.available_width() - 190.0;
                 self.list.search_ui(ui, self.lang, search_width);
@@ -618,30 +383,28 @@ impl KunciApp {
                     .on_hover_text(tr!(self.lang, "ui.toolbar.scan_hover"))
                     .clicked()
                 {
-                    self.dialog = Dialog::Scan(Box::new(ScanDialog::new(self.lang)));
+                    commands.push(Command::Show(Screen::Scan));
                 }
                 if ui
                     .add_enabled(can_add, egui::Button::new(tr!(self.lang, "ui.toolbar.add")))
                     .on_hover_text(tr!(self.lang, "ui.toolbar.add_hover"))
                     .clicked()
                 {
-                    self.dialog = Dialog::Add(AddDialog::new(self.lang));
+                    commands.push(Command::Show(Screen::Add));
                 }
             });
             ui.add_space(6.0);
         });
 
-        let status_action = egui::Panel::bottom("clock-status")
+        let status = egui::Panel::bottom("clock-status")
             .show(ui, |ui| {
                 ui.add_space(2.0);
-                let action = self.clock_panel.status_ui(ui, self.lang);
+                let command = self.clock_panel.status_ui(ui, self.lang);
                 ui.add_space(2.0);
-                action
+                command
             })
             .inner;
-        if let Some(action) = status_action {
-            self.clock_action(action);
-        }
+        commands.extend(status);
 
         if let Some((text, at)) = &self.toast {
             if at.elapsed() < Duration::from_secs(4) {
@@ -657,11 +420,9 @@ impl KunciApp {
         }
 
         egui::CentralPanel::default().show(ui, |ui| {
-            if let Some(action) = self.clock_panel.banner_ui(ui, self.lang) {
-                self.clock_action(action);
-            }
+            commands.extend(self.clock_panel.banner_ui(ui, self.lang));
             self.notices_ui(ui);
-            self.reminder_ui(ui);
+            commands.extend(self.reminder_ui(ui));
             match &self.phase {
                 Phase::Opening => {
                     ui.horizontal(|ui| {
@@ -670,7 +431,7 @@ impl KunciApp {
                     });
                 }
                 Phase::Unavailable(why) => {
-                    let offer_vault = keychain_refused(why);
+                    let offer_vault = why.keychain_refused();
                     let why = why.localize(self.lang);
                     ui.colored_label(
                         ui.visuals().error_fg_color,
@@ -681,24 +442,26 @@ impl KunciApp {
                         .button(tr!(self.lang, "ui.unavailable.try_again"))
                         .clicked()
                     {
-                        self.phase = Phase::Opening;
-                        self.send(Request::Open);
+                        commands.push(Command::BackToKeychain);
                     }
                     if offer_vault {
                         self.offer_vault_ui(ui);
                     }
                 }
-                Phase::Vault(_) => self.vault_ui(ui),
-                Phase::Open => self.list_ui(ui, now),
+                Phase::Vault(_) => commands.extend(self.vault_ui(ui)),
+                Phase::Open => commands.extend(self.list_ui(ui, now)),
             }
         });
 
-        self.keyboard(&ctx, now);
+        commands.extend(self.keyboard(&ctx, now));
+        for command in commands {
+            self.run(&ctx, command);
+        }
         self.drops_and_paste(&ctx);
         self.dialog_ui(&ctx);
 
         // Repaint when a code or countdown changes (redraw.rs), never continuously.
-        let t = (self.clock)() + self.clock_panel.offset_in_use();
+        let t = self.clock_panel.code_time((self.clock)());
         let focused = ctx.input(|i| i.viewport().focused).unwrap_or(true);
         let periods: std::collections::BTreeSet<u64> = self
             .list
@@ -744,114 +507,6 @@ impl KunciApp {
             self.notices.remove(i);
         }
     }
-
-    fn list_ui(&mut self, ui: &mut Ui, now: u64) {
-        if self.list.rows.is_empty() {
-            if let Some(action) = super::help::empty_state_ui(ui, self.lang) {
-                self.help_action(action);
-            }
-            return;
-        }
-        let collapsed = &mut self.settings.collapsed_groups;
-        for action in self.list.ui(ui, now, self.lang, collapsed) {
-            self.list_action(ui.ctx(), action, now);
-        }
-    }
-
-    /// Shortcuts while no dialog is open: Ctrl+N here, the list's own keys in the list.
-    fn keyboard(&mut self, ctx: &egui::Context, now: u64) {
-        if !matches!(self.dialog, Dialog::None) || !matches!(self.phase, Phase::Open) {
-            return;
-        }
-        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, Key::N)) {
-            self.dialog = Dialog::Add(AddDialog::new(self.lang));
-            return;
-        }
-        for action in self.list.keyboard(ctx, &self.settings.collapsed_groups) {
-            self.list_action(ctx, action, now);
-        }
-    }
-
-    /// Does what a row, its menu or a key asked for.
-    fn list_action(&mut self, ctx: &egui::Context, action: ListAction, now: u64) {
-        let account =
-            |list: &ListView, id: &kunci::AccountId| list.row(id).map(|r| r.account.clone());
-        match action {
-            ListAction::Copy(id) => {
-                let Some(row) = self.list.row(&id) else {
-                    return;
-                };
-                let name = row.account.display_name();
-                if row.next_code(now).is_some() {
-                    self.dialog = Dialog::ChooseCode(ChooseCode { id, name });
-                } else if let Some(code) = row.code(now) {
-                    self.copy(ctx, &code, &name);
-                }
-            }
-            ListAction::CopyNext(id) => {
-                if let Some(row) = self.list.row(&id)
-                    && let Some(code) = row.next_code(now)
-                {
-                    let name = row.account.display_name();
-                    self.copy(ctx, &code, &name);
-                }
-            }
-            ListAction::Edit(id) => {
-                if let Some(account) = account(&self.list, &id) {
-                    self.dialog = Dialog::Edit(EditDialog::new(&account));
-                }
-            }
-            ListAction::TogglePin(id) => {
-                if let Some(account) = account(&self.list, &id) {
-                    let pinned = !account.pinned;
-                    self.send(Request::SetPinned { id, pinned });
-                }
-            }
-            ListAction::Reenrol(id) => {
-                if let Some(account) = account(&self.list, &id) {
-                    self.dialog = Dialog::Reenrol(ReenrolDialog::enter(account));
-                }
-            }
-            ListAction::Delete(id) => {
-                if let Some(account) = account(&self.list, &id) {
-                    self.dialog = Dialog::ConfirmDelete(ConfirmDelete {
-                        name: account.display_name(),
-                        id,
-                    });
-                }
-            }
-            ListAction::ShowQr(id) => {
-                if let Some(row) = self.list.row(&id)
-                    && let SecretState::Ready(secret) = &row.secret
-                {
-                    let uri = row.account.to_uri(secret);
-                    self.dialog = Dialog::AccountQr(Box::new(AccountQrDialog::new(uri)));
-                }
-            }
-            ListAction::NextHotp(id) => self.send(Request::AdvanceCounter(id)),
-            ListAction::Move { id, position } => self.send(Request::Move { id, position }),
-            ListAction::CollapsedChanged => self.save_settings(),
-        }
-    }
-}
-
-/// How an account relates to those in the list (secrets already loaded).
-fn existing_in(list: &ListView, uri: &OtpUri) -> Existing {
-    Existing::among(uri, list.rows.iter().map(|r| &r.account), |account| {
-        list.row(&account.id).and_then(|r| match &r.secret {
-            SecretState::Ready(secret) => Some(secret.clone()),
-            _ => None,
-        })
-    })
-}
-
-/// Whether a dropped file is a picture (for the Scan dialog) rather than an export file.
-fn is_picture(path: &std::path::Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        ["png", "jpg", "jpeg", "webp", "bmp", "gif"]
-            .iter()
-            .any(|p| e.eq_ignore_ascii_case(p))
-    })
 }
 
 impl eframe::App for KunciApp {

@@ -17,24 +17,12 @@ impl KunciApp {
         }
     }
 
-    pub(super) fn vault_ui(&mut self, ui: &mut Ui) {
+    /// The vault's unlock (or create) screen in place of the list.
+    pub(super) fn vault_ui(&mut self, ui: &mut Ui) -> Option<Command> {
         let Phase::Vault(dialog) = &mut self.phase else {
-            return;
+            return None;
         };
-        match dialog.ui(ui, self.lang) {
-            VaultOutcome::Keep => {}
-            VaultOutcome::Cancel => {
-                self.phase = Phase::Opening;
-                self.send(Request::Open);
-            }
-            VaultOutcome::Ready(notices) => {
-                // The vault's passphrase was the start-up unlock: not asked twice.
-                self.lock.unlock((self.clock)());
-                self.notices.extend(notices);
-                self.phase = Phase::Opening;
-                self.send(Request::Open);
-            }
-        }
+        dialog.ui(ui, self.lang)
     }
 
     /// Locks the window at once: the codes go, and the clipboard's code if it is still ours.
@@ -85,7 +73,7 @@ impl KunciApp {
     /// Hands the automatic backups' folder to the worker (`None` while they are off).
     pub(super) fn configure_auto_backup(&mut self) {
         let config = self.settings.auto_backup_folder.clone().map(|folder| {
-            kunci::store::auto_backup::Config {
+            kunci::export::auto_backup::Config {
                 folder,
                 keep: self.settings.auto_backup_keep.max(1) as usize,
             }
@@ -93,42 +81,13 @@ impl KunciApp {
         self.send(Request::AutoBackup(config));
     }
 
-    pub(super) fn protect_action(&mut self, action: ProtectAction) {
-        match action {
-            ProtectAction::AutoBackupOn { folder, passphrase } => {
-                self.settings.auto_backup_folder = Some(folder);
-                self.configure_auto_backup();
-                // After the folder: a new passphrase counts as a change, so the first backup
-                // is written at once (and shows that it works).
-                self.send(Request::AutoBackupPassphrase(Some(passphrase)));
-            }
-            ProtectAction::AutoBackupOff => {
-                self.settings.auto_backup_folder = None;
-                self.configure_auto_backup();
-                self.send(Request::AutoBackupPassphrase(None));
-            }
-        }
-        self.save_settings();
-    }
-
     /// The reminder of accounts in no backup yet, above the list.
-    pub(super) fn reminder_ui(&mut self, ui: &mut Ui) {
+    pub(super) fn reminder_ui(&mut self, ui: &mut Ui) -> Option<Command> {
         if !matches!(self.phase, Phase::Open) {
-            return;
+            return None;
         }
         let accounts = self.list.rows.iter().map(|r| &r.account);
-        let Some(ids) = backup_reminder::pending(accounts, &self.settings) else {
-            return;
-        };
-        match backup_reminder::ui(ui, self.lang, &ids) {
-            Some(ReminderAction::BackUpNow) => {
-                self.dialog = Dialog::Export(Box::new(ExportDialog::new(self.lang)));
-            }
-            Some(ReminderAction::Dismiss(ids)) => {
-                self.settings.backup_reminder_dismissed = ids;
-                self.save_settings();
-            }
-            None => {}
-        }
+        let ids = backup_reminder::pending(accounts, &self.settings)?;
+        backup_reminder::ui(ui, self.lang, &ids)
     }
 }

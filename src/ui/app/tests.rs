@@ -12,7 +12,7 @@ const KEY: &str = "JBSWY3DPEHPK3PXP";
 
 fn opener(dir: &std::path::Path) -> Opener {
     let dir = dir.to_path_buf();
-    Arc::new(move || {
+    Arc::new(move |_| {
         let keychain = Keychain::connect()?;
         Ok(Store::open(DataDir::new(&dir), Arc::new(keychain))?)
     })

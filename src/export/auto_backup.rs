@@ -1,26 +1,21 @@
 //! Automatic encrypted backups to a folder the user chose: after each change to the accounts,
 //! `kunci-backup-YYYYMMDD-HHMMSS.kunci` (UTC, so names sort in time order whatever the time
-//! zone) in Kunci's own backup format ([`super::backup`]), keeping the newest N.
+//! zone) in Kunci's own backup format ([`crate::import::kunci`]), keeping the newest N.
 //!
-//! They run unattended, so their passphrase cannot be asked for: it is kept where the secrets
-//! are (the OS keychain, or the vault file), in an entry of its own, never in a file in clear.
+//! They run unattended, so their passphrase cannot be asked for: the store keeps it where the
+//! secrets are (the OS keychain, or the vault file), in an entry of its own, never in a file in
+//! clear ([`Store::backup_passphrase`]).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use zeroize::Zeroizing;
-
-use super::backup::{self, BackupError, KdfParams};
-use super::{KeychainError, Store, StoreError};
-use crate::accounts::{AccountId, Extras};
+use crate::accounts::Extras;
+use crate::import::kunci::{self as backup, BackupError, KdfParams};
 use crate::otp::OtpUri;
+use crate::store::{SecretsError, Store, StoreError};
 
 const PREFIX: &str = "kunci-backup-";
 const SUFFIX: &str = ".kunci";
-
-/// The "vault" the passphrase entry is filed under: not the accounts' vault id, so that
-/// reconciling the keychain with the account list never sees it.
-const ENTRY_VAULT: &str = "auto-backup";
 
 /// How long after a change the backup is written: a burst of changes (an import, a few
 /// renames) makes one file, not one each.
@@ -47,8 +42,8 @@ pub enum AutoBackupError {
     Store(#[from] StoreError),
 }
 
-impl From<KeychainError> for AutoBackupError {
-    fn from(e: KeychainError) -> Self {
+impl From<SecretsError> for AutoBackupError {
+    fn from(e: SecretsError) -> Self {
         AutoBackupError::Store(e.into())
     }
 }
@@ -106,7 +101,7 @@ fn write_backup_with(
 ) -> Result<PathBuf, AutoBackupError> {
     let bytes = backup::seal_with(accounts, extras, passphrase, params)?;
     let path = folder.join(file_name(now));
-    super::replace_file(&path, &bytes).map_err(|source| AutoBackupError::Io {
+    crate::store::replace_file(&path, &bytes).map_err(|source| AutoBackupError::Io {
         path: path.clone(),
         source,
     })?;
@@ -139,31 +134,6 @@ pub fn prune(folder: &Path, keep: usize) -> Result<Vec<PathBuf>, AutoBackupError
     Ok(deleted)
 }
 
-/// The passphrase entry's id: this data directory's vault id, so two data directories
-/// (portable copies) keep their own.
-fn entry_id(vault: &str) -> Result<AccountId, AutoBackupError> {
-    AccountId::parse(vault).ok_or(AutoBackupError::NoPassphrase)
-}
-
-/// Stores (`Some`) or forgets (`None`) the automatic backups' passphrase.
-pub fn set_passphrase(store: &Store, passphrase: Option<&str>) -> Result<(), AutoBackupError> {
-    let (secrets, vault) = store.secret_store();
-    let id = entry_id(vault)?;
-    match passphrase {
-        Some(p) if !p.is_empty() => {
-            secrets.put(ENTRY_VAULT, &id, p, "automatic backups' passphrase")?
-        }
-        _ => secrets.delete(ENTRY_VAULT, &id)?,
-    }
-    Ok(())
-}
-
-/// The automatic backups' passphrase, if one is stored.
-pub fn passphrase(store: &Store) -> Result<Option<Zeroizing<String>>, AutoBackupError> {
-    let (secrets, vault) = store.secret_store();
-    Ok(secrets.get(ENTRY_VAULT, &entry_id(vault)?)?)
-}
-
 /// Writes a backup of every account in `store` and prunes the folder to `keep` files.
 pub fn back_up(
     store: &Store,
@@ -171,7 +141,9 @@ pub fn back_up(
     keep: usize,
     now: i64,
 ) -> Result<PathBuf, AutoBackupError> {
-    let passphrase = passphrase(store)?.ok_or(AutoBackupError::NoPassphrase)?;
+    let passphrase = store
+        .backup_passphrase()?
+        .ok_or(AutoBackupError::NoPassphrase)?;
     // Every secret or none: a backup quietly missing an account would be trusted wrongly.
     let accounts = store
         .accounts()

@@ -20,7 +20,7 @@ message OtpParameters {
 It is read by the small protobuf reader below (no protoc, no generated code): varints,
 length-delimited fields, and every other wire type skipped when the field is unknown. A large
 export is split over several QR codes that share a `batch_id` and number themselves with
-`batch_index` of `batch_size`; [`crate::scan::payload::BatchCollector`] puts them together.
+`batch_index` of `batch_size`; [`BatchCollector`] puts them together.
 
 Each entry becomes an [`OtpUri`]: the issuer from `issuer`, else from an `Issuer:` prefix of
 `name` (as in `otpauth://` labels, and the prefix is always cut from the account name);
@@ -37,7 +37,18 @@ use data_encoding::BASE64;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::{Algorithm, Kind, MIN_SECRET_BYTES, OtpUri, Params, Secret};
-use crate::import::skip::{EntryName, SkipReason, Skipped};
+
+mod batch;
+mod protobuf;
+
+pub use batch::{BatchCollector, CollectError, Collected};
+#[cfg(test)]
+use protobuf::MAX_GROUP_DEPTH;
+pub use protobuf::ProtobufError;
+use protobuf::{
+    MAX_VARINT_LEN, Reader, Value, bytes_field_len, varint_len, write_bytes_field, write_key,
+    write_varint, write_varint_field,
+};
 
 /// The most accounts one payload may hold; more is refused as not a real export.
 pub const MAX_ACCOUNTS: usize = 1000;
@@ -55,14 +66,86 @@ pub struct Batch {
     /// The usable entries, in payload order.
     pub accounts: Vec<OtpUri>,
     /// One per entry that could not be used, such as entry 3 (GitHub: octocat) for
-    /// [`SkipReason::Md5`]. Never contains the secret.
-    pub skipped: Vec<Skipped>,
+    /// [`EntryProblem::Md5`]. Never contains the secret.
+    pub skipped: Vec<SkippedEntry>,
     /// How many QR codes the export is split over (1 when the payload does not say).
     pub batch_size: u32,
     /// Which of them this is, from 0.
     pub batch_index: u32,
     /// The same for every QR code of one export (Google Authenticator picks it at random).
     pub batch_id: i32,
+}
+
+/// One entry of an export left out, where it was and why. Never holds secret text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedEntry {
+    /// `(n, count)`: QR code n (from 1) of `count`, when the export was split over several.
+    pub qr_code: Option<(usize, usize)>,
+    /// Its position in the payload, from 1.
+    pub number: usize,
+    /// Its issuer as far as it could be read (cut to fit a message); may be empty.
+    pub issuer: String,
+    /// Its account name as far as it could be read (cut to fit a message); may be empty.
+    pub label: String,
+    /// What was wrong with it.
+    pub problem: EntryProblem,
+}
+
+impl std::fmt::Display for SkippedEntry {
+    /// Where it was, then why, in English (for logs and tests; people read the front ends'
+    /// words): "QR code 2 of 3: entry 4 (GitHub: octocat): MD5 is not supported".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some((n, count)) = self.qr_code {
+            write!(f, "QR code {n} of {count}: ")?;
+        }
+        let name = match (self.issuer.as_str(), self.label.as_str()) {
+            ("", "") => String::new(),
+            ("", one) | (one, "") => one.to_string(),
+            (issuer, label) => format!("{issuer}: {label}"),
+        };
+        match name.as_str() {
+            "" => write!(f, "entry {}: {}", self.number, self.problem),
+            name => write!(f, "entry {} ({name}): {}", self.number, self.problem),
+        }
+    }
+}
+
+/// What made an entry of an export unusable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EntryProblem {
+    /// Its bytes are damaged.
+    #[error("the entry is damaged ({0})")]
+    Damaged(ProtobufError),
+    /// The account name is not UTF-8 text.
+    #[error("its name is not valid UTF-8 text")]
+    NameNotUtf8,
+    /// The issuer is not UTF-8 text.
+    #[error("its issuer is not valid UTF-8 text")]
+    IssuerNotUtf8,
+    /// No secret at all.
+    #[error("it has no secret")]
+    NoSecret,
+    /// A secret shorter than [`MIN_SECRET_BYTES`].
+    #[error("its secret is only {bits} bits long; at least {needed} bits are needed")]
+    ShortSecret {
+        /// Its length in bits.
+        bits: usize,
+        /// The least Kunci accepts.
+        needed: usize,
+    },
+    /// MD5, which Kunci does not make codes with.
+    #[error("MD5 is not supported")]
+    Md5,
+    /// An algorithm number the format does not define.
+    #[error("unknown algorithm number {0}")]
+    UnknownAlgorithm(i32),
+    /// A digit-count number the format does not define.
+    #[error("unknown digit count number {0}")]
+    UnknownDigits(i32),
+    /// A type number the format does not define.
+    #[error("unknown code type number {0}")]
+    UnknownType(i32),
 }
 
 /// Why an `otpauth-migration://` text could not be read. Nothing from it is used.
@@ -114,77 +197,6 @@ pub enum MigrationError {
         index: i32,
         /// The payload's `batch_size`.
         size: i32,
-    },
-}
-
-/// What is wrong with protobuf bytes. Offsets count bytes of the decoded payload from 0.
-#[derive(Debug, thiserror::Error, PartialEq, Eq, Clone)]
-#[non_exhaustive]
-pub enum ProtobufError {
-    /// The bytes end in the middle of a number.
-    #[error("a number at byte {offset} is cut off")]
-    TruncatedVarint {
-        /// Where the number starts.
-        offset: usize,
-    },
-    /// A number longer than 64 bits.
-    #[error("a number at byte {offset} is longer than 64 bits")]
-    VarintTooLong {
-        /// Where the number starts.
-        offset: usize,
-    },
-    /// A field claims more bytes than are left.
-    #[error("the field at byte {offset} claims {length} bytes but only {available} are left")]
-    LengthPastEnd {
-        /// Where the field starts.
-        offset: usize,
-        /// The length it claims.
-        length: u64,
-        /// The bytes left after its header.
-        available: usize,
-    },
-    /// Field number 0 or above 2^29-1.
-    #[error("the field at byte {offset} has an invalid field number")]
-    InvalidFieldNumber {
-        /// Where the field starts.
-        offset: usize,
-    },
-    /// Wire type 6 or 7, which do not exist.
-    #[error("the field at byte {offset} has wire type {wire_type}, which does not exist")]
-    InvalidWireType {
-        /// Where the field starts.
-        offset: usize,
-        /// The wire type.
-        wire_type: u8,
-    },
-    /// A known field with the wrong wire type.
-    #[error(
-        "field {field} of {message} at byte {offset} has wire type {found}, \
-         not {expected} as it should"
-    )]
-    WrongWireType {
-        /// Where the field starts.
-        offset: usize,
-        /// The field number.
-        field: u32,
-        /// The message it is in.
-        message: &'static str,
-        /// The wire type found.
-        found: u8,
-        /// The wire type the field has.
-        expected: u8,
-    },
-    /// A group end without its start, a start without its end, or mismatched numbers.
-    #[error("the group at byte {offset} is not closed properly")]
-    UnmatchedGroup {
-        /// Where the group (or the stray end) starts.
-        offset: usize,
-    },
-    /// Groups nested deeper than any real message.
-    #[error("groups nested too deeply at byte {offset}")]
-    TooDeep {
-        /// Where the group that went too deep starts.
-        offset: usize,
     },
 }
 
@@ -282,7 +294,7 @@ pub fn parse_payload_bytes(bytes: &[u8]) -> Result<Batch, MigrationError> {
 /// it: explicit algorithm, digit count and type, padded base64 with `+`, `/` and `=`
 /// percent-encoded.
 ///
-/// The format cannot say everything an [`OtpUri`] can: see [`export_problem`] for the accounts
+/// The format cannot say everything an [`OtpUri`] can: see [`export_limit`] for the accounts
 /// that would come out different (a period other than 30 s, 7 digits). They are written
 /// anyway, with 6 digits and no period; callers that export check first.
 pub fn encode(
@@ -291,9 +303,9 @@ pub fn encode(
     batch_index: u32,
     batch_id: i32,
 ) -> Zeroizing<String> {
-    let entries: Vec<Entry<'_>> = accounts.iter().map(Entry::new).collect();
+    let entries: Vec<EncodedEntry<'_>> = accounts.iter().map(EncodedEntry::new).collect();
     let payload_len =
-        entries.iter().map(Entry::field_len).sum::<usize>() + 4 * (1 + MAX_VARINT_LEN) + 1;
+        entries.iter().map(EncodedEntry::field_len).sum::<usize>() + 4 * (1 + MAX_VARINT_LEN) + 1;
     // Every buffer that holds secret bytes is sized up front: never reallocated, so no copy is
     // left behind in freed memory, and all of them are wiped on drop.
     let mut payload = Zeroizing::new(Vec::with_capacity(payload_len));
@@ -357,18 +369,6 @@ pub fn export_limit(account: &OtpUri) -> Option<ExportLimit> {
         return Some(ExportLimit::Digits(params.digits));
     }
     None
-}
-
-/// [`export_limit`] in English words, if any.
-pub fn export_problem(account: &OtpUri) -> Option<String> {
-    Some(match export_limit(account)? {
-        ExportLimit::Period(period) => format!(
-            "its codes change every {period} seconds, and Google Authenticator exports can only hold 30"
-        ),
-        ExportLimit::Digits(digits) => format!(
-            "its codes have {digits} digits, and Google Authenticator exports can only hold 6 or 8"
-        ),
-    })
 }
 
 /// A random positive batch id; the time if the system has no randomness to give.
@@ -463,7 +463,7 @@ fn decode_data(data: &str) -> Result<Zeroizing<Vec<u8>>, MigrationError> {
 }
 
 /// Reads one `OtpParameters` entry, the `index`th (from 0); the error names it and says why.
-fn read_entry(mut reader: Reader<'_>, index: usize) -> Result<OtpUri, Box<Skipped>> {
+fn read_entry(mut reader: Reader<'_>, index: usize) -> Result<OtpUri, Box<SkippedEntry>> {
     let mut secret: &[u8] = &[];
     let mut name: &[u8] = &[];
     let mut issuer: &[u8] = &[];
@@ -502,27 +502,30 @@ fn read_entry(mut reader: Reader<'_>, index: usize) -> Result<OtpUri, Box<Skippe
     };
     let issuer_is_text = issuer.is_ok();
     let issuer = issuer.ok().and_then(non_empty).or(prefix);
-    let who = EntryName {
-        number: index + 1,
-        issuer: issuer.map(shorten).unwrap_or_default(),
-        label: shorten(label),
+    let fail = |problem: EntryProblem| {
+        Err(Box::new(SkippedEntry {
+            qr_code: None,
+            number: index + 1,
+            issuer: issuer.map(shorten).unwrap_or_default(),
+            label: shorten(label),
+            problem,
+        }))
     };
-    let fail = |why: SkipReason| Err(Box::new(Skipped::entry(who.clone(), why)));
 
     if let Some(error) = damaged {
-        return fail(SkipReason::Damaged(error));
+        return fail(EntryProblem::Damaged(error));
     }
     if name.is_err() {
-        return fail(SkipReason::NameNotUtf8);
+        return fail(EntryProblem::NameNotUtf8);
     }
     if !issuer_is_text {
-        return fail(SkipReason::IssuerNotUtf8);
+        return fail(EntryProblem::IssuerNotUtf8);
     }
     if secret.is_empty() {
-        return fail(SkipReason::NoSecret);
+        return fail(EntryProblem::NoSecret);
     }
     if secret.len() < MIN_SECRET_BYTES {
-        return fail(SkipReason::ShortSecret {
+        return fail(EntryProblem::ShortSecret {
             bits: secret.len() * 8,
             needed: MIN_SECRET_BYTES * 8,
         });
@@ -531,18 +534,18 @@ fn read_entry(mut reader: Reader<'_>, index: usize) -> Result<OtpUri, Box<Skippe
         0 | 1 => Algorithm::Sha1,
         2 => Algorithm::Sha256,
         3 => Algorithm::Sha512,
-        4 => return fail(SkipReason::Md5),
-        other => return fail(SkipReason::UnknownAlgorithmNumber(other)),
+        4 => return fail(EntryProblem::Md5),
+        other => return fail(EntryProblem::UnknownAlgorithm(other)),
     };
     let digits = match digits {
         0 | 1 => 6,
         2 => 8,
-        other => return fail(SkipReason::UnknownDigitsNumber(other)),
+        other => return fail(EntryProblem::UnknownDigits(other)),
     };
     let kind = match kind {
         0 | 2 => Kind::Totp,
         1 => Kind::Hotp,
-        other => return fail(SkipReason::UnknownTypeNumber(other)),
+        other => return fail(EntryProblem::UnknownType(other)),
     };
     let params = Params {
         kind,
@@ -574,206 +577,16 @@ fn shorten(text: &str) -> String {
     short
 }
 
-// ---- protobuf reading ----
-
-/// The longest varint: 10 bytes for 64 bits.
-const MAX_VARINT_LEN: usize = 10;
-
-/// Groups nested deeper than this are refused (prost's recursion limit is 100).
-const MAX_GROUP_DEPTH: usize = 100;
-
-/// Reads fields from protobuf bytes; `base` is where `buf` starts in the whole payload, so
-/// errors inside an entry give offsets in the payload.
-#[derive(Debug, Clone, Copy)]
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
-    base: usize,
-}
-
-/// One field, with its value read (length-delimited) or skipped (fixed-size, groups).
-struct Field<'a> {
-    number: u32,
-    offset: usize,
-    value: Value<'a>,
-}
-
-#[derive(Clone, Copy)]
-enum Value<'a> {
-    /// Wire type 0.
-    Varint(u64),
-    /// Wire type 2: a reader over the bytes.
-    Bytes(Reader<'a>),
-    /// Wire types 1, 3 and 5, skipped.
-    Skipped(u8),
-}
-
-impl Value<'_> {
-    fn wire_type(&self) -> u8 {
-        match self {
-            Value::Varint(_) => 0,
-            Value::Bytes(_) => 2,
-            Value::Skipped(wire_type) => *wire_type,
-        }
-    }
-}
-
-impl Field<'_> {
-    fn wrong_wire_type(
-        &self,
-        message: &'static str,
-        number: u32,
-        value: Value<'_>,
-        expected: u8,
-    ) -> ProtobufError {
-        ProtobufError::WrongWireType {
-            offset: self.offset,
-            field: number,
-            message,
-            found: value.wire_type(),
-            expected,
-        }
-    }
-}
-
-impl<'a> Reader<'a> {
-    fn new(buf: &'a [u8], base: usize) -> Self {
-        Self { buf, pos: 0, base }
-    }
-
-    fn offset(&self) -> usize {
-        self.base + self.pos
-    }
-
-    fn varint(&mut self) -> Result<u64, ProtobufError> {
-        let offset = self.offset();
-        let mut value = 0u64;
-        for i in 0..MAX_VARINT_LEN {
-            let Some(&byte) = self.buf.get(self.pos) else {
-                return Err(ProtobufError::TruncatedVarint { offset });
-            };
-            self.pos += 1;
-            // The tenth byte carries the 64th bit only.
-            if i == MAX_VARINT_LEN - 1 && byte > 1 {
-                return Err(ProtobufError::VarintTooLong { offset });
-            }
-            value |= u64::from(byte & 0x7f) << (7 * i);
-            if byte & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        Err(ProtobufError::VarintTooLong { offset })
-    }
-
-    /// The next `length` bytes, for the field that starts at `offset`.
-    fn take(&mut self, length: u64, offset: usize) -> Result<Reader<'a>, ProtobufError> {
-        let available = self.buf.len() - self.pos;
-        match usize::try_from(length) {
-            Ok(len) if len <= available => {
-                let reader = Reader::new(&self.buf[self.pos..self.pos + len], self.offset());
-                self.pos += len;
-                Ok(reader)
-            }
-            _ => Err(ProtobufError::LengthPastEnd {
-                offset,
-                length,
-                available,
-            }),
-        }
-    }
-
-    /// The field's number and wire type.
-    fn key(&mut self) -> Result<(u32, u8), ProtobufError> {
-        let offset = self.offset();
-        let key = self.varint()?;
-        let number = key >> 3;
-        if number == 0 || number > (1 << 29) - 1 {
-            return Err(ProtobufError::InvalidFieldNumber { offset });
-        }
-        Ok((number as u32, (key & 7) as u8))
-    }
-
-    /// Reads past the value of a non-group field of wire type `wire_type`.
-    fn value(&mut self, wire_type: u8, offset: usize) -> Result<Value<'a>, ProtobufError> {
-        match wire_type {
-            0 => Ok(Value::Varint(self.varint()?)),
-            1 => self.take(8, offset).map(|_| Value::Skipped(1)),
-            2 => {
-                let length = self.varint()?;
-                self.take(length, offset).map(Value::Bytes)
-            }
-            5 => self.take(4, offset).map(|_| Value::Skipped(5)),
-            3 | 4 => Err(ProtobufError::UnmatchedGroup { offset }),
-            _ => Err(ProtobufError::InvalidWireType { offset, wire_type }),
-        }
-    }
-
-    /// The next field, or `None` at the end.
-    fn next_field(&mut self) -> Result<Option<Field<'a>>, ProtobufError> {
-        if self.pos >= self.buf.len() {
-            return Ok(None);
-        }
-        let offset = self.offset();
-        let (number, wire_type) = self.key()?;
-        let value = if wire_type == 3 {
-            self.skip_group(number, offset)?;
-            Value::Skipped(3)
-        } else {
-            self.value(wire_type, offset)?
-        };
-        Ok(Some(Field {
-            number,
-            offset,
-            value,
-        }))
-    }
-
-    /// Skips a group (deprecated, but a reader must get past unknown ones) whose start tag
-    /// with `number` was just read, up to and including its matching end tag.
-    fn skip_group(&mut self, number: u32, offset: usize) -> Result<(), ProtobufError> {
-        let mut open = vec![number];
-        while let Some(&innermost) = open.last() {
-            if self.pos >= self.buf.len() {
-                return Err(ProtobufError::UnmatchedGroup { offset });
-            }
-            let field_offset = self.offset();
-            let (number, wire_type) = self.key()?;
-            match wire_type {
-                3 => {
-                    if open.len() >= MAX_GROUP_DEPTH {
-                        return Err(ProtobufError::TooDeep {
-                            offset: field_offset,
-                        });
-                    }
-                    open.push(number);
-                }
-                4 if number == innermost => {
-                    open.pop();
-                }
-                4 => {
-                    return Err(ProtobufError::UnmatchedGroup {
-                        offset: field_offset,
-                    });
-                }
-                _ => {
-                    self.value(wire_type, field_offset)?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 // ---- protobuf writing ----
 
 /// One account as it is written: the name with the issuer prefix only when needed.
-struct Entry<'a> {
+struct EncodedEntry<'a> {
     account: &'a OtpUri,
     issuer: Option<&'a str>,
     name: std::borrow::Cow<'a, str>,
 }
 
-impl<'a> Entry<'a> {
+impl<'a> EncodedEntry<'a> {
     fn new(account: &'a OtpUri) -> Self {
         let issuer = account.issuer.as_deref().and_then(non_empty);
         // Readers take the issuer from a "prefix:" of the name, so a ':' in the account name
@@ -831,44 +644,13 @@ impl<'a> Entry<'a> {
             Algorithm::Sha512 => 3,
         };
         write_varint_field(out, 4, algorithm);
-        // 7 digits has no value: unspecified, which reads as 6 (see `export_problem`).
+        // 7 digits has no value: unspecified, which reads as 6 (see `export_limit`).
         write_varint_field(out, 5, if params.digits == 8 { 2 } else { 1 });
         write_varint_field(out, 6, if params.kind == Kind::Hotp { 1 } else { 2 });
         if let Some(counter) = self.counter() {
             write_varint_field(out, 7, counter);
         }
     }
-}
-
-fn varint_len(value: u64) -> usize {
-    (64 - value.leading_zeros() as usize).div_ceil(7).max(1)
-}
-
-fn bytes_field_len(len: usize) -> usize {
-    1 + varint_len(len as u64) + len
-}
-
-fn write_varint(out: &mut Vec<u8>, mut value: u64) {
-    while value >= 0x80 {
-        out.push((value as u8) | 0x80);
-        value >>= 7;
-    }
-    out.push(value as u8);
-}
-
-fn write_key(out: &mut Vec<u8>, number: u8, wire_type: u8) {
-    out.push((number << 3) | wire_type);
-}
-
-fn write_varint_field(out: &mut Vec<u8>, number: u8, value: u64) {
-    write_key(out, number, 0);
-    write_varint(out, value);
-}
-
-fn write_bytes_field(out: &mut Vec<u8>, number: u8, bytes: &[u8]) {
-    write_key(out, number, 2);
-    write_varint(out, bytes.len() as u64);
-    out.extend_from_slice(bytes);
 }
 
 #[cfg(test)]
@@ -1143,7 +925,7 @@ mod tests {
                 Ok((&vec![original.clone()], 0)),
                 "{original:?}"
             );
-            assert_eq!(export_problem(&original), None, "{original:?}");
+            assert_eq!(export_limit(&original), None, "{original:?}");
             // What the store does with an account: write it as otpauth:// and read it back.
             assert_eq!(OtpUri::parse(&original.to_uri()), Ok(original));
         }
@@ -1808,19 +1590,19 @@ mod tests {
     }
 
     #[test]
-    fn export_problem_names_what_the_format_cannot_hold() {
+    fn export_limit_names_what_the_format_cannot_hold() {
         let with = |params| account(Some("X"), "y", &secret(0), params);
-        assert_eq!(export_problem(&with(TOTP)), None);
+        assert_eq!(export_limit(&with(TOTP)), None);
         let hotp_period = Params {
             kind: Kind::Hotp,
             period: 60,
             ..TOTP
         };
-        assert_eq!(export_problem(&with(hotp_period)), None);
+        assert_eq!(export_limit(&with(hotp_period)), None);
         let sixty = with(Params { period: 60, ..TOTP });
-        assert!(export_problem(&sixty).is_some_and(|p| p.contains("60 seconds")));
+        assert_eq!(export_limit(&sixty), Some(ExportLimit::Period(60)));
         let seven = with(Params { digits: 7, ..TOTP });
-        assert!(export_problem(&seven).is_some_and(|p| p.contains("7 digits")));
+        assert_eq!(export_limit(&seven), Some(ExportLimit::Digits(7)));
         // Written anyway, they read back with the format's defaults.
         let read = parse(&encode(&[sixty, seven], 1, 0, 1)).map(|b| {
             b.accounts
