@@ -933,3 +933,35 @@ fn an_indonesian_system_gets_indonesian_words_and_the_same_exit_status() {
     let run = kunci(tmp.path(), &["code", "nothing-matches"]).failed();
     assert!(run.stderr.contains("tidak ada akun yang cocok"), "{run:#?}");
 }
+
+/// Another process holding the data directory's lock (here, this test) is given up on after a
+/// few seconds, with words that say who may hold it; before, the command waited for ever.
+#[test]
+fn a_held_lock_is_answered_with_a_message_within_seconds() {
+    require_keyring();
+    let tmp = tempdir();
+    let dir = tmp.path();
+    add_key(dir, KEY, "Held", "first").ok();
+    let lock = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(dir.join("accounts.lock"))
+        .expect("the lock file exists after an add");
+    lock.lock().expect("take the lock");
+    let start = std::time::Instant::now();
+    let run = kunci(
+        dir,
+        &[
+            "add", "--secret", RFC_KEY, "--issuer", "Held", "--label", "second",
+        ],
+    );
+    let waited = start.elapsed();
+    assert!(!run.status.success(), "{run:#?}");
+    assert!(
+        waited < Duration::from_secs(10),
+        "answered after {waited:?}"
+    );
+    assert!(run.stderr.contains("in use by another Kunci"), "{run:#?}");
+    drop(lock);
+    add_key(dir, RFC_KEY, "Held", "second").ok();
+}

@@ -182,6 +182,7 @@ impl Localize for StoreError {
             StoreError::Secrets(e) => e.localize(lang),
             StoreError::Otp(e) => e.localize(lang),
             StoreError::NotFound(id) => tr!(lang, "error.store.not_found", id = id),
+            StoreError::Busy { path } => tr!(lang, "error.store.busy", path = path.display()),
             StoreError::Duplicate { name } => tr!(lang, "error.store.duplicate", name = name),
             StoreError::SecretMissing { name, .. } => {
                 tr!(lang, "error.store.secret_missing", name = name)
@@ -663,6 +664,7 @@ impl Localize for VaultError {
             VaultError::Replaced { path } => {
                 tr!(lang, "vault.error.replaced", path = path.display())
             }
+            VaultError::Busy { path } => tr!(lang, "vault.error.busy", path = path.display()),
             VaultError::Io { path, source } => tr!(
                 lang,
                 "vault.error.io",

@@ -1,6 +1,6 @@
 //! `accounts.json`: the versioned account metadata, written atomically.
 //!
-//! A write goes to `accounts.json.tmp`, is fsynced, the current file is copied to
+//! A write goes to a temporary file (`atomic.rs`), is fsynced, the current file is copied to
 //! `accounts.json.bak`, and the new file is renamed over the old one. A file that cannot be
 //! read is set aside under a `.damaged-<time>` name and never overwritten; one bad entry is
 //! reported and the others are kept.
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::atomic::{sync_dir, write_synced};
+use super::atomic::{self, LockError};
 use super::{StoreError, failpoint, paths::DataDir};
 use crate::accounts::{Account, AccountId, AccountList};
 
@@ -248,7 +248,7 @@ pub fn save(dir: &DataDir, meta: &Metadata) -> Result<(), StoreError> {
         let path = path.to_path_buf();
         move |source| StoreError::Io { path, source }
     };
-    fs::create_dir_all(dir.root()).map_err(io_err(dir.root()))?;
+    dir.create().map_err(io_err(dir.root()))?;
     let out = FileOut {
         schema: SCHEMA_VERSION,
         vault: &meta.vault,
@@ -257,22 +257,11 @@ pub fn save(dir: &DataDir, meta: &Metadata) -> Result<(), StoreError> {
     };
     let mut bytes = serde_json::to_vec_pretty(&out).expect("metadata always serializes");
     bytes.push(b'\n');
-
-    let temp = dir.accounts_temp();
-    write_synced(&temp, &bytes).map_err(io_err(&temp))?;
-
     let main = dir.accounts();
-    if main.exists() {
-        let backup = dir.accounts_backup();
-        let backup_temp = backup.with_extension("bak.tmp");
-        let previous = fs::read(&main).map_err(io_err(&main))?;
-        write_synced(&backup_temp, &previous).map_err(io_err(&backup_temp))?;
-        fs::rename(&backup_temp, &backup).map_err(io_err(&backup))?;
-    }
-    failpoint("metadata:before-rename");
-    fs::rename(&temp, &main).map_err(io_err(&main))?;
-    sync_dir(dir.root()).map_err(io_err(dir.root()))?;
-    Ok(())
+    atomic::replace_keeping_backup(&main, &dir.accounts_backup(), &bytes, || {
+        failpoint("metadata:before-rename")
+    })
+    .map_err(io_err(&main))
 }
 
 /// Held while a process reads, changes and writes the metadata, so that two processes (the
@@ -288,11 +277,14 @@ impl WriteLock {
             path: path.clone(),
             source,
         };
-        fs::create_dir_all(dir.root()).map_err(|source| StoreError::Io {
+        dir.create().map_err(|source| StoreError::Io {
             path: dir.root().to_path_buf(),
             source,
         })?;
-        let file = super::atomic::lock_exclusive(&path).map_err(io_err)?;
+        let file = atomic::lock_exclusive(&path).map_err(|e| match e {
+            LockError::Busy => StoreError::Busy { path: path.clone() },
+            LockError::Io(source) => io_err(source),
+        })?;
         Ok(WriteLock { _file: file })
     }
 }
@@ -330,7 +322,12 @@ mod tests {
         let backup: Value =
             serde_json::from_slice(&fs::read(dir.accounts_backup()).unwrap()).unwrap();
         assert_eq!(backup["accounts"].as_array().unwrap().len(), 1);
-        assert!(!dir.accounts_temp().exists());
+        let names: Vec<String> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(names.is_empty(), "{names:?}");
     }
 
     #[test]

@@ -82,6 +82,13 @@ pub enum StoreError {
     Otp(#[from] OtpError),
     #[error("no account with id {0}")]
     NotFound(AccountId),
+    /// Another process held the data directory's lock for several seconds.
+    #[error(
+        "{} is in use by another Kunci (a window or a command), or by another program; close it \
+         and try again. Nothing was changed",
+        path.display()
+    )]
+    Busy { path: PathBuf },
     #[error("{name} is already there with the same secret; nothing was added")]
     Duplicate { name: String },
     #[error(
@@ -141,8 +148,13 @@ impl Store {
         dir: DataDir,
         secrets: Arc<dyn SecretStore>,
     ) -> Result<(Store, Vec<LoadProblem>), StoreError> {
+        // Owner-only, mended at every start. Best effort: a USB stick's FAT has no modes to
+        // set, and that must not keep the accounts from opening.
+        let _ = dir.make_private();
         let (meta, problems) = {
             let _lock = WriteLock::acquire(&dir)?;
+            // What a killed writer left (only a writer holding this lock makes them).
+            atomic::remove_leftovers(dir.root(), "accounts.json");
             metadata::load(&dir)?
         };
         Ok((Store { dir, secrets, meta }, problems))

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use zeroize::{Zeroize, Zeroizing};
 
-use super::atomic::{sync_dir, write_synced};
+use super::atomic::{self, LockError, sync_dir};
 use super::paths::DataDir;
 use super::sealed::{self, Format, KdfParams, SealKey, UnsealError};
 use super::secrets::{SecretStore, SecretsError};
@@ -89,9 +89,16 @@ struct VaultLock {
 
 impl VaultLock {
     fn acquire(root: &Path) -> Result<Self, VaultError> {
-        fs::create_dir_all(root).map_err(io_err(root))?;
+        DataDir::new(root).create().map_err(io_err(root))?;
         let path = root.join("vault.lock");
-        let file = super::atomic::lock_exclusive(&path).map_err(io_err(&path))?;
+        let file = atomic::lock_exclusive(&path).map_err(|e| match e {
+            LockError::Busy => VaultError::Busy { path: path.clone() },
+            LockError::Io(source) => io_err(&path)(source),
+        })?;
+        // What a killed writer left (only a writer holding this lock makes them).
+        for name in [VAULT_FILE, STAGED_FILE] {
+            atomic::remove_leftovers(root, name);
+        }
         Ok(VaultLock { _file: file })
     }
 }
@@ -259,17 +266,9 @@ impl Vault {
     /// caller holds the lock.
     fn write(&self, secrets: &Secrets) -> Result<(), VaultError> {
         let bytes = sealed::seal(&FORMAT, &self.key, &secrets.to_bytes())?;
-        let temp = with_suffix(&self.path, ".tmp");
-        write_synced(&temp, &bytes).map_err(io_err(&temp))?;
-        if self.path.exists() {
-            let backup = with_suffix(&self.path, ".bak");
-            let backup_temp = with_suffix(&self.path, ".bak.tmp");
-            let previous = fs::read(&self.path).map_err(io_err(&self.path))?;
-            write_synced(&backup_temp, &previous).map_err(io_err(&backup_temp))?;
-            fs::rename(&backup_temp, &backup).map_err(io_err(&backup))?;
-        }
-        fs::rename(&temp, &self.path).map_err(io_err(&self.path))?;
-        sync_dir(self.dir.root()).map_err(io_err(self.dir.root()))
+        let backup = with_suffix(&self.path, ".bak");
+        atomic::replace_keeping_backup(&self.path, &backup, &bytes, || {})
+            .map_err(io_err(&self.path))
     }
 
     /// Reads, changes and writes the file under the lock; nothing is written when the file
@@ -343,9 +342,7 @@ impl Vault {
         }
         fs::rename(&self.path, &target).map_err(io_err(&self.path))?;
         sync_dir(self.dir.root()).map_err(io_err(self.dir.root()))?;
-        for leftover in [".bak", ".tmp", ".bak.tmp"] {
-            let _ = fs::remove_file(with_suffix(&self.path, leftover));
-        }
+        let _ = fs::remove_file(with_suffix(&self.path, ".bak"));
         self.path = target;
         Ok(self)
     }
@@ -362,9 +359,6 @@ impl Vault {
         remove(with_suffix(&self.path, ".bak"))?;
         sync_dir(self.dir.root()).map_err(io_err(self.dir.root()))?;
         remove(self.path.clone())?;
-        for leftover in [".tmp", ".bak.tmp"] {
-            remove(with_suffix(&self.path, leftover))?;
-        }
         sync_dir(self.dir.root()).map_err(io_err(self.dir.root()))
     }
 }

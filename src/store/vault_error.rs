@@ -36,6 +36,13 @@ pub enum VaultError {
         path.display()
     )]
     Replaced { path: PathBuf },
+    /// Another process held the vault's lock for several seconds.
+    #[error(
+        "the vault file {} is in use by another Kunci (a window or a command), or by another \
+         program; close it and try again. Nothing was changed",
+        path.display()
+    )]
+    Busy { path: PathBuf },
     #[error("cannot read or write {}: {source}", path.display())]
     Io {
         path: PathBuf,
