@@ -108,30 +108,75 @@ fn write_backup_with(
     Ok(path)
 }
 
-/// Deletes our backups in `folder` but the newest `keep` (at least one is always kept);
-/// other files are never touched. Returns the deleted paths.
-pub fn prune(folder: &Path, keep: usize) -> Result<Vec<PathBuf>, AutoBackupError> {
+/// What pruning did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// Our older backups, deleted.
+    pub deleted: Vec<PathBuf>,
+    /// Our backups whose names are dated after now (a clock that ran ahead wrote them, or
+    /// someone put them there): never counted, never deleted; the user is told.
+    pub future: Vec<PathBuf>,
+}
+
+/// When the backup named `name` was made (Unix seconds), from its UTC time stamp.
+fn made_at(name: &str) -> Option<i64> {
+    let stamp = name.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
+    chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S")
+        .ok()
+        .map(|t| t.and_utc().timestamp())
+}
+
+/// Deletes our backups in `folder` but the newest `keep` (at least one is always kept), as
+/// of `now`; `written`, the file just written, is never deleted, and files dated after `now`
+/// are neither counted nor deleted (so a folder with backups from a clock that ran ahead does
+/// not eat the new one). Other files are never touched.
+pub fn prune(
+    folder: &Path,
+    keep: usize,
+    written: &Path,
+    now: i64,
+) -> Result<Pruned, AutoBackupError> {
     let io = |source| AutoBackupError::Io {
         path: folder.to_path_buf(),
         source,
     };
-    let mut ours: Vec<String> = std::fs::read_dir(folder)
+    let mut pruned = Pruned::default();
+    let mut ours: Vec<String> = Vec::new();
+    for entry in std::fs::read_dir(folder)
         .map_err(io)?
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|name| is_backup_name(name))
-        .collect();
+    {
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if !entry.file_type().is_ok_and(|t| t.is_file()) || !is_backup_name(&name) {
+            continue;
+        }
+        match made_at(&name) {
+            Some(at) if at <= now => ours.push(name),
+            _ => pruned.future.push(folder.join(&name)),
+        }
+    }
+    pruned.future.sort();
     // The names are UTC time stamps of fixed width: name order is time order.
     ours.sort();
     let excess = ours.len().saturating_sub(keep.max(1));
-    let mut deleted = Vec::new();
     for name in &ours[..excess] {
         let path = folder.join(name);
+        if path == written {
+            continue;
+        }
         std::fs::remove_file(&path).map_err(io)?;
-        deleted.push(path);
+        pruned.deleted.push(path);
     }
-    Ok(deleted)
+    Ok(pruned)
+}
+
+/// A backup written, and what pruning did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackedUp {
+    pub path: PathBuf,
+    pub pruned: Pruned,
 }
 
 /// Writes a backup of every account in `store` and prunes the folder to `keep` files.
@@ -140,7 +185,7 @@ pub fn back_up(
     folder: &Path,
     keep: usize,
     now: i64,
-) -> Result<PathBuf, AutoBackupError> {
+) -> Result<BackedUp, AutoBackupError> {
     let passphrase = store
         .backup_passphrase()?
         .ok_or(AutoBackupError::NoPassphrase)?;
@@ -152,8 +197,8 @@ pub fn back_up(
         .collect::<Result<Vec<_>, StoreError>>()?;
     let extras: Vec<Extras> = store.accounts().iter().map(|a| a.extras()).collect();
     let path = write_backup(folder, &accounts, &extras, &passphrase, now)?;
-    prune(folder, keep)?;
-    Ok(path)
+    let pruned = prune(folder, keep, &path, now)?;
+    Ok(BackedUp { path, pruned })
 }
 
 /// Where and how many: the settings of the automatic backups.
@@ -300,7 +345,8 @@ mod tests {
         }
         std::fs::create_dir(folder.join("kunci-backup-19700101-000001.kunci")).unwrap();
 
-        let deleted = prune(folder, 2).unwrap();
+        let newest = folder.join(file_name(500));
+        let deleted = prune(folder, 2, &newest, 1_000).unwrap().deleted;
         assert_eq!(deleted.len(), 3);
         let mut left = names(folder);
         left.retain(|n| !others.contains(&n.as_str()));
@@ -316,7 +362,7 @@ mod tests {
             assert_eq!(std::fs::read(folder.join(other)).unwrap(), b"keep me");
         }
         // Keeping zero would leave no backup at all: the newest always stays.
-        prune(folder, 0).unwrap();
+        prune(folder, 0, &newest, 1_000).unwrap();
         assert!(names(folder).contains(&"kunci-backup-19700101-000820.kunci".to_string()));
         assert!(!names(folder).contains(&"kunci-backup-19700101-000640.kunci".to_string()));
     }
@@ -341,5 +387,28 @@ mod tests {
         schedule.changed(t0 + DEBOUNCE);
         schedule.configure(None);
         assert_eq!(schedule.wait(t0 + DEBOUNCE), None);
+    }
+
+    /// Before: pruning sorted by name only, so with backups dated in the future (a clock that
+    /// ran ahead) in the folder, the backup just written was the oldest and was deleted.
+    #[test]
+    fn future_dated_backups_do_not_eat_the_new_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let folder = tmp.path();
+        let now = 1_795_885_395; // 2026-11-28
+        let year = 365 * 86_400;
+        for at in [now + year, now + 2 * year, now - 86_400] {
+            write(folder, at);
+        }
+        let written = write(folder, now);
+        let pruned = prune(folder, 2, &written, now).unwrap();
+        assert!(written.exists(), "the backup just written is kept");
+        assert_eq!(pruned.future.len(), 2, "{pruned:?}");
+        assert!(pruned.future.iter().all(|p| p.exists()), "never deleted");
+        assert!(pruned.deleted.is_empty(), "{pruned:?}");
+        // Keeping one: the older one goes, the new one and the future ones stay.
+        let pruned = prune(folder, 1, &written, now).unwrap();
+        assert_eq!(pruned.deleted, [folder.join(file_name(now - 86_400))]);
+        assert!(written.exists());
     }
 }

@@ -53,7 +53,15 @@ impl State {
         };
         let at = chrono::Utc::now().timestamp();
         match auto_backup::back_up(store, &config.folder, config.keep, at) {
-            Ok(_) => post(Event::BackedUp { at }),
+            Ok(done) => {
+                if !done.pruned.future.is_empty() {
+                    post(Event::Failed(Notice::FutureBackups {
+                        folder: config.folder.clone(),
+                        count: done.pruned.future.len(),
+                    }));
+                }
+                post(Event::BackedUp { at })
+            }
             Err(e) => post(Event::Failed(Notice::AutoBackup(e))),
         }
     }

@@ -60,6 +60,11 @@ pub enum Notice {
     AutoBackup(AutoBackupError),
     /// Moving the secrets between the keychain and the vault stopped (nothing was lost).
     Move(MoveError),
+    /// Automatic backups dated after now lie in the folder (left alone, not counted).
+    FutureBackups {
+        folder: std::path::PathBuf,
+        count: usize,
+    },
 }
 
 impl Localize for Notice {
@@ -90,6 +95,12 @@ impl Localize for Notice {
             Notice::NotOpen => tr!(lang, "ui.worker.not_open"),
             Notice::AutoBackup(e) => super::protect_settings::auto_backup_failed(lang, e),
             Notice::Move(e) => tr!(lang, "vault.move.failed", detail = e.localize(lang)),
+            Notice::FutureBackups { folder, count } => tr!(
+                lang,
+                "protect.auto.future",
+                count = count,
+                folder = folder.display()
+            ),
         }
     }
 }
