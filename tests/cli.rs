@@ -965,3 +965,85 @@ fn a_held_lock_is_answered_with_a_message_within_seconds() {
     drop(lock);
     add_key(dir, RFC_KEY, "Held", "second").ok();
 }
+
+/// Runs `kunci ARGS` with `input` on its standard input.
+fn kunci_with_input(dir: &Path, args: &[&str], input: &str) -> Run {
+    let file = dir.with_extension("stdin");
+    fs::write(&file, input).expect("write the input");
+    let mut cmd = common::command(dir, args);
+    cmd.stdin(fs::File::open(&file).expect("open the input"));
+    let run = common::run(cmd, RUN_LIMIT);
+    let _ = fs::remove_file(&file);
+    run
+}
+
+/// `--secret -` and `--uri -` read the key from standard input, so that it is in neither the
+/// process list nor the shell's history; without a value and without a terminal, the command
+/// says how to give it and adds nothing. (Before, `-` was taken as the key itself.)
+#[test]
+fn setup_keys_and_uris_come_from_standard_input() {
+    require_keyring();
+    let tmp = tempdir();
+    let dir = tmp.path().join("data");
+    let run = kunci_with_input(
+        &dir,
+        &[
+            "add", "--secret", "-", "--issuer", "Piped", "--label", "key",
+        ],
+        &format!("{RFC_KEY}\n"),
+    );
+    assert!(run.status.success(), "{run:#?}");
+    let code = kunci(&dir, &["code", "Piped", "--at", "59"]).ok();
+    assert_eq!(code.stdout.trim(), RFC_KEY_AT_59);
+
+    let uri = format!("otpauth://totp/Piped:uri?secret={KEY}");
+    let run = kunci_with_input(&dir, &["add", "--uri", "-"], &format!("{uri}\r\n"));
+    assert!(run.status.success(), "{run:#?}");
+    let code = kunci(&dir, &["code", "Piped:uri", "--at", "1700000000"]).ok();
+    assert_eq!(code.stdout.trim(), KEY_AT_1700000000);
+
+    // No value, no terminal: told how, nothing added.
+    let before = snapshot(&dir);
+    let run = kunci(&dir, &["add", "--secret", "--issuer", "X", "--label", "y"]);
+    assert_eq!(run.status.code(), Some(1), "{run:#?}");
+    assert!(run.stderr.contains("--secret -"), "{run:#?}");
+    let run = kunci_with_input(&dir, &["add", "--uri", "-"], "");
+    assert_eq!(run.status.code(), Some(1), "{run:#?}");
+    assert_eq!(snapshot(&dir), before, "a refused add changes nothing");
+}
+
+/// On a terminal, a missing key is asked for and not echoed (`script` gives the command a
+/// terminal and records what it shows).
+#[test]
+fn a_missing_key_is_asked_for_on_a_terminal_without_echo() {
+    require_keyring();
+    let Some(script) = common::find_on_path("script") else {
+        panic!("`script` (util-linux) is needed to give kunci a terminal");
+    };
+    let tmp = tempdir();
+    let dir = tmp.path().join("data");
+    let input = tmp.path().join("typed");
+    fs::write(&input, format!("{RFC_KEY}\n")).expect("write");
+    let command = format!("{KUNCI} add --secret --issuer Typed --label key; echo \"exit=$?\"");
+    // The key is typed a moment later, as a person would: what the terminal shows after the
+    // prompt must not hold it.
+    let typing = format!(
+        "(sleep 2; cat '{}') | '{}' -q -e -c '{command}' /dev/null",
+        input.display(),
+        script.display()
+    );
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", &typing]).env("KUNCI_DATA_DIR", &dir);
+    common::in_english(&mut cmd);
+    let run = common::run(cmd, RUN_LIMIT);
+    let prompt = "Setup key (not shown as you type):";
+    let after = run.stdout.split_once(prompt).map(|(_, after)| after);
+    assert!(after.is_some(), "no prompt: {run:#?}");
+    assert!(run.stdout.contains("exit=0"), "{run:#?}");
+    assert!(
+        !after.unwrap_or_default().contains(RFC_KEY),
+        "the key was echoed: {run:#?}"
+    );
+    let code = kunci(&dir, &["code", "Typed", "--at", "59"]).ok();
+    assert_eq!(code.stdout.trim(), RFC_KEY_AT_59);
+}

@@ -9,15 +9,22 @@ use kunci::clock;
 use kunci::otp::{self, Algorithm, Kind, OtpUri, Params, parse_setup_key};
 use kunci::store::{NoSecretStore, Store};
 
-use super::{AddArgs, Failure, data_dir, lang, open_store, report_problems, settings, warn};
+use super::{
+    AddArgs, Failure, data_dir, lang, open_store, report_problems, secret_input, settings, warn,
+};
 use crate::advice;
 use crate::i18n::Localize;
 
 pub(super) fn add(args: AddArgs) -> Result<ExitCode, Failure> {
     // Everything is checked before the keychain is touched: bad input leaves no trace.
     let new = match (&args.uri, &args.secret) {
-        (Some(text), _) => OtpUri::parse(text)?,
-        (None, Some(key)) => {
+        (Some(value), _) => {
+            let text = secret_input::resolve(value, "--uri", &tr!(lang(), "cli.input.uri_prompt"))?;
+            OtpUri::parse(&text)?
+        }
+        (None, Some(value)) => {
+            let key =
+                secret_input::resolve(value, "--secret", &tr!(lang(), "cli.input.key_prompt"))?;
             let algorithm: Algorithm = args.algorithm.parse()?;
             let params = Params {
                 kind: if args.counter.is_some() {
@@ -34,7 +41,7 @@ pub(super) fn add(args: AddArgs) -> Result<ExitCode, Failure> {
             OtpUri {
                 issuer: Some(args.issuer.trim().to_string()).filter(|i| !i.is_empty()),
                 label: args.label.clone().unwrap_or_default(),
-                secret: parse_setup_key(key)?,
+                secret: parse_setup_key(&key)?,
                 params,
             }
         }

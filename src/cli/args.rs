@@ -173,15 +173,28 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// An otpauth://totp/... or otpauth://hotp/... URI, as a QR code holds it.
+    /// An otpauth://totp/... or otpauth://hotp/... URI, as a QR code holds it. `--uri -` reads
+    /// it from standard input; without a value it is asked for (without echo). A URI written
+    /// here is seen by other programs and kept in the shell's history.
     #[arg(
         long,
+        value_name = "URI|-",
+        num_args = 0..=1,
+        default_missing_value = "",
         required_unless_present = "secret",
         conflicts_with_all = ["secret", "issuer", "label", "digits", "period", "algorithm", "counter"]
     )]
     pub uri: Option<String>,
     /// The setup key shown under the QR code (base32; spaces, dashes and lowercase are fine).
-    #[arg(long, value_name = "KEY", requires = "label")]
+    /// `--secret -` reads it from standard input; without a value it is asked for (without
+    /// echo). A key written here is seen by other programs and kept in the shell's history.
+    #[arg(
+        long,
+        value_name = "KEY|-",
+        num_args = 0..=1,
+        default_missing_value = "",
+        requires = "label"
+    )]
     pub secret: Option<String>,
     /// Who issues the codes, e.g. "LPSE Kota Bandung".
     #[arg(long, value_name = "I", default_value = "")]

@@ -1,7 +1,6 @@
 //! `kunci export`: every account to a Kunci backup (encrypted) or, on explicit choice, to an
 //! unencrypted otpauth URI list or Aegis plain vault.
 
-use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -9,8 +8,7 @@ use kunci::export::{self, Format};
 use kunci::store;
 use zeroize::Zeroizing;
 
-use super::import::password_from_file;
-use super::{ExportArgs, ExportFormat, Failure, lang, open_store, warn};
+use super::{ExportArgs, ExportFormat, Failure, lang, open_store, secret_input, warn};
 use crate::i18n::Localize;
 
 pub fn run(args: ExportArgs) -> Result<ExitCode, Failure> {
@@ -110,17 +108,11 @@ fn refuse_existing(out: &Path, force: bool) -> Result<(), Failure> {
 /// The backup's passphrase: from the file, or typed twice on the terminal. Never empty.
 fn passphrase(file: Option<&Path>) -> Result<Zeroizing<String>, Failure> {
     let passphrase = match file {
-        Some(path) => password_from_file(path)?,
+        Some(path) => secret_input::from_file(path)?,
         None => {
-            if !std::io::stdin().is_terminal() {
-                return Err(Failure(tr!(lang(), "cli.export.no_terminal")));
-            }
             let ask = |prompt: String| {
-                rpassword::prompt_password(format!("{prompt} "))
-                    .map(Zeroizing::new)
-                    .map_err(|e| {
-                        Failure(tr!(lang(), "cli.export.passphrase_unreadable", detail = e))
-                    })
+                secret_input::ask_hidden(&prompt)
+                    .unwrap_or_else(|| Err(Failure(tr!(lang(), "cli.export.no_terminal"))))
             };
             let first = ask(tr!(lang(), "cli.export.passphrase_prompt"))?;
             let again = ask(tr!(lang(), "cli.export.passphrase_again"))?;

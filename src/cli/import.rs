@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use crate::i18n::Localize;
 
-use super::{Failure, ImportArgs, added_line, describe, lang, open_store, said_yes};
+use super::{Failure, ImportArgs, added_line, describe, lang, open_store, said_yes, secret_input};
 
 pub fn run(args: ImportArgs) -> Result<ExitCode, Failure> {
     import_file(&args).map(|()| ExitCode::SUCCESS)
@@ -22,34 +22,16 @@ pub fn run(args: ImportArgs) -> Result<ExitCode, Failure> {
 /// terminal.
 fn password(args: &ImportArgs, format: &str) -> Result<Zeroizing<String>, Failure> {
     if let Some(path) = &args.password_file {
-        return password_from_file(path);
+        return secret_input::from_file(path);
     }
-    if !std::io::stdin().is_terminal() {
-        return Err(Failure(tr!(
+    let prompt = tr!(lang(), "cli.import.password_prompt", format = format);
+    secret_input::ask_hidden(&prompt).unwrap_or_else(|| {
+        Err(Failure(tr!(
             lang(),
             "cli.import.no_terminal",
             format = format
-        )));
-    }
-    let prompt = tr!(lang(), "cli.import.password_prompt", format = format);
-    let typed = rpassword::prompt_password(format!("{prompt} "))
-        .map_err(|e| Failure(tr!(lang(), "cli.import.password_unreadable", detail = e)))?;
-    Ok(Zeroizing::new(typed))
-}
-
-/// The password in `path`, without one line break at its end (shared with `kunci export`).
-pub(super) fn password_from_file(path: &Path) -> Result<Zeroizing<String>, Failure> {
-    let mut text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-        Failure(tr!(
-            lang(),
-            "cli.import.password_file_unreadable",
-            path = path.display(),
-            detail = e
-        ))
-    })?);
-    let kept = text.trim_end_matches(['\n', '\r']).len();
-    text.truncate(kept);
-    Ok(text)
+        )))
+    })
 }
 
 fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {

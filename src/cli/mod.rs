@@ -17,6 +17,7 @@ mod export;
 mod help;
 mod import;
 mod scan;
+mod secret_input;
 mod vault;
 
 pub(crate) use accounts::{added_line, describe, said_yes};

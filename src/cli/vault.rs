@@ -14,8 +14,7 @@ use kunci::store::{
 };
 use zeroize::Zeroizing;
 
-use super::import::password_from_file;
-use super::{Failure, data_dir, lang, warn};
+use super::{Failure, data_dir, lang, secret_input, warn};
 use crate::i18n::{Language, Localize};
 
 /// Environment variable naming a file that holds the vault's passphrase, for commands run
@@ -123,7 +122,7 @@ pub(crate) fn open_failure(e: OpenError) -> Failure {
 fn unlock(dir: &DataDir, file: Option<&Path>) -> Result<Vault, Failure> {
     let lang = lang();
     let vault = if let Some(path) = file {
-        Vault::unlock(dir, &password_from_file(path)?)?
+        Vault::unlock(dir, &secret_input::from_file(path)?)?
     } else {
         if !std::io::stdin().is_terminal() {
             return Err(Failure(tr!(
@@ -151,16 +150,20 @@ fn unlock(dir: &DataDir, file: Option<&Path>) -> Result<Vault, Failure> {
 }
 
 fn ask(prompt: &str) -> Result<Zeroizing<String>, Failure> {
-    rpassword::prompt_password(format!("{prompt} "))
-        .map(Zeroizing::new)
-        .map_err(|e| Failure(tr!(lang(), "vault.cli.unreadable", detail = e)))
+    secret_input::ask_hidden(prompt).unwrap_or_else(|| {
+        Err(Failure(tr!(
+            lang(),
+            "vault.cli.no_terminal",
+            env = PASSPHRASE_FILE_ENV
+        )))
+    })
 }
 
 /// A new passphrase: from the file, or typed twice on the terminal after the explanation.
 fn new_passphrase(file: Option<&Path>) -> Result<Zeroizing<String>, Failure> {
     let lang = lang();
     let passphrase = match file {
-        Some(path) => password_from_file(path)?,
+        Some(path) => secret_input::from_file(path)?,
         None => {
             if !std::io::stdin().is_terminal() {
                 return Err(Failure(tr!(lang, "vault.cli.no_terminal_new")));
@@ -215,7 +218,7 @@ fn to_vault(dir: &DataDir, args: &PassphraseArgs) -> Result<(), Failure> {
     let passphrase = if Vault::exists(dir) {
         // Finishing an earlier move: the vault's passphrase, checked by the move itself.
         match file {
-            Some(path) => password_from_file(path)?,
+            Some(path) => secret_input::from_file(path)?,
             None if std::io::stdin().is_terminal() => ask(&tr!(lang, "vault.cli.prompt"))?,
             None => return Err(Failure(tr!(lang, "vault.cli.no_terminal_new"))),
         }
