@@ -65,6 +65,9 @@ pub enum Theme {
     Dark,
 }
 
+/// The app lock's file in the data directory: `{"argon2id_phc": "..."}` or `null` for no lock.
+pub const LOCK_FILE: &str = "applock.json";
+
 /// Why the settings file was not used; the defaults are used instead. The front ends word it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SettingsProblem {
@@ -86,6 +89,14 @@ pub enum SettingsProblem {
         detail: String,
         kept_as: Option<PathBuf>,
     },
+    /// The app lock's file (and its `.bak`) cannot be read: the window stays locked.
+    #[error(
+        "the app lock's file {} cannot be read ({detail}); the window stays locked. If you set \
+         this lock and forgot nothing, restore the file; to remove the lock, delete it and its \
+         .bak, then set the lock again",
+        path.display()
+    )]
+    LockUnreadable { path: PathBuf, detail: String },
 }
 
 /// Every field has a default, so a file from an older or newer version still loads.
@@ -111,8 +122,15 @@ pub struct Settings {
     /// The account list's groups the user folded away (`GroupKey::to_setting` texts).
     pub collapsed_groups: std::collections::BTreeSet<String>,
     /// The app lock's passphrase as an Argon2id PHC string (never the passphrase itself);
-    /// `None`: no lock.
+    /// `None`: no lock. Kept in a file of its own ([`LOCK_FILE`]), not in settings.json, so
+    /// that a damaged settings file cannot lose it; read from settings.json only as written by
+    /// an older Kunci.
+    #[serde(skip_serializing)]
     pub lock_passphrase_hash: Option<String>,
+    /// The lock file exists but neither it nor its `.bak` can be read: a lock may be set that
+    /// cannot be checked, so the window stays locked (fail closed) and says how to get out.
+    #[serde(skip)]
+    pub lock_unreadable: Option<PathBuf>,
     /// Minutes without input after which the window locks; `None`: only at start and on
     /// "Lock now".
     pub lock_idle_minutes: Option<u32>,
@@ -143,6 +161,7 @@ impl Default for Settings {
             minimize_after_copy: false,
             collapsed_groups: Default::default(),
             lock_passphrase_hash: None,
+            lock_unreadable: None,
             lock_idle_minutes: None,
             last_backup: None,
             backup_reminder: true,
@@ -157,6 +176,26 @@ impl Settings {
     /// The settings in `dir`, or the defaults when there are none. A file that cannot be
     /// read is set aside (never overwritten) and the reason returned with the defaults.
     pub fn load(dir: &DataDir) -> (Settings, Option<SettingsProblem>) {
+        let (mut settings, problem) = Self::load_preferences(dir);
+        match read_lock(dir) {
+            // No lock file yet: an older Kunci kept the hash in settings.json (kept as read).
+            Ok(None) => {}
+            Ok(Some(hash)) => settings.lock_passphrase_hash = hash,
+            Err((path, detail)) => {
+                settings.lock_passphrase_hash = None;
+                settings.lock_unreadable = Some(path.clone());
+                // Said even when settings.json had its own problem: this one keeps it locked.
+                return (
+                    settings,
+                    Some(SettingsProblem::LockUnreadable { path, detail }),
+                );
+            }
+        }
+        (settings, problem)
+    }
+
+    /// settings.json alone.
+    fn load_preferences(dir: &DataDir) -> (Settings, Option<SettingsProblem>) {
         let path = dir.settings();
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
@@ -190,12 +229,31 @@ impl Settings {
         }
     }
 
-    /// Writes the settings atomically.
+    /// Writes the settings atomically, and the app lock's file beside them (keeping its
+    /// previous version as `.bak`); an unreadable lock file is never written over.
     pub fn save(&self, dir: &DataDir) -> Result<(), StoreError> {
         let path = dir.settings();
         let mut bytes = serde_json::to_vec_pretty(self).expect("settings always serialize");
         bytes.push(b'\n');
-        crate::store::replace_file(&path, &bytes).map_err(|source| StoreError::Io { path, source })
+        crate::store::replace_file(&path, &bytes).map_err(|source| StoreError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        if self.lock_unreadable.is_some() {
+            return Ok(());
+        }
+        let lock = dir.root().join(LOCK_FILE);
+        let record = serde_json::json!({ "argon2id_phc": self.lock_passphrase_hash });
+        let mut bytes = serde_json::to_vec_pretty(&record).expect("a lock record serializes");
+        bytes.push(b'\n');
+        crate::store::replace_file_keeping_backup(&lock, &bytes)
+            .map_err(|source| StoreError::Io { path: lock, source })
+    }
+
+    /// Whether the window locks: a lock passphrase is set, or its file cannot be read (then it
+    /// stays locked: a lock that was set must stay set).
+    pub fn has_lock(&self) -> bool {
+        self.lock_passphrase_hash.is_some() || self.lock_unreadable.is_some()
     }
 
     /// The language in use: the chosen one, or the system's.
@@ -211,6 +269,34 @@ impl Settings {
             timeout: DEFAULT_TIMEOUT,
         }
     }
+}
+
+/// The lock's hash from [`LOCK_FILE`] (or its `.bak`): `Ok(None)` when there is no lock file,
+/// `Ok(Some(None))` for "no lock", `Err((path, why))` when it cannot be read.
+fn read_lock(dir: &DataDir) -> Result<Option<Option<String>>, (PathBuf, String)> {
+    let path = dir.root().join(LOCK_FILE);
+    let read = |path: &std::path::Path| -> Result<Option<String>, String> {
+        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+        match value.get("argon2id_phc") {
+            Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(hash)) if hash.starts_with("$argon2id$") => {
+                Ok(Some(hash.clone()))
+            }
+            _ => Err("it holds no lock record".into()),
+        }
+    };
+    match read(&path) {
+        Ok(hash) => Ok(Some(hash)),
+        Err(_) if !path.exists() && !with_bak(&path).exists() => Ok(None),
+        Err(why) => read(&with_bak(&path)).map(Some).map_err(|_| (path, why)),
+    }
+}
+
+fn with_bak(path: &std::path::Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".bak");
+    PathBuf::from(name)
 }
 
 #[cfg(test)]
@@ -273,5 +359,88 @@ mod tests {
         assert!(!dir.settings().exists());
         let aside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
         assert_eq!(aside.len(), 1);
+    }
+
+    const HASH: &str =
+        "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA";
+
+    /// Before: the hash lived in settings.json, so a damaged settings file fell back to the
+    /// defaults without it, and the next save wrote the lock away.
+    #[test]
+    fn a_damaged_settings_file_keeps_the_lock() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::new(tmp.path());
+        let locked = Settings {
+            lock_passphrase_hash: Some(HASH.into()),
+            ..Settings::default()
+        };
+        locked.save(&dir).unwrap();
+        assert!(
+            !std::fs::read_to_string(dir.settings())
+                .unwrap()
+                .contains("argon2id")
+        );
+        std::fs::write(dir.settings(), b"{ damaged").unwrap();
+        let (loaded, problem) = Settings::load(&dir);
+        assert!(matches!(problem, Some(SettingsProblem::Damaged { .. })));
+        assert_eq!(loaded.lock_passphrase_hash.as_deref(), Some(HASH));
+        loaded.save(&dir).unwrap();
+        assert_eq!(
+            Settings::load(&dir).0.lock_passphrase_hash.as_deref(),
+            Some(HASH)
+        );
+    }
+
+    #[test]
+    fn an_unreadable_lock_file_keeps_the_window_locked_and_is_never_written_over() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::new(tmp.path());
+        let lock = dir.root().join(LOCK_FILE);
+        Settings {
+            lock_passphrase_hash: Some(HASH.into()),
+            ..Settings::default()
+        }
+        .save(&dir)
+        .unwrap();
+        // Damaged, but its .bak (none yet: first save) is missing too.
+        std::fs::write(&lock, b"garbage").unwrap();
+        let (loaded, problem) = Settings::load(&dir);
+        assert!(matches!(
+            problem,
+            Some(SettingsProblem::LockUnreadable { .. })
+        ));
+        assert_eq!(loaded.lock_unreadable.as_deref(), Some(lock.as_path()));
+        loaded.save(&dir).unwrap();
+        assert_eq!(std::fs::read(&lock).unwrap(), b"garbage", "left as it is");
+        // With a good .bak, the lock comes from there.
+        Settings {
+            lock_passphrase_hash: Some(HASH.into()),
+            ..Settings::default()
+        }
+        .save(&dir)
+        .unwrap_or_default();
+        std::fs::write(&lock, b"{}").unwrap();
+        std::fs::write(with_bak(&lock), format!("{{\"argon2id_phc\": \"{HASH}\"}}")).unwrap();
+        assert_eq!(
+            Settings::load(&dir).0.lock_passphrase_hash.as_deref(),
+            Some(HASH)
+        );
+    }
+
+    #[test]
+    fn an_older_kunci_s_hash_in_settings_json_is_taken_over() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::new(tmp.path());
+        std::fs::create_dir_all(dir.root()).unwrap();
+        std::fs::write(
+            dir.settings(),
+            format!("{{\"lock_passphrase_hash\": \"{HASH}\"}}"),
+        )
+        .unwrap();
+        let (loaded, problem) = Settings::load(&dir);
+        assert_eq!(problem, None);
+        assert_eq!(loaded.lock_passphrase_hash.as_deref(), Some(HASH));
+        loaded.save(&dir).unwrap();
+        assert!(dir.root().join(LOCK_FILE).exists());
     }
 }

@@ -622,6 +622,12 @@ impl Localize for SettingsProblem {
                 path = path.display(),
                 detail = detail
             ),
+            SettingsProblem::LockUnreadable { path, detail } => tr!(
+                lang,
+                "error.settings.lock_unreadable",
+                path = path.display(),
+                detail = detail
+            ),
         }
     }
 }

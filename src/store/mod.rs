@@ -42,6 +42,13 @@ pub fn replace_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
     atomic::replace(path, bytes)
 }
 
+/// [`replace_file`], keeping the replaced file as `<path>.bak`.
+pub fn replace_file_keeping_backup(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut backup = path.as_os_str().to_owned();
+    backup.push(".bak");
+    atomic::replace_keeping_backup(path, std::path::Path::new(&backup), bytes, || {})
+}
+
 use crate::accounts::{Account, AccountId, AccountList, Existing, Extras};
 use crate::otp::{OtpError, OtpUri, Secret, parse_setup_key};
 use metadata::{Metadata, WriteLock};

@@ -52,11 +52,27 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> VaultError + use<> {
 }
 
 /// The decrypted contents. Its strings are overwritten when it is dropped.
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 struct Secrets {
     kunci_vault_secrets: u64,
     /// Vault id (of the metadata) → account id → the stored value (an otpauth URI).
     vaults: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// Written by hand: the values are otpauth URIs with their secrets, so only how many there
+/// are may show (a derived `Debug` would print them in any log or panic message).
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let counts: BTreeMap<&str, usize> = self
+            .vaults
+            .iter()
+            .map(|(vault, values)| (vault.as_str(), values.len()))
+            .collect();
+        f.debug_struct("Secrets")
+            .field("kunci_vault_secrets", &self.kunci_vault_secrets)
+            .field("entries", &counts)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Drop for Secrets {
@@ -676,5 +692,21 @@ mod tests {
         assert_eq!(strength("rahasia2024"), Strength::Fair);
         assert_eq!(strength("Rahasia-2024"), Strength::Strong);
         assert_eq!(strength("kuda baterai staples benar"), Strength::Strong);
+    }
+
+    /// Before: `Secrets` derived `Debug`, which printed every otpauth URI in clear.
+    #[test]
+    fn the_decrypted_secrets_never_show_in_debug() {
+        let mut secrets = Secrets::new();
+        secrets.vaults.entry("v".into()).or_default().insert(
+            "a".into(),
+            "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP".into(),
+        );
+        let shown = format!("{secrets:?}");
+        assert!(
+            !shown.contains("JBSWY3DPEHPK3PXP") && !shown.contains("otpauth"),
+            "{shown}"
+        );
+        assert!(shown.contains("\"v\": 1"), "{shown}");
     }
 }

@@ -72,6 +72,25 @@ pub enum Command {
     LockNow,
 }
 
+impl Command {
+    /// Whether a passphrase was just submitted or its dialog is going away: then what egui
+    /// keeps of the typed secret fields is dropped.
+    pub fn ends_typing_secrets(&self) -> bool {
+        matches!(
+            self,
+            Command::CloseDialog
+                | Command::Show(_)
+                | Command::RequestAndClose(_)
+                | Command::Request(Request::MoveToVault(_))
+                | Command::Exported(_)
+                | Command::AutoBackupOn { .. }
+                | Command::VaultReady { .. }
+                | Command::BackToKeychain
+                | Command::LockNow
+        )
+    }
+}
+
 /// The dialogs a command can open (the app builds them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {

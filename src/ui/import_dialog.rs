@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 
 use super::command::Command;
 use super::job::Job;
+use super::passphrase::{forget_typed, password_field};
 use super::worker::Request;
 use crate::i18n::{Language, Localize};
 
@@ -201,15 +202,12 @@ impl ImportDialog {
                 if let Some(file) = &self.file {
                     ui.label(file.display().to_string());
                 }
-                let label = ui.label(tr!(lang, "transfer.import.password", format = *format));
-                let field = ui
-                    .add_enabled(
-                        !busy,
-                        egui::TextEdit::singleline(&mut **password)
-                            .password(true)
-                            .desired_width(280.0),
-                    )
-                    .labelled_by(label.id);
+                let field = password_field(
+                    ui,
+                    tr!(lang, "transfer.import.password", format = *format),
+                    password,
+                    !busy,
+                );
                 if std::mem::take(&mut self.focus_password) {
                     field.request_focus();
                 }
@@ -225,6 +223,7 @@ impl ImportDialog {
                     .add_enabled(ready, egui::Button::new(tr!(lang, "transfer.import.open")))
                     .clicked();
                 if ready && (open || enter) {
+                    forget_typed(ui.ctx());
                     *wrong = false;
                     submit = Some((bytes.clone(), password.clone()));
                 }

@@ -3,6 +3,7 @@
 //! Argon2id hash (a PHC string in the settings); hashing and checking run on their own thread,
 //! as Argon2id takes a moment and the window must keep drawing.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use argon2::password_hash::phc::PasswordHash;
@@ -10,6 +11,7 @@ use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Versio
 use egui::{Key, Ui};
 use zeroize::{Zeroize, Zeroizing};
 
+use super::app::Clock;
 use super::job::Job;
 use crate::i18n::Language;
 
@@ -52,11 +54,30 @@ fn had_input(ctx: &egui::Context) -> bool {
     })
 }
 
+/// Seconds since the process started, by the monotonic clock (which on Linux and macOS does
+/// not run while the computer sleeps; on Windows a wake also resets the frame gap check through
+/// the wall clock's jump).
+fn monotonic_clock() -> Clock {
+    let start = std::time::Instant::now();
+    Arc::new(move || start.elapsed().as_secs_f64())
+}
+
+/// A gap between two frames this much longer by the wall clock than by the monotonic clock
+/// means the computer slept (suspend, hibernate): the window locks on waking.
+const SLEPT: f64 = 30.0;
+
 /// Locked or not, since when the user was last seen, and the unlock screen's state.
 pub struct AppLock {
     locked: bool,
-    /// Clock seconds of the last input (the app's own clock, so tests can move it).
+    /// Clock seconds of the last input (the app's own clock — wall time, which goes on while
+    /// the computer sleeps — so tests can move it).
     last_input: f64,
+    /// Seconds by a clock that stops while the computer sleeps (the monotonic clock; tests
+    /// replace it).
+    monotonic: Clock,
+    /// The previous frame, by the app's clock and by `monotonic`: the two disagree after a
+    /// suspend.
+    last_frame: (f64, f64),
     passphrase: Zeroizing<String>,
     checking: Option<Job<bool>>,
     refused: bool,
@@ -73,13 +94,24 @@ pub struct Watch {
 impl AppLock {
     /// Locked from the start when a lock passphrase is set.
     pub fn new(locked: bool, now: f64) -> Self {
+        let monotonic = monotonic_clock();
         AppLock {
             locked,
             last_input: now,
+            last_frame: (now, monotonic()),
+            monotonic,
             passphrase: Zeroizing::default(),
             checking: None,
             refused: false,
         }
+    }
+
+    /// Uses `monotonic` as the clock that stops while the computer sleeps (tests simulate a
+    /// suspend by moving only the app's clock).
+    #[cfg(test)]
+    pub fn set_monotonic_clock(&mut self, monotonic: Clock) {
+        self.last_frame.1 = monotonic();
+        self.monotonic = monotonic;
     }
 
     pub fn is_locked(&self) -> bool {
@@ -102,8 +134,11 @@ impl AppLock {
         self.refused = false;
     }
 
-    /// Notes input and locks after `idle_minutes` without any, or on Ctrl+L; only while a
-    /// lock passphrase is set (`enabled`).
+    /// Locks after `idle_minutes` without input, after the computer slept, or on Ctrl+L; only
+    /// while a lock is set (`enabled`). Whether the idle time is up is decided from the last
+    /// input *before* this frame: input that arrives after a long gap (the first mouse move
+    /// after a suspend, or when the window comes back from being minimised, where eframe ran
+    /// no frame) must not count as the user having been there, or it would show live codes.
     pub fn watch(
         &mut self,
         ctx: &egui::Context,
@@ -115,37 +150,38 @@ impl AppLock {
             locked_now: false,
             wake_in: None,
         };
+        let (previous, previous_monotonic) =
+            std::mem::replace(&mut self.last_frame, (now, (self.monotonic)()));
         if self.locked {
             return idle;
+        }
+        let locked_now = Watch {
+            locked_now: true,
+            wake_in: None,
+        };
+        if enabled {
+            let slept = (now - previous) - (self.last_frame.1 - previous_monotonic) > SLEPT;
+            // A clock set back is no reason to stay open: fail closed.
+            let clock_back = now < self.last_input;
+            let idle_up = idle_minutes
+                .is_some_and(|minutes| now - self.last_input >= f64::from(minutes) * 60.0);
+            let asked = ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, Key::L));
+            if slept || clock_back || idle_up || asked {
+                self.lock();
+                return locked_now;
+            }
         }
         if had_input(ctx) {
             self.last_input = now;
         }
-        if !enabled {
-            return idle;
-        }
-        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, Key::L)) {
-            self.lock();
-            return Watch {
-                locked_now: true,
-                wake_in: None,
-            };
-        }
-        let Some(minutes) = idle_minutes else {
+        let Some(minutes) = idle_minutes.filter(|_| enabled) else {
             return idle;
         };
         let left = self.last_input + f64::from(minutes) * 60.0 - now;
-        if left <= 0.0 {
-            self.lock();
-            return Watch {
-                locked_now: true,
-                wake_in: None,
-            };
-        }
         Watch {
             locked_now: false,
             // A little past the deadline, so the frame it wakes for is after it.
-            wake_in: Some(Duration::from_secs_f64(left + 0.05)),
+            wake_in: Some(Duration::from_secs_f64(left.max(0.0) + 0.05)),
         }
     }
 
@@ -165,15 +201,12 @@ impl AppLock {
             ui.heading(tr!(lang, "protect.lock.title"));
             ui.label(tr!(lang, "protect.lock.explain"));
             ui.add_space(12.0);
-            let label = ui.label(tr!(lang, "protect.lock.passphrase"));
-            let field = ui
-                .add_enabled(
-                    !busy,
-                    egui::TextEdit::singleline(&mut *self.passphrase)
-                        .password(true)
-                        .desired_width(260.0),
-                )
-                .labelled_by(label.id);
+            let field = super::passphrase::password_field(
+                ui,
+                tr!(lang, "protect.lock.passphrase"),
+                &mut self.passphrase,
+                !busy,
+            );
             if !busy && !field.has_focus() && !self.refused {
                 field.request_focus();
             }
@@ -196,6 +229,7 @@ impl AppLock {
                 });
             }
             if ready && (clicked || enter) {
+                super::passphrase::forget_typed(ui.ctx());
                 let passphrase = std::mem::take(&mut self.passphrase);
                 let hash = hash.to_string();
                 self.refused = false;

@@ -66,7 +66,8 @@ impl NewPassphrase {
     }
 }
 
-/// A password field with its label (the label names it for screen readers and tests).
+/// A password field with its label (the label names it for screen readers and tests). Its id
+/// is noted, so that [`forget_typed`] can drop what egui keeps of it.
 pub fn password_field(
     ui: &mut Ui,
     label: String,
@@ -74,13 +75,45 @@ pub fn password_field(
     enabled: bool,
 ) -> egui::Response {
     let label = ui.label(label);
-    ui.add_enabled(
-        enabled,
-        egui::TextEdit::singleline(&mut **text)
-            .password(true)
-            .desired_width(260.0),
-    )
-    .labelled_by(label.id)
+    let field = ui
+        .add_enabled(
+            enabled,
+            egui::TextEdit::singleline(&mut **text)
+                .password(true)
+                .desired_width(260.0),
+        )
+        .labelled_by(label.id);
+    let id = field.id;
+    ui.ctx().data_mut(|d| {
+        let fields = d.get_temp_mut_or_default::<SecretFields>(secret_fields_key());
+        if !fields.0.contains(&id) {
+            fields.0.push(id);
+        }
+    });
+    field
+}
+
+/// The secret fields drawn since they were last forgotten.
+#[derive(Clone, Default)]
+struct SecretFields(Vec<egui::Id>);
+
+fn secret_fields_key() -> egui::Id {
+    egui::Id::unique("kunci-secret-fields")
+}
+
+/// Drops what egui keeps of the secret fields typed into — its text-edit state, whose undo
+/// history holds copies of the text for the life of the process. The app calls it when a
+/// passphrase was submitted, a dialog closes and the window locks.
+pub fn forget_typed(ctx: &egui::Context) {
+    ctx.data_mut(|d| {
+        let fields = d
+            .get_temp::<SecretFields>(secret_fields_key())
+            .unwrap_or_default();
+        for id in fields.0 {
+            d.remove::<egui::text_edit::TextEditState>(id);
+        }
+        d.remove::<SecretFields>(secret_fields_key());
+    });
 }
 
 /// How hard a new passphrase is to guess, under its field (nothing while it is empty).
@@ -98,5 +131,34 @@ pub fn strength_hint(ui: &mut Ui, lang: Language, passphrase: &str) {
             ui.visuals().weak_text_color()
         };
         ui.colored_label(color, text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+
+    /// Before: a password field's text stayed in egui's undo history after it was submitted.
+    #[test]
+    fn forgetting_drops_the_typed_fields_state() {
+        let mut h = Harness::new_ui_state(
+            |ui, (text, id): &mut (Zeroizing<String>, Option<egui::Id>)| {
+                *id = Some(password_field(ui, "Passphrase".into(), text, true).id);
+            },
+            (Zeroizing::new(String::new()), None),
+        );
+        h.get_by_label("Passphrase").click();
+        h.run();
+        h.get_by_label("Passphrase").type_text("rahasia kantor");
+        h.run();
+        let id = h.state().1.expect("drawn");
+        let kept = |h: &Harness<'_, _>| egui::text_edit::TextEditState::load(&h.ctx, id).is_some();
+        assert_eq!(h.state().0.as_str(), "rahasia kantor");
+        assert!(kept(&h), "egui keeps the field's state while it is in use");
+        forget_typed(&h.ctx);
+        assert!(!kept(&h), "and drops it when told");
     }
 }

@@ -17,6 +17,7 @@ use kunci::store::{DataDir, MemorySecrets, Store};
 use super::lock::hash_passphrase;
 use super::test_support::{settle, type_into};
 use super::{KunciApp, Opener, Setup};
+use crate::i18n::Localize;
 
 /// Early in the period of RFC 6238's first test time: the code for `KEY` is 996554.
 const T: f64 = 40.0;
@@ -30,12 +31,28 @@ struct Window {
     secrets: Arc<MemorySecrets>,
     /// The app's clock, in seconds; the tests move it.
     now: Arc<Mutex<f64>>,
+    /// Seconds the computer slept: the app's clock went on, the monotonic one did not.
+    slept: Arc<Mutex<f64>>,
     _tmp: tempfile::TempDir,
 }
 
 impl Window {
     fn advance(&mut self, seconds: f64) {
         *self.now.lock().unwrap() += seconds;
+        self.h.run_steps(2);
+    }
+
+    /// Time passes with no frame drawn (the window minimised, or the computer asleep when
+    /// `asleep`), then the first frame comes with a mouse move in it.
+    fn come_back_after(&mut self, seconds: f64, asleep: bool) {
+        *self.now.lock().unwrap() += seconds;
+        if asleep {
+            *self.slept.lock().unwrap() += seconds;
+        }
+        self.h
+            .input_mut()
+            .events
+            .push(egui::Event::PointerMoved(egui::pos2(10.0, 10.0)));
         self.h.run_steps(2);
     }
 
@@ -72,14 +89,19 @@ fn window(tweak: impl FnOnce(&mut Settings), before: impl FnOnce(&Store)) -> Win
     };
     tweak(&mut settings);
     let now = Arc::new(Mutex::new(T));
+    let slept = Arc::new(Mutex::new(0.0));
     let clock_now = now.clone();
-    let app = KunciApp::new(Setup {
+    let mut app = KunciApp::new(Setup {
         opener,
         clock: Arc::new(move || *clock_now.lock().unwrap()),
         settings,
         data_dir: Some(dir.clone()),
         notices: Vec::new(),
     });
+    let (awake_now, awake_slept) = (now.clone(), slept.clone());
+    app.set_monotonic_clock(Arc::new(move || {
+        *awake_now.lock().unwrap() - *awake_slept.lock().unwrap()
+    }));
     let mut h = Harness::builder()
         // Tall, so that nothing in the dialogs is scrolled out of the pointer's reach.
         .with_size([480.0, 1000.0])
@@ -90,6 +112,7 @@ fn window(tweak: impl FnOnce(&mut Settings), before: impl FnOnce(&Store)) -> Win
         dir,
         secrets,
         now,
+        slept,
         _tmp: tmp,
     }
 }
@@ -229,6 +252,82 @@ fn the_window_locks_after_the_idle_minutes_on_the_apps_clock() {
     );
     w.advance(3.0 * 60.0 + 1.0);
     assert!(codes_hidden(&w.h), "5 minutes after the input: locked");
+}
+
+/// Before: the input of the first frame after a long gap counted as activity before the
+/// deadline was checked, so moving the mouse after the window had been minimised for longer
+/// than the idle delay showed live codes.
+#[test]
+fn input_after_a_long_gap_does_not_keep_the_window_open() {
+    let hash = hash_passphrase(PASS).unwrap();
+    let mut w = window(
+        |s| {
+            s.lock_passphrase_hash = Some(hash);
+            s.lock_idle_minutes = Some(5);
+        },
+        |_| {},
+    );
+    unlock(&mut w.h, PASS);
+    until(&mut w.h, "the codes", |h| shows(h, "GitHub"));
+    w.come_back_after(10.0 * 60.0, false);
+    assert!(
+        codes_hidden(&w.h),
+        "10 minutes minimised, then a mouse move: locked"
+    );
+}
+
+/// A suspend shorter than the idle delay still locks: on waking, whoever is at the desk may
+/// not be who left it. Before, the wake went unnoticed.
+#[test]
+fn the_window_locks_when_the_computer_wakes() {
+    let hash = hash_passphrase(PASS).unwrap();
+    let mut w = window(
+        |s| {
+            s.lock_passphrase_hash = Some(hash);
+            // Only at start and on "Lock now": the wake alone must lock.
+            s.lock_idle_minutes = None;
+        },
+        |_| {},
+    );
+    unlock(&mut w.h, PASS);
+    until(&mut w.h, "the codes", |h| shows(h, "GitHub"));
+    w.advance(20.0);
+    assert!(shows(&w.h, "GitHub"), "awake: still open");
+    w.come_back_after(60.0, true);
+    assert!(
+        codes_hidden(&w.h),
+        "asleep for a minute, then a mouse move: locked"
+    );
+}
+
+/// The lock's file cannot be read: a lock may have been set, so the window stays locked
+/// (fail closed), says why and what to do, and offers no passphrase field that could never
+/// work.
+#[test]
+fn an_unreadable_lock_file_keeps_the_window_locked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = DataDir::new(tmp.path());
+    let locked = Settings {
+        lock_passphrase_hash: Some(hash_passphrase(PASS).unwrap()),
+        ..Settings::default()
+    };
+    locked.save(&dir).unwrap();
+    std::fs::write(dir.root().join(kunci::settings::LOCK_FILE), b"damaged").unwrap();
+    let (settings, problem) = Settings::load(&dir);
+    assert!(settings.has_lock());
+    let mut w = window(
+        |s| {
+            s.lock_passphrase_hash = None;
+            s.lock_unreadable = settings.lock_unreadable.clone();
+        },
+        |_| {},
+    );
+    w.h.state_mut()
+        .add_notice(problem.map(|p| p.localize(Language::English)).unwrap());
+    w.h.run_steps(3);
+    assert!(codes_hidden(&w.h));
+    assert!(shows(&w.h, "cannot check the lock's passphrase"));
+    assert!(w.h.query_by_label("Lock passphrase").is_none());
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 use super::list::existing_in;
 use super::*;
+use crate::ui::passphrase::forget_typed;
 
 impl KunciApp {
     /// Draws the open dialog (if any) and runs what it asked for.
@@ -121,6 +122,9 @@ impl KunciApp {
     /// Carries out one command (from a dialog, the toolbar, the menu, the list or a banner).
     pub(super) fn run(&mut self, ctx: &egui::Context, command: Command) {
         let lang = self.lang;
+        if command.ends_typing_secrets() {
+            forget_typed(ctx);
+        }
         match command {
             Command::CloseDialog => self.dialog = Dialog::None,
             Command::Show(screen) => self.show(screen),

@@ -143,7 +143,7 @@ impl KunciApp {
             data_dir,
             notices,
         } = setup;
-        let lock = AppLock::new(settings.lock_passphrase_hash.is_some(), clock());
+        let lock = AppLock::new(settings.has_lock(), clock());
         KunciApp {
             lock,
             lang: settings.language(),
@@ -208,6 +208,18 @@ impl KunciApp {
             Dialog::MigrationQr(dialog) => dialog.shown().iter().collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// Shows a notice (tests; the window's own come from the worker and the settings).
+    #[cfg(test)]
+    pub fn add_notice(&mut self, text: String) {
+        self.notices.push(text);
+    }
+
+    /// Replaces the clock that stops while the computer sleeps (tests simulate a suspend).
+    #[cfg(test)]
+    pub fn set_monotonic_clock(&mut self, clock: Clock) {
+        self.lock.set_monotonic_clock(clock);
     }
 
     /// The copied code waiting to be cleared from the clipboard, if any (for tests).
@@ -295,7 +307,7 @@ impl KunciApp {
     fn menu_ui(&mut self, ui: &mut Ui) -> Option<Command> {
         let lang = self.lang;
         let open = matches!(self.phase, Phase::Open);
-        let can_lock = self.settings.lock_passphrase_hash.is_some();
+        let can_lock = self.settings.has_lock();
         // A word, not "☰": the built-in fonts have no such glyph, and a word is plainer.
         let menu = ui.menu_button(tr!(lang, "menu.button"), |ui| {
             let import = ui.add_enabled(open, egui::Button::new(tr!(lang, "transfer.menu.import")));

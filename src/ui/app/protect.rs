@@ -32,7 +32,8 @@ impl KunciApp {
     }
 
     /// What locking does besides hiding the list.
-    pub(super) fn locked(&mut self, _ctx: &egui::Context) {
+    pub(super) fn locked(&mut self, ctx: &egui::Context) {
+        crate::ui::passphrase::forget_typed(ctx);
         self.clipboard.clear_now();
         // Dialogs can show codes and typed secrets: closed, not merely hidden.
         self.dialog = Dialog::None;
@@ -41,7 +42,7 @@ impl KunciApp {
 
     /// Notes input, locks after the idle delay or on Ctrl+L; returns when to wake for it.
     pub(super) fn watch_lock(&mut self, ctx: &egui::Context) -> Option<Duration> {
-        let enabled = self.settings.lock_passphrase_hash.is_some();
+        let enabled = self.settings.has_lock();
         let watch = self.lock.watch(
             ctx,
             (self.clock)(),
@@ -57,15 +58,27 @@ impl KunciApp {
     /// While locked, the unlock screen is all there is (the vault's own passphrase screen at
     /// start counts as the unlock). Returns whether it was drawn.
     pub(super) fn lock_screen_ui(&mut self, ui: &mut Ui) -> bool {
-        let Some(hash) = self.settings.lock_passphrase_hash.clone() else {
-            return false;
-        };
-        if !self.lock.is_locked() || matches!(self.phase, Phase::Vault(_)) {
+        if !self.settings.has_lock()
+            || !self.lock.is_locked()
+            || matches!(self.phase, Phase::Vault(_))
+        {
             return false;
         }
         let now = (self.clock)();
-        egui::CentralPanel::default().show(ui, |ui| {
-            self.lock.screen_ui(ui, self.lang, &hash, now);
+        let (lang, settings) = (self.lang, &self.settings);
+        egui::CentralPanel::default().show(ui, |ui| match &settings.lock_passphrase_hash {
+            Some(hash) => self.lock.screen_ui(ui, lang, hash, now),
+            // Fail closed: a lock may be set that cannot be checked. Its problem (with what to
+            // do) is among the notices, shown here since nothing else is.
+            None => {
+                ui.vertical_centered(|ui| {
+                    ui.add_space(48.0);
+                    ui.heading(tr!(lang, "protect.lock.title"));
+                });
+                for notice in &self.notices {
+                    ui.colored_label(ui.visuals().error_fg_color, notice);
+                }
+            }
         });
         true
     }
