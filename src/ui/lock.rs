@@ -35,12 +35,22 @@ pub fn hash_passphrase(passphrase: &str) -> Option<String> {
         .map(|hash| hash.to_string())
 }
 
-/// Whether `passphrase` is the one hashed in `phc` (the cost is read from the string).
+/// Whether `passphrase` is the one hashed in `phc` (the cost is read from the string). A
+/// string asking for more work than Kunci ever writes (4 × 64 MiB, 12 passes, 4 lanes: someone
+/// edited the lock's file) is refused before any work, as a wrong passphrase.
 pub fn verify_passphrase(passphrase: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|hash| {
-        argon2()
-            .verify_password(passphrase.as_bytes(), &hash)
-            .is_ok()
+        let cost = |name: &str, max: u32| {
+            hash.params
+                .get_decimal(name)
+                .is_some_and(|value| (1..=max).contains(&value))
+        };
+        cost("m", 4 * 64 * 1024)
+            && cost("t", 12)
+            && cost("p", 4)
+            && argon2()
+                .verify_password(passphrase.as_bytes(), &hash)
+                .is_ok()
     })
 }
 
@@ -261,5 +271,11 @@ mod tests {
             hash_passphrase("kata sandi kantor").unwrap(),
             "salted"
         );
+        // Before: a hand-edited hash could ask Argon2id for any work (here 4 GiB × 1000
+        // passes, hours) and was run as asked.
+        let hostile = hash.replace("m=65536,t=3,p=1", "m=4194304,t=1000,p=1");
+        let start = std::time::Instant::now();
+        assert!(!verify_passphrase("kata sandi kantor", &hostile));
+        assert!(start.elapsed() < std::time::Duration::from_secs(1));
     }
 }
