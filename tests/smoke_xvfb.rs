@@ -449,12 +449,34 @@ fn clipboard_round_trip(window: &str, display: &str, data_dir: &Path, logs: &Pat
         current_code(),
         "Enter copies the shown code to the X clipboard"
     );
+    // The hint that keeps a secret out of clipboard managers' history (KDE's Klipper and
+    // others honour it).
+    let mut targets = Command::new(tool("xclip"));
+    targets
+        .args(["-o", "-selection", "clipboard", "-t", "TARGETS"])
+        .env("DISPLAY", display);
+    let targets = run(targets, "xclip TARGETS", logs, Duration::from_secs(10)).stdout;
+    assert!(
+        targets.contains("x-kde-passwordManagerHint"),
+        "the copy is marked as a secret: {targets}"
+    );
 
+    // Minimised, eframe draws no frame: the clear must happen anyway.
+    let mut minimise = Command::new(tool("xdotool"));
+    minimise
+        .args(["windowminimize", window])
+        .env("DISPLAY", display);
+    run_ok(
+        minimise,
+        "xdotool windowminimize",
+        logs,
+        Duration::from_secs(10),
+    );
     thread::sleep(Duration::from_secs(31));
     assert_eq!(
         clipboard(display, logs).trim(),
         "",
-        "the code is cleared after 30 s"
+        "the code is cleared after 30 s, with the window minimised"
     );
 
     copy_first_code();

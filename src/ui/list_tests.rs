@@ -449,14 +449,14 @@ fn near_the_end_of_a_period_both_codes_show_and_copying_asks_which() {
     h.run_steps(2);
     h.get_by_label("Which code for GitHub (ada)?");
     assert_eq!(
-        h.state().code_to_clear(),
+        h.state().code_to_clear().as_deref(),
         None,
         "nothing copied before choosing"
     );
     h.get_by_label(&format!("Copy next code ({})", group_digits(&next)))
         .click();
     h.run_steps(2);
-    assert_eq!(h.state().code_to_clear(), Some(next.as_str()));
+    assert_eq!(h.state().code_to_clear().as_deref(), Some(next.as_str()));
     assert!(h.query_by_label("Which code for GitHub (ada)?").is_none());
 
     h.key_press(Key::Enter);
@@ -464,7 +464,7 @@ fn near_the_end_of_a_period_both_codes_show_and_copying_asks_which() {
     h.get_by_label(&format!("Copy current code ({})", group_digits(&current)))
         .click();
     h.run_steps(2);
-    assert_eq!(h.state().code_to_clear(), Some(current.as_str()));
+    assert_eq!(h.state().code_to_clear().as_deref(), Some(current.as_str()));
 
     // Mid-period a click copies at once.
     let mut h = f.window(MID_PERIOD);
@@ -472,7 +472,7 @@ fn near_the_end_of_a_period_both_codes_show_and_copying_asks_which() {
     h.get_by_label(&shown_code(KEY, MID_PERIOD)).click();
     h.run_steps(2);
     assert_eq!(
-        h.state().code_to_clear(),
+        h.state().code_to_clear().as_deref(),
         Some(code(KEY, MID_PERIOD).as_str())
     );
 }
@@ -499,7 +499,7 @@ fn keys_search_select_copy_delete_and_close() {
     h.key_press(Key::Enter);
     h.run_steps(2);
     assert_eq!(
-        h.state().code_to_clear(),
+        h.state().code_to_clear().as_deref(),
         Some(code(NEW_KEY, MID_PERIOD).as_str()),
         "Down, Enter copies the second account's code"
     );
@@ -580,7 +580,7 @@ fn five_hundred_accounts_draw_only_what_is_in_view() {
     h.key_press(Key::Enter);
     h.run_steps(2);
     assert_eq!(
-        h.state().code_to_clear(),
+        h.state().code_to_clear().as_deref(),
         Some(code(KEY, MID_PERIOD).as_str())
     );
     h.get_by_label_contains("Copied the code for LPSE 2 (user102)");

@@ -345,7 +345,7 @@ fn locking_clears_our_code_from_the_clipboard() {
     until(&mut w.h, "the codes", |h| shows(h, CODE));
     w.h.get_by_label(CODE).click();
     w.h.run_steps(2);
-    assert_eq!(w.h.state().copied_code(), Some("996554"));
+    assert_eq!(w.h.state().copied_code().as_deref(), Some("996554"));
 
     w.h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
     w.h.run_steps(2);

@@ -224,13 +224,13 @@ impl KunciApp {
 
     /// The copied code waiting to be cleared from the clipboard, if any (for tests).
     #[cfg(test)]
-    pub fn code_to_clear(&self) -> Option<&str> {
+    pub fn code_to_clear(&self) -> Option<String> {
         self.clipboard.last_copied()
     }
 
     /// The code we copied and will clear on lock (whatever the clearing delay), if any.
     #[cfg(test)]
-    pub fn copied_code(&self) -> Option<&str> {
+    pub fn copied_code(&self) -> Option<String> {
         self.clipboard.ours()
     }
 
@@ -524,6 +524,11 @@ impl KunciApp {
 impl eframe::App for KunciApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         KunciApp::ui(self, ui);
+    }
+
+    /// Our code does not outlive the window on the clipboard.
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.clipboard.clear_on_exit();
     }
 }
 
