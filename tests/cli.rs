@@ -1047,3 +1047,38 @@ fn a_missing_key_is_asked_for_on_a_terminal_without_echo() {
     let code = kunci(&dir, &["code", "Typed", "--at", "59"]).ok();
     assert_eq!(code.stdout.trim(), RFC_KEY_AT_59);
 }
+
+/// `accounts.json` and its backup both lost, the list's id with them: the keychain still holds
+/// every account's secret (with its URI), `kunci list` says so, and `kunci recover` brings the
+/// accounts back. Before, a new list was made and the old entries were orphaned for good.
+#[test]
+fn a_lost_account_list_comes_back_from_the_keychain() {
+    require_keyring();
+    let tmp = tempdir();
+    let dir = tmp.path();
+    add_key(dir, KEY, "LPSE Kota Bandung", "budi");
+    add_key(dir, RFC_KEY, "GitHub", "ada");
+    let list = vault(dir).expect("the list's id");
+    for file in ["accounts.json", "accounts.json.bak"] {
+        fs::write(dir.join(file), b"\0\0\0\0").expect("damage");
+    }
+    let listed = kunci(dir, &["list"]).ok();
+    assert!(
+        listed.stderr.contains(&format!("kunci recover {list}")),
+        "{listed:#?}"
+    );
+    // Other tests' lists share this keyring: ours is among those offered.
+    let lists = kunci(dir, &["recover"]).ok();
+    assert!(
+        lists.stdout.contains(&format!("list {list}: 2 account(s)")),
+        "{lists:#?}"
+    );
+    let refused = kunci(dir, &["recover", &list]);
+    assert!(!refused.status.success(), "asks first: {refused:#?}");
+    let back = kunci(dir, &["recover", &list, "--yes"]).ok();
+    assert!(back.stdout.contains("brought back 2"), "{back:#?}");
+    let code = kunci(dir, &["code", "budi", "--at", "1700000000"]).ok();
+    assert_eq!(code.stdout.trim(), KEY_AT_1700000000);
+    let code = kunci(dir, &["code", "ada", "--at", "59"]).ok();
+    assert_eq!(code.stdout.trim(), RFC_KEY_AT_59);
+}

@@ -211,6 +211,57 @@ pub(super) fn remove(query: &str, yes: bool) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `kunci recover [LIST] [--yes]`.
+pub(super) fn recover(list: Option<&str>, yes: bool) -> Result<ExitCode, Failure> {
+    let lang = lang();
+    let mut store = open_store()?;
+    let earlier = store.earlier_lists()?;
+    let Some(list) = list else {
+        if earlier.is_empty() {
+            println!("{}", tr!(lang, "cli.recover.none"));
+        }
+        for e in &earlier {
+            println!(
+                "{}",
+                tr!(lang, "cli.recover.list", list = e.vault, count = e.accounts)
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let Some(chosen) = earlier.iter().find(|e| e.vault == list) else {
+        return Err(Failure(tr!(lang, "cli.recover.unknown", list = list)));
+    };
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(Failure(tr!(lang, "cli.recover.needs_yes")));
+        }
+        eprint!(
+            "{} ",
+            tr!(
+                lang,
+                "cli.recover.ask",
+                count = chosen.accounts,
+                list = list
+            )
+        );
+        std::io::stderr().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !said_yes(&answer) {
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    let (added, unreadable) = store.recover_list(list)?;
+    for account in &added {
+        println!("{}", added_line(account));
+    }
+    if unreadable > 0 {
+        warn(&tr!(lang, "cli.recover.unreadable", count = unreadable));
+    }
+    println!("{}", tr!(lang, "cli.recover.done", count = added.len()));
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Whether a typed answer to a "[y/N]" question is yes, in either language.
 pub(crate) fn said_yes(answer: &str) -> bool {
     matches!(answer.trim().to_lowercase().as_str(), "y" | "yes" | "ya")

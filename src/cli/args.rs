@@ -90,6 +90,16 @@ pub enum Command {
         #[arg(long)]
         label: Option<String>,
     },
+    /// Bring back the accounts of an earlier account list whose file was lost: their secrets
+    /// (each with its whole otpauth URI) are still in the keychain. Without LIST, says which
+    /// lists there are; with it, copies that list's accounts into this one.
+    Recover {
+        /// The id of the list to bring back, as `kunci recover` shows it.
+        list: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
     /// Where the secrets are kept: the keychain, or an encrypted vault file in the data
     /// directory (for computers without a usable keychain). When the vault is chosen, the
     /// other commands ask for its passphrase, or read it from the file named by

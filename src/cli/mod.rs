@@ -81,6 +81,7 @@ pub fn run(command: Command) -> ExitCode {
             https,
             json,
         } => drift::run(servers, https, json),
+        Command::Recover { list, yes } => accounts::recover(list.as_deref(), yes),
         Command::Vault { command } => vault::run(command),
     };
     match result {
@@ -106,6 +107,15 @@ pub(crate) fn open_store() -> Result<Store, Failure> {
     report_problems(&problems);
     let reconciliation = store.reconcile()?;
     report_reconciliation(&store, &reconciliation);
+    // An empty list may be one whose file was lost: say that its accounts can come back.
+    for earlier in store.earlier_lists().unwrap_or_default() {
+        warn(&tr!(
+            lang(),
+            "cli.recover.hint",
+            count = earlier.accounts,
+            list = earlier.vault
+        ));
+    }
     Ok(store)
 }
 

@@ -581,6 +581,9 @@ impl Localize for LoadProblem {
                 "error.load.restored_from_backup",
                 backup = backup.display()
             ),
+            LoadProblem::ListIdRecovered { from } => {
+                tr!(lang, "error.load.list_id_recovered", from = from.display())
+            }
             LoadProblem::BadEntries { copy, reasons } => tr!(
                 lang,
                 "error.load.bad_entries",

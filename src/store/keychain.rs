@@ -91,6 +91,39 @@ impl Keychain {
         };
         built.map_err(SecretsError::from_keyring)
     }
+
+    /// Every Kunci entry, as (vault, account id), of one vault or of all; `None` when the
+    /// platform store cannot search.
+    fn entries(
+        &self,
+        vault: Option<&str>,
+    ) -> Result<Option<Vec<(String, AccountId)>>, SecretsError> {
+        let spec = search_spec(vault);
+        let spec: HashMap<&str, &str> = spec.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let entries = match self.store.search(&spec) {
+            Ok(entries) => entries,
+            Err(KeyringError::NotSupportedByStore(_)) => return Ok(None),
+            Err(e) => return Err(SecretsError::from_keyring(e)),
+        };
+        let mut found = Vec::new();
+        for entry in entries {
+            let user = match entry.get_specifiers() {
+                Some((service, user)) if service == SERVICE => Some(user),
+                Some(_) => None,
+                None => entry.get_attributes().ok().and_then(|attrs| {
+                    (attrs.get("service").map(String::as_str) == Some(SERVICE))
+                        .then(|| attrs.get("username").or(attrs.get("user")).cloned())
+                        .flatten()
+                }),
+            };
+            if let Some((vault, id)) = user.as_deref().and_then(|u| u.split_once('/'))
+                && let Some(id) = AccountId::parse(id)
+            {
+                found.push((vault.to_string(), id));
+            }
+        }
+        Ok(Some(found))
+    }
 }
 
 impl SecretStore for Keychain {
@@ -124,36 +157,27 @@ impl SecretStore for Keychain {
     }
 
     fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, SecretsError> {
-        let spec = search_spec(vault);
-        let spec: HashMap<&str, &str> = spec.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let entries = match self.store.search(&spec) {
-            Ok(entries) => entries,
-            Err(KeyringError::NotSupportedByStore(_)) => return Ok(None),
-            Err(e) => return Err(SecretsError::from_keyring(e)),
+        let Some(entries) = self.entries(Some(vault))? else {
+            return Ok(None);
         };
-        let prefix = format!("{vault}/");
-        let mut ids = Vec::new();
-        for entry in entries {
-            let user = match entry.get_specifiers() {
-                Some((service, user)) if service == SERVICE => Some(user),
-                Some(_) => None,
-                None => entry.get_attributes().ok().and_then(|attrs| {
-                    (attrs.get("service").map(String::as_str) == Some(SERVICE))
-                        .then(|| attrs.get("username").or(attrs.get("user")).cloned())
-                        .flatten()
-                }),
-            };
-            if let Some(id) = user
-                .as_deref()
-                .and_then(|u| u.strip_prefix(&prefix))
-                .and_then(AccountId::parse)
-            {
-                ids.push(id);
-            }
-        }
+        let mut ids: Vec<AccountId> = entries
+            .into_iter()
+            .filter(|(v, _)| v == vault)
+            .map(|(_, id)| id)
+            .collect();
         ids.sort();
         ids.dedup();
         Ok(Some(ids))
+    }
+
+    fn vault_ids(&self) -> Result<Option<Vec<String>>, SecretsError> {
+        let Some(entries) = self.entries(None)? else {
+            return Ok(None);
+        };
+        let mut vaults: Vec<String> = entries.into_iter().map(|(vault, _)| vault).collect();
+        vaults.sort();
+        vaults.dedup();
+        Ok(Some(vaults))
     }
 }
 
@@ -179,12 +203,23 @@ fn platform_store() -> Result<Arc<CredentialStore>, KeyringError> {
     ))
 }
 
-/// How to ask the platform store for every Kunci entry of one vault.
-fn search_spec(vault: &str) -> Vec<(&'static str, String)> {
+/// How to ask the platform store for every Kunci entry of one vault, or of all.
+fn search_spec(vault: Option<&str>) -> Vec<(&'static str, String)> {
     if cfg!(target_os = "windows") {
         // Credential Manager targets are "<user>.<service>"; the store searches by regex.
+        let vault = vault.map_or_else(|| "[0-9a-z-]+".to_string(), regex_escape);
         vec![("pattern", format!(r"^{vault}/[0-9a-f]+\.{SERVICE}$"))]
     } else {
         vec![("service", SERVICE.to_string())]
     }
+}
+
+/// `text` with regex metacharacters escaped (vault ids are hex, but never trust that).
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escape = !c.is_ascii_alphanumeric() && c != '-' && c != '_';
+            escape.then_some('\\').into_iter().chain(std::iter::once(c))
+        })
+        .collect()
 }

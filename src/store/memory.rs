@@ -64,4 +64,11 @@ impl SecretStore for MemorySecrets {
             .collect();
         Ok(Some(ids))
     }
+
+    fn vault_ids(&self) -> Result<Option<Vec<String>>, SecretsError> {
+        let mut vaults: Vec<String> = self.entries().keys().map(|(v, _)| v.clone()).collect();
+        vaults.sort();
+        vaults.dedup();
+        Ok(Some(vaults))
+    }
 }

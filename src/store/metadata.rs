@@ -71,6 +71,9 @@ pub enum LoadProblem {
     RestoredFromBackup { backup: PathBuf },
     /// Some entries were unreadable and skipped; the whole file was copied to `copy`.
     BadEntries { copy: PathBuf, reasons: Vec<String> },
+    /// Both the file and its backup were lost, but the list's id was read from the damaged
+    /// copy `from`: the accounts come back from the keychain with it.
+    ListIdRecovered { from: PathBuf },
 }
 
 impl std::fmt::Display for LoadProblem {
@@ -85,6 +88,12 @@ impl std::fmt::Display for LoadProblem {
                 "{} could not be read ({reason}); it was kept as {}",
                 file.display(),
                 set_aside.display()
+            ),
+            LoadProblem::ListIdRecovered { from } => write!(
+                f,
+                "the account list and its backup were lost; its id was read from {}, so the \
+                 accounts come back from the keychain",
+                from.display()
             ),
             LoadProblem::RestoredFromBackup { backup } => {
                 write!(
@@ -124,7 +133,40 @@ pub fn load(dir: &DataDir) -> Result<(Metadata, Vec<LoadProblem>), StoreError> {
         problems.push(LoadProblem::RestoredFromBackup { backup });
         return Ok((meta, problems));
     }
+    // Both lost. A new list would get a new id, orphaning every keychain entry of the old one:
+    // the damaged copies may still hold the id (it is near the top of the file).
+    let recovered = problems.iter().find_map(|p| match p {
+        LoadProblem::Damaged { set_aside, .. } => {
+            let bytes = fs::read(set_aside).ok()?;
+            Some((list_id_in(&bytes)?, set_aside.clone()))
+        }
+        _ => None,
+    });
+    if let Some((vault, from)) = recovered {
+        problems.push(LoadProblem::ListIdRecovered { from });
+        let meta = Metadata {
+            vault,
+            ..Metadata::new_empty()
+        };
+        // Written at once (the caller holds the write lock): the id must not be lost again
+        // before the accounts come back under it.
+        save(dir, &meta)?;
+        return Ok((meta, problems));
+    }
     Ok((Metadata::new_empty(), problems))
+}
+
+/// The list id (`"vault": "<hex>"`) in what is left of a damaged accounts file.
+fn list_id_in(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let after = &text[text.find("\"vault\"")? + "\"vault\"".len()..];
+    let after = after
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start()
+        .strip_prefix('"')?;
+    let id = &after[..after.find('"')?];
+    AccountId::parse(id).map(|_| id.to_ascii_lowercase())
 }
 
 /// Reads one metadata file. `Ok(None)`: absent, or damaged and set aside (a problem is pushed).

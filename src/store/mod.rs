@@ -118,6 +118,16 @@ pub(crate) fn backup_passphrase_entry(
     Ok((ENTRY_VAULT, id))
 }
 
+/// Another account list's entries in the secret store: an earlier list of this data directory
+/// whose file was lost (its id unknown), or another data directory's (a portable copy).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlierList {
+    /// Its id.
+    pub vault: String,
+    /// How many accounts' secrets it holds.
+    pub accounts: usize,
+}
+
 /// What [`Store::reconcile`] found and did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reconciliation {
@@ -442,6 +452,58 @@ impl Store {
     }
 
     /// Finishes what a crash interrupted and reports what does not add up. See the module docs.
+    /// The other account lists with entries in the secret store, offered while this list is
+    /// empty: when `accounts.json` and its backup were both lost and the list's id could not be
+    /// read back, the accounts are still in the keychain under the old id. Empty when this list
+    /// has accounts, or the store cannot list its entries.
+    pub fn earlier_lists(&self) -> Result<Vec<EarlierList>, StoreError> {
+        if !self.meta.accounts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (backup_vault, _) = backup_passphrase_entry(&self.meta.vault)?;
+        let Some(vaults) = self.secrets.vault_ids()? else {
+            return Ok(Vec::new());
+        };
+        let mut lists = Vec::new();
+        for vault in vaults {
+            if vault == self.meta.vault || vault == backup_vault {
+                continue;
+            }
+            let count = self.secrets.ids(&vault)?.map_or(0, |ids| ids.len());
+            if count > 0 {
+                lists.push(EarlierList {
+                    vault,
+                    accounts: count,
+                });
+            }
+        }
+        Ok(lists)
+    }
+
+    /// Copies the accounts of another list's entries (each holds its whole otpauth URI) into
+    /// this one, as new accounts; the other list's entries are left as they are (they may be
+    /// another data directory's). Accounts already here with the same secret are not added
+    /// twice; entries that are not accounts are counted in `unreadable`.
+    pub fn recover_list(&mut self, vault: &str) -> Result<(Vec<Account>, usize), StoreError> {
+        let ids = self.secrets.ids(vault)?.unwrap_or_default();
+        let (mut added, mut unreadable) = (Vec::new(), 0);
+        for id in ids {
+            let Some(value) = self.secrets.get(vault, &id)? else {
+                continue;
+            };
+            match decode_entry(&value) {
+                Some(uri) if !uri.label.is_empty() || uri.issuer.is_some() => {
+                    if matches!(self.existing(&uri), Existing::Duplicate(_)) {
+                        continue;
+                    }
+                    added.push(self.add(&uri)?);
+                }
+                _ => unreadable += 1,
+            }
+        }
+        Ok((added, unreadable))
+    }
+
     pub fn reconcile(&mut self) -> Result<Reconciliation, StoreError> {
         let _lock = WriteLock::acquire(&self.dir)?;
         self.reload_locked()?;
@@ -676,5 +738,62 @@ mod tests {
         );
         assert_eq!(b.issuer, "LPSE Kota Bandung");
         assert_eq!(reopened.secret(&ids[1]).unwrap(), uri.secret);
+    }
+
+    /// Before: with accounts.json and its .bak both unreadable, a new list id was made and
+    /// every keychain entry of the old one was orphaned.
+    #[test]
+    fn a_lost_list_comes_back_through_the_id_in_its_damaged_copy() {
+        let f = Fixture::new();
+        let (store, _) = f.with(&["satu", "dua"]);
+        drop(store);
+        // Both files cut short after the id: what a crash mid-write or a bad disk leaves.
+        for path in [f.dir.accounts(), f.dir.accounts_backup()] {
+            let text = std::fs::read_to_string(f.dir.accounts()).unwrap();
+            std::fs::write(&path, &text[..text.find("\"accounts\"").unwrap() + 15]).unwrap();
+        }
+        let (mut store, problems) = Store::open(f.dir.clone(), f.secrets.clone()).unwrap();
+        assert!(
+            problems
+                .iter()
+                .any(|p| matches!(p, LoadProblem::ListIdRecovered { .. })),
+            "{problems:?}"
+        );
+        let recovered = store.reconcile().unwrap().recovered;
+        let mut labels: Vec<String> = recovered.iter().map(|a| a.label.clone()).collect();
+        labels.sort();
+        assert_eq!(labels, ["dua", "satu"]);
+    }
+
+    /// When not even the id can be read, the old list's entries are offered back, and copied
+    /// into the new list with their secrets.
+    #[test]
+    fn a_list_lost_with_its_id_is_offered_back_from_the_secret_store() {
+        let f = Fixture::new();
+        let (store, ids) = f.with(&["satu", "dua"]);
+        let secret = store.secret(&ids[0]).unwrap();
+        drop(store);
+        for path in [f.dir.accounts(), f.dir.accounts_backup()] {
+            std::fs::write(&path, b"\0\0\0 nothing left").unwrap();
+        }
+        let (mut store, _) = Store::open(f.dir.clone(), f.secrets.clone()).unwrap();
+        store.reconcile().unwrap();
+        assert!(store.accounts().is_empty());
+        let earlier = store.earlier_lists().unwrap();
+        assert_eq!(earlier.len(), 1, "{earlier:?}");
+        assert_eq!(earlier[0].accounts, 2);
+        let (added, unreadable) = store.recover_list(&earlier[0].vault).unwrap();
+        assert_eq!((added.len(), unreadable), (2, 0));
+        let back = store.accounts().iter().find(|a| a.label == "satu").unwrap();
+        assert!(store.secret(&back.id).unwrap() == secret);
+        assert!(
+            store.earlier_lists().unwrap().is_empty(),
+            "offered only while empty"
+        );
+        // Copied, not taken: the other list's entries stay (they may be another folder's).
+        assert_eq!(
+            f.secrets.ids(&earlier[0].vault).unwrap().map(|i| i.len()),
+            Some(2)
+        );
     }
 }

@@ -64,6 +64,9 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, vault: &str, id: &AccountId) -> Result<(), SecretsError>;
     /// The ids of all entries of this vault, or `None` when the store cannot list its entries.
     fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, SecretsError>;
+    /// Every vault (account list) that has entries here — this data directory's and others' —
+    /// or `None` when the store cannot list its entries.
+    fn vault_ids(&self) -> Result<Option<Vec<String>>, SecretsError>;
 }
 
 /// No keychain at all: lets the metadata be read (to list accounts) when the keychain is
@@ -98,6 +101,9 @@ impl SecretStore for NoSecretStore {
         Err(self.error())
     }
     fn ids(&self, _: &str) -> Result<Option<Vec<AccountId>>, SecretsError> {
+        Err(self.error())
+    }
+    fn vault_ids(&self) -> Result<Option<Vec<String>>, SecretsError> {
         Err(self.error())
     }
 }

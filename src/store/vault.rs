@@ -504,6 +504,18 @@ impl SecretStore for Vault {
                 .unwrap_or_default(),
         ))
     }
+
+    fn vault_ids(&self) -> Result<Option<Vec<String>>, SecretsError> {
+        let secrets = self.load()?;
+        Ok(Some(
+            secrets
+                .vaults
+                .iter()
+                .filter(|(_, values)| !values.is_empty())
+                .map(|(vault, _)| vault.clone())
+                .collect(),
+        ))
+    }
 }
 
 #[cfg(test)]

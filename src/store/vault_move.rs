@@ -212,44 +212,14 @@ fn holds(got: Option<Zeroizing<String>>, value: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-    use std::sync::{Arc, Mutex};
+    use std::sync::Arc;
 
     use super::*;
     use crate::otp::OtpUri;
     use crate::store::Store;
 
     /// A keychain in memory.
-    #[derive(Default)]
-    struct Memory(Mutex<HashMap<(String, AccountId), String>>);
-
-    impl SecretStore for Memory {
-        fn put(&self, v: &str, id: &AccountId, value: &str, _: &str) -> Result<(), SecretsError> {
-            let mut map = self.0.lock().expect("lock");
-            map.insert((v.into(), id.clone()), value.into());
-            Ok(())
-        }
-        fn get(&self, v: &str, id: &AccountId) -> Result<Option<Zeroizing<String>>, SecretsError> {
-            let map = self.0.lock().expect("lock");
-            Ok(map
-                .get(&(v.into(), id.clone()))
-                .cloned()
-                .map(Zeroizing::new))
-        }
-        fn delete(&self, v: &str, id: &AccountId) -> Result<(), SecretsError> {
-            self.0.lock().expect("lock").remove(&(v.into(), id.clone()));
-            Ok(())
-        }
-        fn ids(&self, v: &str) -> Result<Option<Vec<AccountId>>, SecretsError> {
-            let map = self.0.lock().expect("lock");
-            Ok(Some(
-                map.keys()
-                    .filter(|(vault, _)| vault == v)
-                    .map(|(_, id)| id.clone())
-                    .collect(),
-            ))
-        }
-    }
+    type Memory = crate::store::MemorySecrets;
 
     const PASS: &str = "kata sandi";
 
@@ -282,7 +252,7 @@ mod tests {
                 .expect("move");
         assert_eq!((report.moved, report.missing.len()), (3, 0));
         assert!(Vault::exists(&dir));
-        assert!(keychain.0.lock().expect("lock").is_empty());
+        assert!(keychain.is_empty());
         let vault = Arc::new(vault);
         let (store, _) = Store::open(dir.clone(), vault.clone()).expect("open");
         assert_eq!(secrets(&store), before);
@@ -325,7 +295,7 @@ mod tests {
             move_to_vault_with(&dir, keychain.as_ref(), PASS, KdfParams::light_for_tests())
                 .expect("rerun");
         assert_eq!((report.moved, report.already_there), (0, 1));
-        assert!(keychain.0.lock().expect("lock").is_empty());
+        assert!(keychain.is_empty());
     }
 
     #[test]

@@ -103,11 +103,15 @@ impl CodeClipboard {
     /// Clears the clipboard now if it still holds our code (the window is locking).
     pub fn clear_now(&mut self) {
         self.clear_at = None;
+        // Taken now, so no timer can act on it; the clipboard is asked off the UI thread
+        // (talking to its owner can take a moment).
+        let Some(code) = lock(&self.shared).ours.take() else {
+            return;
+        };
         let shared = Arc::clone(&self.shared);
-        // Off the UI thread: talking to the clipboard's owner can take a moment.
         let _ = std::thread::Builder::new()
             .name("kunci-clipboard".into())
-            .spawn(move || clear_if_ours(&shared, None));
+            .spawn(move || clear_if_holds(&mut lock(&shared), &code));
     }
 
     /// Clears our code before Kunci exits, on this thread (there is no later).
@@ -152,13 +156,16 @@ fn clear_if_ours(shared: &Mutex<Shared>, number: Option<u64>) {
     let Some(code) = shared.ours.take() else {
         return;
     };
+    clear_if_holds(&mut shared, &code);
+}
+
+/// Clears the clipboard if it holds `code`.
+fn clear_if_holds(shared: &mut Shared, code: &str) {
     if shared.board.is_none() {
         shared.board = arboard::Clipboard::new().ok();
     }
     if let Some(board) = shared.board.as_mut()
-        && board
-            .get_text()
-            .is_ok_and(|text| text.trim() == code.as_str())
+        && board.get_text().is_ok_and(|text| text.trim() == code)
     {
         let _ = board.clear();
     }

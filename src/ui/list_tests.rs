@@ -156,6 +156,9 @@ impl SecretStore for Gated {
     fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, SecretsError> {
         self.secrets.ids(vault)
     }
+    fn vault_ids(&self) -> Result<Option<Vec<String>>, SecretsError> {
+        self.secrets.vault_ids()
+    }
 }
 
 /// Steps the window until `done` holds (a few seconds at most).

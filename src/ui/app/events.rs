@@ -26,7 +26,12 @@ impl KunciApp {
 
     pub(super) fn apply(&mut self, event: Event) {
         match event {
-            Event::Opened { accounts, notices } => {
+            Event::Opened {
+                accounts,
+                notices,
+                earlier,
+            } => {
+                self.earlier_lists = earlier;
                 self.phase = Phase::Open;
                 // Known before Settings opens, so that its layout does not jump.
                 if self.location.is_none() {

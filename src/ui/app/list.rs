@@ -75,9 +75,9 @@ impl KunciApp {
 
     pub(super) fn list_ui(&mut self, ui: &mut Ui, now: u64) -> Vec<Command> {
         if self.list.rows.is_empty() {
-            return crate::ui::help::empty_state_ui(ui, self.lang)
-                .into_iter()
-                .collect();
+            let mut commands: Vec<Command> = self.earlier_lists_ui(ui).into_iter().collect();
+            commands.extend(crate::ui::help::empty_state_ui(ui, self.lang));
+            return commands;
         }
         let collapsed = &mut self.settings.collapsed_groups;
         let actions = self.list.ui(ui, now, self.lang, collapsed);
@@ -100,6 +100,30 @@ impl KunciApp {
             .into_iter()
             .filter_map(|action| self.list_command(action, now))
             .collect()
+    }
+
+    /// The accounts of other lists in the keychain, offered back (the list's file may have been
+    /// lost with its backup).
+    fn earlier_lists_ui(&mut self, ui: &mut Ui) -> Option<Command> {
+        let lang = self.lang;
+        let mut command = None;
+        for earlier in &self.earlier_lists {
+            egui::Frame::group(ui.style())
+                .fill(ui.visuals().warn_fg_color.gamma_multiply(0.15))
+                .show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    ui.label(tr!(lang, "ui.recover.found", count = earlier.accounts));
+                    if ui.button(tr!(lang, "ui.recover.button")).clicked() {
+                        command = Some(Command::Request(Request::RecoverList(
+                            earlier.vault.clone(),
+                        )));
+                    }
+                });
+        }
+        if command.is_some() {
+            self.earlier_lists.clear();
+        }
+        command
     }
 
     /// What a row, its menu or a key asked for, as a command.

@@ -128,6 +128,8 @@ pub struct KunciApp {
     applied_theme: Option<kunci::settings::Theme>,
     /// The app lock (off unless a lock passphrase is set).
     lock: AppLock,
+    /// Other account lists found in the secret store while this one is empty.
+    earlier_lists: Vec<kunci::store::EarlierList>,
     /// Where the secrets are kept, as the worker last said (asked once the store is open,
     /// and again when Settings opens).
     location: Option<LocationReport>,
@@ -168,6 +170,7 @@ impl KunciApp {
             startup_trace: StartupTrace::from_env(),
             applied_theme: None,
             location: None,
+            earlier_lists: Vec::new(),
         }
     }
 

@@ -179,6 +179,23 @@ impl State {
             Request::CheckLocation(dir) => post(Event::LocationReport(location_report(&dir))),
             Request::MoveToVault(passphrase) => self.move_secrets(Some(passphrase), post),
             Request::MoveToKeychain => self.move_secrets(None, post),
+            Request::RecoverList(vault) => match store.as_mut().map(|s| s.recover_list(&vault)) {
+                Some(Ok((added, _))) => {
+                    let count = added.len();
+                    for account in added {
+                        match store.as_ref().map(|s| s.secret(&account.id)) {
+                            Some(Ok(secret)) => post(Event::Added { account, secret }),
+                            _ => post(Event::Updated(account)),
+                        }
+                    }
+                    post(Event::Imported {
+                        added: count,
+                        notes: Vec::new(),
+                    });
+                }
+                Some(Err(e)) => post(Event::Failed(words(e))),
+                None => post(Event::Failed(Notice::NotOpen)),
+            },
             // Taken by the loop (it owns the schedule); never reaches here.
             Request::AutoBackup(_) => {}
             Request::SaveSettings { dir, settings } => {
@@ -279,9 +296,11 @@ fn reconcile_and_stream(
                 Err(e) => notices.push(Notice::ReconcileFailed(e)),
             }
             let accounts = opened.accounts().as_slice().to_vec();
+            let earlier = opened.earlier_lists().unwrap_or_default();
             post(Event::Opened {
                 accounts: accounts.clone(),
                 notices,
+                earlier,
             });
             // Several readers at once: each read is a round trip to the keychain service,
             // and their waits overlap. In list order (the rows in view first), in batches:

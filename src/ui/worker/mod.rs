@@ -17,8 +17,8 @@ use kunci::export::auto_backup::{self, AutoBackupError};
 use kunci::otp::{OtpUri, Secret};
 use kunci::settings::Settings;
 use kunci::store::{
-    DataDir, LoadProblem, MoveError, MoveReport, OpenError, SecretsLocation, Store, StoreError,
-    Vault,
+    DataDir, EarlierList, LoadProblem, MoveError, MoveReport, OpenError, SecretsLocation, Store,
+    StoreError, Vault,
 };
 use zeroize::Zeroizing;
 
@@ -155,6 +155,8 @@ pub enum Request {
     MoveToVault(Zeroizing<String>),
     /// Moves every secret from the (unlocked) vault into the keychain, then uses the keychain.
     MoveToKeychain,
+    /// Copies the accounts of another account list's entries into this one.
+    RecoverList(String),
 }
 
 /// What the worker reports.
@@ -163,6 +165,9 @@ pub enum Event {
     Opened {
         accounts: Vec<Account>,
         notices: Vec<Notice>,
+        /// Other account lists in the secret store, offered while this one is empty (its file
+        /// may have been lost).
+        earlier: Vec<EarlierList>,
     },
     /// The store could not be opened (no keychain, unreadable data directory).
     Unavailable(OpenError),
