@@ -61,7 +61,9 @@ pub(super) fn rxing(img: &Luma, binarizer: Binarizer, try_harder: bool) -> Vec<F
             let p = r.getPoints();
             let mut corners = [[0.0; 2]; 4];
             if p.len() >= 4 {
-                for (c, q) in corners.iter_mut().zip(p) {
+                // rxing's QR reader reports (top-left, top-right, bottom-left, bottom-right);
+                // `Found` goes round the code.
+                for (c, q) in corners.iter_mut().zip([&p[0], &p[1], &p[3], &p[2]]) {
                     *c = [q.x, q.y];
                 }
             }
