@@ -113,7 +113,7 @@ fn real_apps() -> Option<Set> {
         Some(dir) => PathBuf::from(dir),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/import-samples"),
     };
-    dir.join("plain.txt").is_file().then(|| Set {
+    dir.join("plain.txt").is_file().then_some(Set {
         dir,
         reference: "plain.txt",
         password: "test",
