@@ -270,9 +270,9 @@ impl<'a> Cache<'a> {
             }
         };
         let mut found = match p.reader {
-            Reader::Rxing => engines::rxing(img, Binarizer::Hybrid, false),
-            Reader::RxingHarder => engines::rxing(img, Binarizer::Hybrid, true),
-            Reader::RxingGlobal => engines::rxing(img, Binarizer::Global, true),
+            Reader::Rxing => engines::rxing(img, Binarizer::Hybrid, false, false).0,
+            Reader::RxingHarder => engines::rxing(img, Binarizer::Hybrid, true, false).0,
+            Reader::RxingGlobal => engines::rxing(img, Binarizer::Global, true, false).0,
             Reader::Rqrr => engines::rqrr(img),
         };
         // Back to frame coordinates.
