@@ -198,11 +198,14 @@ fn main() {
         let (mut t_full, mut t_720) = (Vec::new(), Vec::new());
         let (mut failed, mut failed720, mut zfailed) = (Vec::new(), Vec::new(), Vec::new());
         for case in set {
-            let (t, (found, pass)) = timed(|| decode::decode_explained(&case.image));
+            let (t, out) = timed(|| decode::decode_explained(&case.image, decode::Mode::Still));
             t_full.push(t);
-            if reads(&found, &case.expected) {
+            if reads(&out.found, &case.expected) {
                 ok += 1;
-                if let Some(p) = pass {
+                if let Some(p) = out
+                    .pass
+                    .and_then(|p| decode::CASCADE.iter().position(|c| *c == p))
+                {
                     hits[p] += 1;
                 }
             } else {

@@ -27,13 +27,19 @@ pub(super) enum Binarizer {
 }
 
 /// What rxing's finder-pattern search saw in a pass, whether or not a code was read: the
-/// evidence a live mode can use to decide whether a frame deserves the expensive passes.
+/// evidence [`super::decode_live`] uses to decide whether a frame deserves the expensive passes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Finders {
     /// Triples of finder-pattern candidates (squares with a 1:1:3:1:1 profile across their
     /// centre in several directions) in a plausible QR arrangement: similar sizes, two sides of
     /// a roughly right-angled triangle, 19 to ~265 modules across. What rxing then samples.
     pub triples: usize,
+}
+
+impl Finders {
+    pub(super) fn add(&mut self, other: Finders) {
+        self.triples += other.triples;
+    }
 }
 
 /// rxing (a port of zxing-cpp's QR reader) on `img`; with `inverted_too`, when nothing is read,
