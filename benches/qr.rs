@@ -1,10 +1,16 @@
 //! QR decoder benchmark: `cargo bench --bench qr`.
 //!
 //! Over the real photos in `tests/data/qr/` (MANIFEST.tsv) and the simulated webcam-at-screen
-//! photos in `tests/data/qr-screen/` (sources in `tests/data/NOTICE`): success rate per set and in total (exact text match),
-//! median decode time per image at the original size and letterboxed to 1280×720, the cost of
-//! a 1280×720 frame with no code, and — when `zbarimg` is on PATH — zbar's success rate on the
-//! same files and the ratio.
+//! photos in `tests/data/qr-screen/` (sources in `tests/data/NOTICE`), in both decoder modes
+//! (still: `decode`, the full cascade; live: `decode_live`, what the webcam scanner runs):
+//! success rate per set and in total (exact text match) and median decode time per image, at
+//! the original size and letterboxed to 1280×720; how the live mode ended on each image. Then
+//! 1280×720 frames *without* a code — flat grey, uniform noise, a dim noisy room, and the
+//! photos of both sets with their code blanked out (one generic rule for all: the decoded
+//! outline grown by 60%, filled with the grey around it) — in both modes, with the still
+//! cascade's cost per pass; and the frames a second the live decoder can look at, on frames
+//! without a code and on a stream where a code is in view one frame in four. When `zbarimg` is
+//! on PATH, zbar's success rate on the same files and the ratio.
 //!
 //! `cargo bench --bench qr -- --passes` instead runs every candidate pass on its own over every
 //! image and prints what each one reads and costs (for choosing the cascade).
@@ -17,7 +23,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use image::{GrayImage, Luma, imageops};
-use kunci::scan::decode::{self, Pass, Prep, Reader, Scale};
+use kunci::scan::decode::{self, Mode, Pass, Prep, Reader, Scale};
 
 const REPEATS: usize = 3;
 
@@ -182,98 +188,175 @@ fn main() {
         return;
     }
     println!(
-        "cascade: {} passes; timings single-threaded, fastest of {REPEATS} runs per image, \
-         median over images (shared machine: expect noise)\n",
-        decode::CASCADE.len()
+        "cascade: {} passes (live: {} first, the rest only after a finder-pattern triple); \
+         timings single-threaded, fastest of {REPEATS} runs per image, median over images \
+         (shared machine: expect noise)\n",
+        decode::CASCADE.len(),
+        decode::LIVE_FIRST.len()
     );
 
     let zbar = zbar_available();
-    let mut total = (0, 0, 0, 0, 0); // images, ours, ours at 720p, zbar, zbar-checked
-    let mut all_full = Vec::new();
-    let mut all_720 = Vec::new();
+    let mut total = Tally::default();
     let mut hits = vec![0usize; decode::CASCADE.len()];
+    let mut live_hits = LiveHits::default();
+    let mut code_frames_720 = Vec::new();
     for set in &sets {
         let Some(first) = set.first() else { continue };
-        let (mut ok, mut ok720, mut zok) = (0, 0, 0);
-        let (mut t_full, mut t_720) = (Vec::new(), Vec::new());
-        let (mut failed, mut failed720, mut zfailed) = (Vec::new(), Vec::new(), Vec::new());
+        let mut tally = Tally::default();
         for case in set {
-            let (t, (found, pass)) = timed(|| decode::decode_explained(&case.image));
-            t_full.push(t);
-            if reads(&found, &case.expected) {
-                ok += 1;
-                if let Some(p) = pass {
-                    hits[p] += 1;
-                }
-            } else {
-                failed.push(case.name.as_str());
-            }
             let frame = letterbox(&case.image);
-            let (t, found) = timed(|| decode::decode(&frame));
-            t_720.push(t);
-            if reads(&found, &case.expected) {
-                ok720 += 1;
-            } else {
-                failed720.push(case.name.as_str());
+            for (mode, size, image) in [
+                (Mode::Still, 0, &case.image),
+                (Mode::Still, 1, &frame),
+                (Mode::Live, 0, &case.image),
+                (Mode::Live, 1, &frame),
+            ] {
+                let (t, out) = timed(|| decode::decode_explained(image, mode));
+                let ok = reads(&out.found, &case.expected);
+                let m = usize::from(mode == Mode::Live);
+                tally.times[m][size].push(t);
+                if ok {
+                    tally.read[m][size] += 1;
+                } else {
+                    tally.failed[m][size].push(case.name.clone());
+                }
+                match (mode, size) {
+                    (Mode::Still, 0) if ok => {
+                        let p = out.pass.expect("a pass read it");
+                        let i = decode::CASCADE.iter().position(|c| *c == p);
+                        hits[i.expect("a cascade pass")] += 1;
+                    }
+                    (Mode::Live, _) => live_hits.add(&out, ok),
+                    _ => {}
+                }
+            }
+            if case.set == "qr-screen" {
+                code_frames_720.push(frame);
             }
             if zbar {
                 if zbar_reads(&case.path, &case.expected) {
-                    zok += 1;
+                    tally.zbar += 1;
                 } else {
-                    zfailed.push(case.name.as_str());
+                    tally.zbar_failed.push(case.name.clone());
                 }
             }
+            tally.n += 1;
         }
-        let n = set.len();
-        println!("== {} ({n} images)", first.set);
-        println!("kunci:      {ok}/{n} ({:.1}%)", pct(ok, n));
-        println!("  at 1280×720: {ok720}/{n} ({:.1}%)", pct(ok720, n));
-        if zbar {
-            println!("zbarimg:    {zok}/{n} ({:.1}%)", pct(zok, n));
-            println!("ratio kunci/zbar: {:.2}", ok as f64 / zok.max(1) as f64);
-        }
-        println!(
-            "median decode time per image: {} original size, {} at 1280×720",
-            ms(median(t_full.clone())),
-            ms(median(t_720.clone()))
-        );
-        println!("failed: {}", list(&failed));
-        println!("failed at 1280×720: {}", list(&failed720));
-        if zbar {
-            println!("zbar failed: {}", list(&zfailed));
-        }
+        println!("== {} ({} images)", first.set, set.len());
+        tally.print(zbar);
         println!();
-        total.0 += n;
-        total.1 += ok;
-        total.2 += ok720;
-        total.3 += zok;
-        all_full.extend(t_full);
-        all_720.extend(t_720);
+        total.merge(tally);
     }
-    let (n, ok, ok720, zok, _) = total;
-    println!("== total ({n} images)");
-    println!("kunci:      {ok}/{n} ({:.1}%)", pct(ok, n));
-    println!("  at 1280×720: {ok720}/{n} ({:.1}%)", pct(ok720, n));
-    if zbar {
-        println!("zbarimg:    {zok}/{n} ({:.1}%)", pct(zok, n));
-        println!("ratio kunci/zbar: {:.2}", ok as f64 / zok.max(1) as f64);
-    } else {
-        println!("zbarimg not on PATH: no comparison");
-    }
-    println!(
-        "median decode time per image: {} original size, {} at 1280×720",
-        ms(median(all_full)),
-        ms(median(all_720))
-    );
-    println!("passes that read the codes (original size):");
+    println!("== total ({} images)", total.n);
+    total.print_summary(zbar);
+    println!("passes that read the codes (still, original size):");
     for (p, h) in decode::CASCADE.iter().zip(&hits) {
         println!("  {h:4}  {p:?}");
     }
+    live_hits.print();
     println!();
-    no_code(&sets);
+    no_code(&sets, &code_frames_720);
 }
 
-fn list(names: &[&str]) -> String {
+/// Successes, failures and times per mode (still, live) and size (stored, 1280×720).
+#[derive(Default)]
+struct Tally {
+    n: usize,
+    read: [[usize; 2]; 2],
+    failed: [[Vec<String>; 2]; 2],
+    times: [[Vec<Duration>; 2]; 2],
+    zbar: usize,
+    zbar_failed: Vec<String>,
+}
+
+impl Tally {
+    fn merge(&mut self, other: Tally) {
+        self.n += other.n;
+        self.zbar += other.zbar;
+        for m in 0..2 {
+            for s in 0..2 {
+                self.read[m][s] += other.read[m][s];
+                self.times[m][s].extend(&other.times[m][s]);
+            }
+        }
+    }
+
+    fn print_summary(&self, zbar: bool) {
+        let n = self.n;
+        for (m, label) in [(0, "kunci:     "), (1, "kunci live:")] {
+            let [stored, at720] = self.read[m];
+            println!("{label} {stored}/{n} ({:.1}%)", pct(stored, n));
+            println!("  at 1280×720: {at720}/{n} ({:.1}%)", pct(at720, n));
+        }
+        if zbar {
+            println!("zbarimg:    {}/{n} ({:.1}%)", self.zbar, pct(self.zbar, n));
+            println!(
+                "ratio kunci/zbar: {:.2}",
+                self.read[0][0] as f64 / self.zbar.max(1) as f64
+            );
+        } else {
+            println!("zbarimg not on PATH: no comparison");
+        }
+        for (m, label) in [(0, "still"), (1, "live")] {
+            println!(
+                "median decode time per image ({label}): {} original size, {} at 1280×720",
+                ms(median(self.times[m][0].clone())),
+                ms(median(self.times[m][1].clone()))
+            );
+        }
+    }
+
+    fn print(&self, zbar: bool) {
+        self.print_summary(zbar);
+        for (m, label) in [(0, ""), (1, " (live)")] {
+            println!("failed{label}: {}", list(&self.failed[m][0]));
+            println!("failed{label} at 1280×720: {}", list(&self.failed[m][1]));
+        }
+        if zbar {
+            println!("zbar failed: {}", list(&self.zbar_failed));
+        }
+    }
+}
+
+/// How [`Mode::Live`] ended on the images with a code.
+#[derive(Default)]
+struct LiveHits {
+    first: usize,
+    rest: usize,
+    stopped_early: usize,
+    missed_after_all: usize,
+    passes_run: Vec<usize>,
+}
+
+impl LiveHits {
+    fn add(&mut self, out: &decode::Explained, ok: bool) {
+        self.passes_run.push(out.passes_run);
+        match out.pass {
+            Some(p) if ok && decode::LIVE_FIRST.contains(&p) => self.first += 1,
+            Some(_) if ok => self.rest += 1,
+            _ if out.stopped_early => self.stopped_early += 1,
+            _ => self.missed_after_all += 1,
+        }
+    }
+
+    fn print(&self) {
+        let mut runs = self.passes_run.clone();
+        runs.sort_unstable();
+        println!(
+            "live, on the images with a code (both sizes): read by the first passes {}, by the \
+             rest of the cascade {}; missed: {} stopped early (no finder-pattern triple), {} \
+             after every pass; passes run per frame: median {}, most {}",
+            self.first,
+            self.rest,
+            self.stopped_early,
+            self.missed_after_all,
+            runs.get(runs.len() / 2).copied().unwrap_or(0),
+            runs.last().copied().unwrap_or(0),
+        );
+    }
+}
+
+fn list(names: &[String]) -> String {
     if names.is_empty() {
         "none".to_owned()
     } else {
@@ -281,84 +364,177 @@ fn list(names: &[&str]) -> String {
     }
 }
 
-/// The whole cascade on 1280×720 frames that hold no code: the worst case per frame.
-fn no_code(sets: &[Vec<Case>]) {
-    // Uniform noise (deterministic xorshift).
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let noise = GrayImage::from_fn(1280, 720, |_, _| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        Luma([(state >> 56) as u8])
-    });
-    // A real photo of a screen with its code painted over in the page's grey.
-    let painted = sets
-        .iter()
-        .flatten()
-        .find(|c| c.set == "qr-screen")
-        .and_then(|c| {
-            let mut frame = letterbox(&c.image);
-            let found = decode::decode(&frame);
-            let corners = found.first()?.corners;
-            paint_out(&mut frame, corners);
-            decode::decode(&frame).is_empty().then_some(frame)
-        });
-    let flat = GrayImage::from_pixel(1280, 720, Luma([200]));
-    let mut frames = vec![("uniform noise", noise), ("flat grey", flat)];
-    if let Some(p) = painted {
-        frames.push(("screen photo, code painted out", p));
+/// Deterministic xorshift64 bytes.
+struct Rng(u64);
+
+impl Rng {
+    fn byte(&mut self) -> u8 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 56) as u8
     }
-    for (what, frame) in frames {
-        let times: Vec<Duration> = (0..5).map(|_| timed(|| decode::decode(&frame)).0).collect();
-        println!("no-code 1280×720 frame ({what}): {}", ms(median(times)));
+
+    /// Roughly normal (sum of four uniforms), mean 0, standard deviation `sd`.
+    fn normal(&mut self, sd: f32) -> f32 {
+        let sum: f32 = (0..4).map(|_| f32::from(self.byte())).sum();
+        // Four uniforms on 0..=255: mean 510, standard deviation 255·√(4/12) ≈ 147.2.
+        (sum - 510.0) / 147.2 * sd
+    }
+}
+
+/// Frames with no code, in kinds, as a webcam might deliver them while the user aims:
+/// synthetic ones, and the photos of both sets with their code blanked out.
+fn no_code_frames(sets: &[Vec<Case>]) -> Vec<(&'static str, Vec<GrayImage>)> {
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let noise = GrayImage::from_fn(1280, 720, |_, _| Luma([rng.byte()]));
+    let flat = GrayImage::from_pixel(1280, 720, Luma([200]));
+    // A dim room through a webcam at high gain: soft shading (a lit area, vignetting) under
+    // sensor noise.
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let dim = GrayImage::from_fn(1280, 720, |x, y| {
+        let (dx, dy) = (x as f32 / 1280.0 - 0.4, y as f32 / 720.0 - 0.45);
+        let shade = 25.0 + 70.0 * (-(dx * dx + dy * dy) * 4.0).exp();
+        Luma([(shade + rng.normal(10.0)).clamp(0.0, 255.0) as u8])
+    });
+    let blanked = |set: &str| -> Vec<GrayImage> {
+        sets.iter()
+            .flatten()
+            .filter(|c| c.set == set)
+            .filter_map(|c| blank_code(letterbox(&c.image)))
+            .collect()
+    };
+    vec![
+        ("flat grey", vec![flat]),
+        ("uniform noise", vec![noise]),
+        ("dim room, sensor noise", vec![dim]),
+        ("qr-screen photos, code blanked", blanked("qr-screen")),
+        ("qr photos, code blanked", blanked("qr")),
+    ]
+}
+
+/// `frame` with every code the still decoder reads in it covered (its outline grown by 60%
+/// about its centre, filled with the mean grey just outside that), if nothing is read
+/// afterwards. The same for every frame: no image is fitted by hand.
+fn blank_code(mut frame: GrayImage) -> Option<GrayImage> {
+    let found = decode::decode(&frame);
+    if found.is_empty() {
+        return None;
+    }
+    for f in &found {
+        let c = f.corners;
+        let cx = c.iter().map(|p| p[0]).sum::<f32>() / 4.0;
+        let cy = c.iter().map(|p| p[1]).sum::<f32>() / 4.0;
+        let grown = |k: f32| c.map(|p| [cx + (p[0] - cx) * k, cy + (p[1] - cy) * k]);
+        let (inner, outer) = (grown(1.6), grown(1.9));
+        let (mut sum, mut n) = (0u64, 0u64);
+        for (x, y, p) in frame.enumerate_pixels() {
+            let q = [x as f32, y as f32];
+            if inside(&outer, q) && !inside(&inner, q) {
+                sum += u64::from(p[0]);
+                n += 1;
+            }
+        }
+        let fill = Luma([(sum / n.max(1)) as u8]);
+        for (x, y, p) in frame.enumerate_pixels_mut() {
+            if inside(&inner, [x as f32, y as f32]) {
+                *p = fill;
+            }
+        }
+    }
+    decode::decode(&frame).is_empty().then_some(frame)
+}
+
+/// Whether `q` is inside the convex quadrilateral `quad` (corners in order, either way round).
+fn inside(quad: &[[f32; 2]; 4], q: [f32; 2]) -> bool {
+    let side =
+        |a: [f32; 2], b: [f32; 2]| (b[0] - a[0]) * (q[1] - a[1]) - (b[1] - a[1]) * (q[0] - a[0]);
+    let s: Vec<f32> = (0..4).map(|i| side(quad[i], quad[(i + 1) % 4])).collect();
+    s.iter().all(|&v| v >= 0.0) || s.iter().all(|&v| v <= 0.0)
+}
+
+/// Frames without a code: what each costs in both modes, and how many frames a second the live
+/// decoder can look at — on them, and on a stream where a code is in view one frame in four.
+fn no_code(sets: &[Vec<Case>], code_frames: &[GrayImage]) {
+    let kinds = no_code_frames(sets);
+    println!("frames without a code, 1280×720 (ms: median over frames, [slowest]):");
+    println!(
+        "  {:34} {:>6}  {:>16}  {:>16}  {:>10}",
+        "kind", "frames", "still", "live", "live fps"
+    );
+    let mut all_live = Vec::new();
+    for (what, frames) in &kinds {
+        let (mut still, mut live) = (Vec::new(), Vec::new());
+        for frame in frames {
+            still.push(timed(|| decode::decode(frame)).0);
+            live.push(timed(|| decode::decode_live(frame)).0);
+        }
+        all_live.extend(&live);
+        let fps = 1.0 / median(live.clone()).as_secs_f64().max(1e-6);
+        println!(
+            "  {what:34} {:>6}  {:>16}  {:>16}  {fps:10.0}",
+            frames.len(),
+            with_max(&still),
+            with_max(&live)
+        );
+    }
+    // Per-pass costs of the still cascade on the synthetic kinds and one blanked screen photo.
+    for (what, frames) in &kinds {
+        let Some(frame) = frames.first() else {
+            continue;
+        };
         let per_pass: Vec<String> = decode::CASCADE
             .iter()
             .map(|p| {
                 format!(
                     "{:.1}",
-                    timed(|| decode::run_pass(&frame, p)).0.as_secs_f64() * 1e3
+                    timed(|| decode::run_pass(frame, p)).0.as_secs_f64() * 1e3
                 )
             })
             .collect();
-        println!("  per pass (ms): {}", per_pass.join(" "));
+        println!("  still per pass, {what} (ms): {}", per_pass.join(" "));
     }
+    let with_code: Vec<Duration> = code_frames
+        .iter()
+        .map(|f| timed(|| decode::decode_live(f)).0)
+        .collect();
+    let blanked_screens = kinds
+        .iter()
+        .find(|(w, _)| w.starts_with("qr-screen"))
+        .map_or(&[][..], |(_, f)| f.as_slice());
+    let without: Vec<Duration> = blanked_screens
+        .iter()
+        .map(|f| timed(|| decode::decode_live(f)).0)
+        .collect();
+    println!(
+        "live, qr-screen frames with a code (1280×720): {} median per frame",
+        with_max(&with_code)
+    );
+    let mean = |v: &[Duration]| v.iter().sum::<Duration>().as_secs_f64() / v.len().max(1) as f64;
+    let nocode_fps = 1.0 / median(all_live).as_secs_f64().max(1e-6);
+    // Aiming: three frames without the code, then one with it.
+    let mixed = (3.0 * mean(&without) + mean(&with_code)) / 4.0;
+    println!("frames a second the live decoder looks at (one core):");
+    println!(
+        "  frames without a code (median over all {} frames above): {nocode_fps:.0}",
+        kinds.iter().map(|(_, f)| f.len()).sum::<usize>()
+    );
+    println!(
+        "  mixed stream (3 of 4 frames without a code, qr-screen photos): {:.0} \
+         (mean {} per frame)",
+        1.0 / mixed.max(1e-6),
+        ms(Duration::from_secs_f64(mixed))
+    );
 }
 
-/// Fills the bounding box of `corners`, grown by a quarter on each side, with its mean grey.
-fn paint_out(frame: &mut GrayImage, corners: [[f32; 2]; 4]) {
-    let xs = corners.map(|c| c[0]);
-    let ys = corners.map(|c| c[1]);
-    let (x0, x1) = (
-        xs.iter().copied().fold(f32::MAX, f32::min),
-        xs.iter().copied().fold(0.0, f32::max),
-    );
-    let (y0, y1) = (
-        ys.iter().copied().fold(f32::MAX, f32::min),
-        ys.iter().copied().fold(0.0, f32::max),
-    );
-    let (gx, gy) = ((x1 - x0) / 4.0, (y1 - y0) / 4.0);
-    let clampx = |v: f32| (v.max(0.0) as u32).min(frame.width());
-    let clampy = |v: f32| (v.max(0.0) as u32).min(frame.height());
-    let (x0, x1, y0, y1) = (
-        clampx(x0 - gx),
-        clampx(x1 + gx),
-        clampy(y0 - gy),
-        clampy(y1 + gy),
-    );
-    let mut sum = 0u64;
-    let mut n = 0u64;
-    for y in y0..y1 {
-        for x in x0..x1 {
-            sum += u64::from(frame.get_pixel(x, y)[0]);
-            n += 1;
-        }
-    }
-    let mean = (sum / n.max(1)) as u8;
-    for y in y0..y1 {
-        for x in x0..x1 {
-            frame.put_pixel(x, y, Luma([mean]));
-        }
-    }
+/// "median [slowest]".
+fn with_max(v: &[Duration]) -> String {
+    let max = v.iter().max().copied().unwrap_or_default();
+    format!(
+        "{} [{:.1}]",
+        ms(median(v.to_vec())),
+        max.as_secs_f64() * 1e3
+    )
 }
 
 /// Every candidate pass on its own over every image: what it reads, what only it reads, and
@@ -392,7 +568,12 @@ fn passes(sets: &[Vec<Case>]) {
             .collect(),
         Err(_) => preps.to_vec(),
     };
-    let readers = [Reader::RxingHarder, Reader::RxingGlobal, Reader::Rqrr];
+    let readers = [
+        Reader::RxingHarder,
+        Reader::RxingBothWays,
+        Reader::RxingGlobal,
+        Reader::Rqrr,
+    ];
     let mut candidates = Vec::new();
     for scale in scales {
         for &prep in &preps {
@@ -402,6 +583,10 @@ fn passes(sets: &[Vec<Case>]) {
                     Prep::Threshold(_) | Prep::InvertThreshold(_) | Prep::BlurThreshold(_)
                 );
                 if reader == Reader::RxingGlobal && !thresholded {
+                    continue;
+                }
+                // Reading the inverse mask too only makes sense on grey images.
+                if reader == Reader::RxingBothWays && !matches!(prep, Prep::None | Prep::Blur(_)) {
                     continue;
                 }
                 candidates.push(Pass {

@@ -13,7 +13,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::{Found, GrayImage, ScanError, decode::decode, file};
+use super::{Found, GrayImage, ScanError, decode::decode_live, file};
 
 /// Where frames come from: a camera, a list of files, a test's fake.
 pub trait FrameSource: Send {
@@ -216,12 +216,20 @@ pub struct Scanner {
 
 impl Scanner {
     /// Starts scanning `source`, stopping at the first code whose text `accept`s (e.g.
-    /// [`looks_like_otpauth`]).
+    /// [`looks_like_otpauth`]). Frames are read with [`decode_live`]: a frame without a code
+    /// costs a few milliseconds instead of the still cascade's tens, so the decoder keeps up
+    /// with the camera while the user aims; the whole cascade runs only on frames whose finder
+    /// patterns say a code is probably there.
     pub fn start(
         source: impl FrameSource + 'static,
         accept: impl Fn(&str) -> bool + Send + 'static,
     ) -> Scanner {
-        spawn(Box::new(source), Box::new(decode), Box::new(accept), None)
+        spawn(
+            Box::new(source),
+            Box::new(decode_live),
+            Box::new(accept),
+            None,
+        )
     }
 
     /// As [`Scanner::start`], calling `notify` (e.g. egui's `request_repaint`) from the
@@ -233,7 +241,7 @@ impl Scanner {
     ) -> Scanner {
         spawn(
             Box::new(source),
-            Box::new(decode),
+            Box::new(decode_live),
             Box::new(accept),
             Some(Box::new(notify)),
         )

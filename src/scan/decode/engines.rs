@@ -1,14 +1,18 @@
 //! The two QR readers behind the cascade, each wrapped so that it takes a plain luma buffer (or a
 //! bit mask we binarised ourselves), returns [`Found`]s in that buffer's coordinates, and never
 //! panics into the caller.
+//!
+//! rxing is driven step by step (binarise, find finder patterns, sample, decode) rather than
+//! through its `QrReader`, with the same steps in the same order: so that a pass also reports
+//! whether it saw finder patterns ([`Finders`], the live mode's evidence), and so that the
+//! inverse of a mask can be read without binarising again.
 
-use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
-use rxing::multi::MultipleBarcodeReader;
-use rxing::qrcode::cpp_port::QrReader;
-use rxing::{BarcodeFormat, BinaryBitmap, DecodeHints, Luma8Source};
+use rxing::common::{BitMatrix, DetectorRXingResult, GlobalHistogramBinarizer, HybridBinarizer};
+use rxing::qrcode::cpp_port::decoder::Decode;
+use rxing::qrcode::cpp_port::detector::{FindFinderPatterns, GenerateFinderPatternSets, SampleQR};
+use rxing::{BinaryBitmap, Luma8Source};
 
 use super::Found;
 use super::filters::Luma;
@@ -22,55 +26,100 @@ pub(super) enum Binarizer {
     Global,
 }
 
-fn hints(try_harder: bool) -> DecodeHints {
-    DecodeHints {
-        TryHarder: Some(try_harder),
-        PossibleFormats: Some(HashSet::from([BarcodeFormat::QR_CODE])),
-        ..DecodeHints::default()
+/// What rxing's finder-pattern search saw in a pass, whether or not a code was read: the
+/// evidence [`super::decode_live`] uses to decide whether a frame deserves the expensive passes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Finders {
+    /// Triples of finder-pattern candidates (squares with a 1:1:3:1:1 profile across their
+    /// centre in several directions) in a plausible QR arrangement: similar sizes, two sides of
+    /// a roughly right-angled triangle, 19 to ~265 modules across. What rxing then samples.
+    pub triples: usize,
+}
+
+impl Finders {
+    pub(super) fn add(&mut self, other: Finders) {
+        self.triples += other.triples;
     }
 }
 
-/// rxing (a port of zxing-cpp's QR reader) on `img`.
-pub(super) fn rxing(img: &Luma, binarizer: Binarizer, try_harder: bool) -> Vec<Found> {
+/// rxing (a port of zxing-cpp's QR reader) on `img`; with `inverted_too`, when nothing is read,
+/// also on the inverse of the same black-and-white mask (light-on-dark codes, for the price of
+/// one more finder-pattern scan: no second binarisation).
+pub(super) fn rxing(
+    img: &Luma,
+    binarizer: Binarizer,
+    try_harder: bool,
+    inverted_too: bool,
+) -> (Vec<Found>, Finders) {
+    let mut finders = Finders::default();
     if img.w < 21 || img.h < 21 {
-        return Vec::new();
+        return (Vec::new(), finders);
     }
-    let run = || -> Option<Vec<rxing::RXingResult>> {
+    let run = || -> Option<Vec<Found>> {
         let source = Luma8Source::new_with_slice(&img.px, img.w as u32, img.h as u32).ok()?;
-        let hints = hints(try_harder);
-        match binarizer {
+        let read = |mask: &BitMatrix, finders: &mut Finders| {
+            let mut found = read_mask(mask, try_harder, finders);
+            if found.is_empty() && inverted_too {
+                let mut inverse = mask.clone();
+                inverse.flip_self();
+                found = read_mask(&inverse, try_harder, finders);
+            }
+            found
+        };
+        Some(match binarizer {
             Binarizer::Hybrid => {
-                let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
-                QrReader
-                    .decode_multiple_with_hints(&mut bitmap, &hints)
-                    .ok()
+                let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+                read(bitmap.get_black_matrix(), &mut finders)
             }
             Binarizer::Global => {
-                let mut bitmap = BinaryBitmap::new(GlobalHistogramBinarizer::new(source));
-                QrReader
-                    .decode_multiple_with_hints(&mut bitmap, &hints)
-                    .ok()
-            }
-        }
-    };
-    let results = quietly(run).flatten().unwrap_or_default();
-    results
-        .into_iter()
-        .filter(|r| r.getBarcodeFormat() == &BarcodeFormat::QR_CODE)
-        .map(|r| {
-            let p = r.getPoints();
-            let mut corners = [[0.0; 2]; 4];
-            if p.len() >= 4 {
-                for (c, q) in corners.iter_mut().zip(p) {
-                    *c = [q.x, q.y];
-                }
-            }
-            Found {
-                text: r.getText().to_owned(),
-                corners,
+                let bitmap = BinaryBitmap::new(GlobalHistogramBinarizer::new(source));
+                read(bitmap.get_black_matrix(), &mut finders)
             }
         })
-        .collect()
+    };
+    let found = quietly(run).flatten().unwrap_or_default();
+    (found, finders)
+}
+
+/// The QR codes in a black-and-white mask (set bits dark): what rxing's `QrReader` does for
+/// `decode_multiple` with only QR codes allowed, step by step, so that the finder patterns it
+/// saw can be counted. Each triple of finder patterns, most plausible first, is sampled and
+/// decoded; a triple that shares a pattern with a code already read is skipped.
+fn read_mask(mask: &BitMatrix, try_harder: bool, finders: &mut Finders) -> Vec<Found> {
+    let mut patterns = FindFinderPatterns(mask, try_harder, 0);
+    let triples = GenerateFinderPatternSets(&mut patterns);
+    finders.triples += triples.len();
+    let mut used = Vec::new();
+    let mut found = Vec::new();
+    for t in triples {
+        if used.contains(&t.bl) || used.contains(&t.tl) || used.contains(&t.tr) {
+            continue;
+        }
+        let Ok(sampled) = SampleQR(mask, &t) else {
+            continue;
+        };
+        let Ok(decoded) = Decode(sampled.getBits()) else {
+            continue;
+        };
+        if !decoded.isValid() {
+            continue;
+        }
+        used.extend([t.bl, t.tl, t.tr]);
+        let p = sampled.getPoints();
+        let mut corners = [[0.0; 2]; 4];
+        if p.len() >= 4 {
+            // rxing's QR sampler reports (top-left, top-right, bottom-left, bottom-right);
+            // `Found` goes round the code.
+            for (c, q) in corners.iter_mut().zip([&p[0], &p[1], &p[3], &p[2]]) {
+                *c = [q.x, q.y];
+            }
+        }
+        found.push(Found {
+            text: decoded.text(),
+            corners,
+        });
+    }
+    found
 }
 
 /// rqrr (a port of quirc) on `img`, which it binarises itself.
