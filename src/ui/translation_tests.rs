@@ -103,6 +103,7 @@ fn clock_seven_hours_off() -> ClockEvent {
         sntp: Vec::new(),
         https: Vec::new(),
         measured_at: T,
+        agreeing: 2,
     }))
 }
 
