@@ -1,6 +1,6 @@
 //! Words about the clock, shared by the window and the command line.
 
-use kunci::clock::{Source, Verdict};
+use kunci::clock::{Measurement, Source, Verdict};
 
 use crate::i18n::Language;
 
@@ -84,6 +84,22 @@ pub fn verdict_word(lang: Language, verdict: Verdict) -> String {
 }
 
 /// Where a measurement came from: "SNTP pool.ntp.org", "HTTPS Date of https://…".
+/// Whether network time would move codes: how many independent sources agree, and what
+/// that means ("… 1 …; not applied: it needs 2 …").
+pub fn agreement(lang: Language, m: &Measurement) -> String {
+    if m.correction().is_some() {
+        tr!(lang, "clock.agreement.applies", n = m.agreeing)
+    } else {
+        tr!(
+            lang,
+            "clock.agreement.not_applied",
+            n = m.agreeing,
+            needed = kunci::clock::SOURCES_FOR_CORRECTION,
+            seconds = number(lang, kunci::clock::AGREEMENT, 0)
+        )
+    }
+}
+
 pub fn source_name(lang: Language, source: &Source) -> String {
     match source {
         Source::Sntp { server } => tr!(lang, "clock.source.sntp", server = server),

@@ -8,11 +8,18 @@
 //! not be read by the second launch. A second launch finds the lock taken, sends the token and
 //! `show`, and exits once the first answers. The command line is not concerned: it takes the
 //! store's per-change write lock instead.
+//!
+//! Any local process can connect to the port, so the listener must not be held up by one:
+//! each connection is read on a short-lived thread of its own within one overall deadline
+//! (bytes trickling in do not stretch it), a bounded number at once (the oldest is hung up
+//! on to make room), and a failing `accept` backs off instead of spinning.
 
+use std::collections::VecDeque;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -24,8 +31,18 @@ pub const LOCK_FILE: &str = "instance.lock";
 /// Where the first window says how to reach it, in the data directory.
 pub const INFO_FILE: &str = "instance.json";
 
-/// How long the first window waits for a request line, so a stray connection cannot hold it.
-const READ_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a connection has to send its whole request line, however it trickles in (a limit
+/// per read would let a client sending a byte now and then hold on for minutes).
+const REQUEST_DEADLINE: Duration = Duration::from_secs(2);
+/// The most read of a request: a 32-digit token, a space, `show` and a newline fit easily.
+const MAX_REQUEST: usize = 256;
+/// Connections answered at once, each on a short-lived thread of its own. One more hangs up
+/// on the oldest, so idle connections can neither pile up threads nor keep a real request out.
+const MAX_CONNECTIONS: usize = 16;
+/// The pause after a failed accept, doubled after each further failure in a row up to
+/// [`ACCEPT_PAUSE_MAX`]: an error that persists (no file descriptors left) must not spin a core.
+const ACCEPT_PAUSE_FIRST: Duration = Duration::from_millis(10);
+const ACCEPT_PAUSE_MAX: Duration = Duration::from_secs(1);
 /// The request and the answer; a request line is `<token> show`.
 const SHOW: &str = "show";
 const SHOWN: &str = "shown";
@@ -135,8 +152,10 @@ impl Primary {
     }
 
     /// Answers requests on a thread of its own, calling `on_show` for each one that carries
-    /// the token. The thread lives as long as the process.
-    pub fn serve(&self, on_show: impl Fn() + Send + 'static) -> Result<(), InstanceError> {
+    /// the token. The thread lives as long as the process; each connection is read on a
+    /// short-lived thread (at most [`MAX_CONNECTIONS`] at once), so `on_show` may be called
+    /// from several threads.
+    pub fn serve(&self, on_show: impl Fn() + Send + Sync + 'static) -> Result<(), InstanceError> {
         let listener = self
             .listener
             .try_clone()
@@ -144,14 +163,17 @@ impl Primary {
                 path: self.info.clone(),
                 source,
             })?;
-        let token = self.token.clone();
+        let token: Arc<str> = self.token.as_str().into();
+        let on_show: Arc<dyn Fn() + Send + Sync> = Arc::new(on_show);
+        let open = Arc::new(Mutex::new(Open::default()));
         std::thread::Builder::new()
             .name("kunci-instance".into())
             .spawn(move || {
-                for stream in listener.incoming().flatten() {
-                    // One bad connection must not stop the others.
-                    let _ = answer(stream, &token, &on_show);
-                }
+                accept_loop(
+                    || Some(listener.accept().map(|(stream, _)| stream)),
+                    |stream| admit(&open, stream, &token, &on_show),
+                    std::thread::sleep,
+                );
             })
             .map_err(|source| InstanceError::Io {
                 path: self.info.clone(),
@@ -168,12 +190,88 @@ impl Drop for Primary {
     }
 }
 
-/// Reads one request line; a genuine `show` is carried out and answered.
-fn answer(stream: TcpStream, token: &str, on_show: &impl Fn()) -> io::Result<()> {
-    stream.set_read_timeout(Some(READ_TIMEOUT))?;
-    let mut line = String::new();
-    // A bounded read: whatever connects gets no more than a short line in.
-    BufReader::new((&stream).take(256)).read_line(&mut line)?;
+/// Accepts connections until `accept` gives none (a real listener always gives one) and hands
+/// each to `handle`. After a failed accept it `pause`s, twice as long after each further
+/// failure in a row (from [`ACCEPT_PAUSE_FIRST`] up to [`ACCEPT_PAUSE_MAX`]), so an error that
+/// does not go away costs a wake-up a second instead of a busy core.
+fn accept_loop<S>(
+    mut accept: impl FnMut() -> Option<io::Result<S>>,
+    mut handle: impl FnMut(S),
+    mut pause: impl FnMut(Duration),
+) {
+    let mut next_pause = ACCEPT_PAUSE_FIRST;
+    while let Some(accepted) = accept() {
+        match accepted {
+            Ok(stream) => {
+                next_pause = ACCEPT_PAUSE_FIRST;
+                handle(stream);
+            }
+            Err(_) => {
+                pause(next_pause);
+                next_pause = (next_pause * 2).min(ACCEPT_PAUSE_MAX);
+            }
+        }
+    }
+}
+
+/// The connections being read, oldest first, each with a handle to hang up on it.
+#[derive(Default)]
+struct Open {
+    next_id: u64,
+    streams: VecDeque<(u64, TcpStream)>,
+}
+
+/// Reads `stream` on a thread of its own, first hanging up on the oldest connections when
+/// [`MAX_CONNECTIONS`] are being read already. One bad connection never stops the others.
+fn admit(
+    open: &Arc<Mutex<Open>>,
+    stream: TcpStream,
+    token: &Arc<str>,
+    on_show: &Arc<dyn Fn() + Send + Sync>,
+) {
+    let Ok(handle) = stream.try_clone() else {
+        return;
+    };
+    let id = {
+        let mut open = open.lock().unwrap_or_else(PoisonError::into_inner);
+        while open.streams.len() >= MAX_CONNECTIONS {
+            if let Some((_, oldest)) = open.streams.pop_front() {
+                // Its thread's read ends at once, and the thread with it.
+                let _ = oldest.shutdown(Shutdown::Both);
+            }
+        }
+        let id = open.next_id;
+        open.next_id += 1;
+        open.streams.push_back((id, handle));
+        id
+    };
+    let forget = {
+        let open = open.clone();
+        move || {
+            let mut open = open.lock().unwrap_or_else(PoisonError::into_inner);
+            open.streams.retain(|(other, _)| *other != id);
+        }
+    };
+    let (token, on_show) = (token.clone(), on_show.clone());
+    let done = forget.clone();
+    let spawned = std::thread::Builder::new()
+        .name("kunci-instance-request".into())
+        .spawn(move || {
+            let _ = answer(&stream, &token, &*on_show);
+            done();
+        });
+    if spawned.is_err() {
+        // The stream went with the closure, so the connection is closed already.
+        forget();
+    }
+}
+
+/// Reads one request line within [`REQUEST_DEADLINE`]; a genuine `show` is carried out and
+/// answered.
+fn answer(stream: &TcpStream, token: &str, on_show: &dyn Fn()) -> io::Result<()> {
+    let Some(line) = read_request(stream, Instant::now() + REQUEST_DEADLINE)? else {
+        return Ok(());
+    };
     let Some((sent, request)) = line.trim_end().split_once(' ') else {
         return Ok(());
     };
@@ -181,7 +279,36 @@ fn answer(stream: TcpStream, token: &str, on_show: &impl Fn()) -> io::Result<()>
         return Ok(());
     }
     on_show();
-    (&stream).write_all(format!("{SHOWN}\n").as_bytes())
+    stream.set_write_timeout(Some(REQUEST_DEADLINE))?;
+    let mut stream = stream;
+    stream.write_all(format!("{SHOWN}\n").as_bytes())
+}
+
+/// The request line (without its newline), read until `deadline` however slowly it comes;
+/// `None` when the client hangs up first, or sends [`MAX_REQUEST`] bytes or something other
+/// than UTF-8 without one. Past the deadline it is an error (timed out).
+fn read_request(mut stream: &TcpStream, deadline: Instant) -> io::Result<Option<String>> {
+    let mut line = Vec::new();
+    let mut chunk = [0u8; 64];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        stream.set_read_timeout(Some(left))?;
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        line.extend_from_slice(&chunk[..n]);
+        if let Some(end) = line.iter().position(|&b| b == b'\n') {
+            line.truncate(end);
+            return Ok(String::from_utf8(line).ok());
+        }
+        if line.len() >= MAX_REQUEST {
+            return Ok(None);
+        }
+    }
 }
 
 /// Compares without stopping at the first difference (the token is a password of sorts).
@@ -351,6 +478,152 @@ mod tests {
         )
         .unwrap();
         assert_eq!(shown.load(Ordering::SeqCst), 1);
+    }
+
+    /// A client that sends one byte every `every`, without a newline, for `lasting`; returns
+    /// how long the first window kept the connection open (or `lasting`, if it never closed it).
+    fn slow_drip(
+        port: u16,
+        every: Duration,
+        lasting: Duration,
+    ) -> std::thread::JoinHandle<Duration> {
+        let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
+        std::thread::spawn(move || {
+            let start = Instant::now();
+            stream.set_read_timeout(Some(every)).unwrap();
+            while start.elapsed() < lasting {
+                if stream.write_all(b"x").is_err() {
+                    return start.elapsed();
+                }
+                // A read that ends (0 bytes or a reset) means the window hung up.
+                match stream.read(&mut [0u8; 8]) {
+                    Ok(_) => return start.elapsed(),
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                        ) => {}
+                    Err(_) => return start.elapsed(),
+                }
+            }
+            lasting
+        })
+    }
+
+    /// One real "show" round trip against `primary`; how long it took.
+    fn timed_show(primary: &Primary) -> (Result<(), SignalError>, Duration) {
+        let start = Instant::now();
+        let result = request(
+            primary.port(),
+            &primary.token,
+            Instant::now() + Duration::from_secs(10),
+        );
+        (result, start.elapsed())
+    }
+
+    #[test]
+    fn a_slow_drip_neither_delays_show_nor_lasts() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::new(tmp.path());
+        let first = Primary::acquire(&dir).unwrap();
+        let shown = counting(&first);
+        // A byte every 300 ms: each read finishes well within any per-read timeout.
+        let drip = slow_drip(
+            first.port(),
+            Duration::from_millis(300),
+            Duration::from_secs(8),
+        );
+        std::thread::sleep(Duration::from_millis(200));
+
+        let (result, took) = timed_show(&first);
+        result.unwrap();
+        assert_eq!(shown.load(Ordering::SeqCst), 1);
+        assert!(
+            took < Duration::from_secs(1),
+            "a slow-drip client delayed a real show by {took:?}"
+        );
+        let held = drip.join().unwrap();
+        eprintln!("show took {took:?} beside a slow drip, which was hung up on after {held:?}");
+        assert!(
+            held < REQUEST_DEADLINE + Duration::from_secs(1),
+            "a connection that never finishes its request was kept {held:?}"
+        );
+    }
+
+    #[test]
+    fn a_flood_of_idle_connections_does_not_block_show() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::new(tmp.path());
+        let first = Primary::acquire(&dir).unwrap();
+        let shown = counting(&first);
+        // More idle connections than the window handles at once, none sending a byte.
+        let idle: Vec<TcpStream> = (0..3 * MAX_CONNECTIONS)
+            .map(|_| TcpStream::connect((Ipv4Addr::LOCALHOST, first.port())).unwrap())
+            .collect();
+        std::thread::sleep(Duration::from_millis(200));
+
+        let (result, took) = timed_show(&first);
+        result.unwrap();
+        assert_eq!(shown.load(Ordering::SeqCst), 1);
+        assert!(
+            took < Duration::from_secs(1),
+            "idle connections delayed a real show by {took:?}"
+        );
+        // Every idle connection is hung up on within the deadline.
+        let start = Instant::now();
+        for mut stream in idle {
+            stream
+                .set_read_timeout(Some(REQUEST_DEADLINE + Duration::from_secs(2)))
+                .unwrap();
+            match stream.read(&mut [0u8; 8]) {
+                Ok(0) => {}
+                Ok(_) => panic!("an idle connection got an answer"),
+                Err(e) => assert!(
+                    !matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ),
+                    "an idle connection was still open after {:?}",
+                    start.elapsed()
+                ),
+            }
+        }
+        assert!(
+            start.elapsed() < REQUEST_DEADLINE + Duration::from_secs(1),
+            "idle connections were kept {:?}",
+            start.elapsed()
+        );
+        eprintln!(
+            "show took {took:?} beside {} idle connections, all hung up on {:?} later",
+            3 * MAX_CONNECTIONS,
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn failed_accepts_pause_longer_each_time_up_to_a_bound() {
+        // Twelve failures, a connection, three failures, then the end.
+        let mut script: VecDeque<io::Result<u32>> = (0..12)
+            .map(|_| Err(io::ErrorKind::Other.into()))
+            .chain([Ok(7)])
+            .chain((0..3).map(|_| Err(io::ErrorKind::Other.into())))
+            .collect();
+        let mut handled = Vec::new();
+        let mut pauses = Vec::new();
+        accept_loop(
+            || script.pop_front(),
+            |s| handled.push(s),
+            |d| pauses.push(d),
+        );
+        assert_eq!(handled, [7]);
+        let ms: Vec<u128> = pauses.iter().map(Duration::as_millis).collect();
+        assert_eq!(
+            ms,
+            [
+                10, 20, 40, 80, 160, 320, 640, 1000, 1000, 1000, 1000, 1000, 10, 20, 40
+            ],
+            "doubling from the first pause to the bound, and from the first again after a success"
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //!
 //! Everything is started by the tests themselves: each test owns its servers (a chronyd on a
 //! free port, UDP and TCP servers on port 0) and stops them when it ends, panics included, so
-//! the tests run in parallel. Sign convention of Kunci: offset = network time − this
+//! the tests run in parallel. Kunci counts one vote per machine (address), so servers meant to
+//! be independent listen on different loopback addresses (127.0.0.1, 127.0.0.2, …: on Linux
+//! all of 127.0.0.0/8 is this machine's loopback). Sign convention of Kunci: offset = network time − this
 //! computer's time, so a clock moved 90 s ahead gives about −90 s.
 //!
 //! Needs chronyd (package chrony) and libfaketime (package faketime): run
@@ -117,12 +119,19 @@ fn ntp_timestamp(unix: f64) -> [u8; 8] {
 /// dropped. One per test, so nothing outlives the test that started it.
 struct Chronyd {
     child: Child,
+    ip: &'static str,
     port: u16,
     _dir: tempfile::TempDir,
 }
 
 impl Chronyd {
     fn start() -> Chronyd {
+        Chronyd::start_on("127.0.0.1", None)
+    }
+
+    /// A chronyd on loopback address `ip`, its clock moved by libfaketime (a `FAKETIME` value
+    /// such as `+300s`) when `faketime` is given: a real server that lies.
+    fn start_on(ip: &'static str, faketime: Option<&str>) -> Chronyd {
         need(CHRONYD);
         let mut failures = Vec::new();
         // A free port can be taken between our probe and chronyd's bind: try a few.
@@ -134,23 +143,31 @@ impl Chronyd {
             fs::write(
                 &conf,
                 format!(
-                    "port {port}\nbindaddress 127.0.0.1\nallow 127.0.0.1\nlocal stratum 8\n\
+                    "port {port}\nbindaddress {ip}\nallow 127.0.0.0/8\nlocal stratum 8\n\
                      cmdport 0\nbindcmdaddress /\npidfile {}\ndriftfile {}\n",
                     dir.path().join("chronyd.pid").display(),
                     dir.path().join("chronyd.drift").display(),
                 ),
             )
             .expect("write chrony.conf");
-            let child = Command::new(CHRONYD)
+            let mut command = Command::new(CHRONYD);
+            command
                 .args(["-u", "root", "-x", "-d", "-f"])
                 .arg(&conf)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
-                .stderr(fs::File::create(&log).expect("create chronyd.log"))
+                .stderr(fs::File::create(&log).expect("create chronyd.log"));
+            if let Some(offset) = faketime {
+                command
+                    .env("LD_PRELOAD", faketime_library())
+                    .env("FAKETIME", offset);
+            }
+            let child = command
                 .spawn()
                 .unwrap_or_else(|e| panic!("start {CHRONYD}: {e}; {HOW_TO_GET_TOOLS}"));
             let mut chronyd = Chronyd {
                 child,
+                ip,
                 port,
                 _dir: dir,
             };
@@ -189,7 +206,7 @@ impl Chronyd {
     }
 
     fn addr(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
+        format!("{}:{}", self.ip, self.port)
     }
 }
 
@@ -240,6 +257,7 @@ enum Reply {
 
 /// A UDP server on 127.0.0.1 answering with [`Reply`], stopped when dropped.
 struct FakeNtp {
+    ip: &'static str,
     port: u16,
     asked: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
@@ -248,7 +266,12 @@ struct FakeNtp {
 
 impl FakeNtp {
     fn start(reply: Reply) -> FakeNtp {
-        let socket = UdpSocket::bind("127.0.0.1:0").expect("bind a UDP port on loopback");
+        FakeNtp::start_on("127.0.0.1", reply)
+    }
+
+    /// The server on loopback address `ip` (a machine of its own, as far as Kunci can tell).
+    fn start_on(ip: &'static str, reply: Reply) -> FakeNtp {
+        let socket = UdpSocket::bind((ip, 0)).expect("bind a UDP port on loopback");
         socket
             .set_read_timeout(Some(Duration::from_millis(50)))
             .expect("set a read timeout");
@@ -280,6 +303,7 @@ impl FakeNtp {
             })
         };
         FakeNtp {
+            ip,
             port,
             asked,
             stop,
@@ -288,7 +312,7 @@ impl FakeNtp {
     }
 
     fn addr(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
+        format!("{}:{}", self.ip, self.port)
     }
 
     fn asked(&self) -> usize {
@@ -346,6 +370,7 @@ fn answer(reply: Reply, request: &[u8]) -> Option<Vec<u8>> {
 /// An HTTP/1.1 server on 127.0.0.1 answering every request with 200 and, when `date_ahead`
 /// is given, a `Date` header that many seconds ahead of the real time. Stopped when dropped.
 struct FakeHttp {
+    ip: &'static str,
     port: u16,
     asked: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
@@ -354,7 +379,12 @@ struct FakeHttp {
 
 impl FakeHttp {
     fn start(date_ahead: Option<i64>) -> FakeHttp {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a TCP port on loopback");
+        FakeHttp::start_on("127.0.0.1", date_ahead)
+    }
+
+    /// The server on loopback address `ip`.
+    fn start_on(ip: &'static str, date_ahead: Option<i64>) -> FakeHttp {
+        let listener = TcpListener::bind((ip, 0)).expect("bind a TCP port on loopback");
         listener
             .set_nonblocking(true)
             .expect("non-blocking listener");
@@ -379,6 +409,7 @@ impl FakeHttp {
             })
         };
         FakeHttp {
+            ip,
             port,
             asked,
             stop,
@@ -387,7 +418,7 @@ impl FakeHttp {
     }
 
     fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
+        format!("http://{}:{}/", self.ip, self.port)
     }
 
     fn asked(&self) -> usize {
@@ -696,9 +727,15 @@ fn a_clock_7_h_behind_is_named_a_time_zone_mistake() {
 
 /// Adds [`KEY`] as "Clock Test:alice" to a fresh data dir whose settings ask `servers` only.
 fn account_with_servers(servers: &[String]) -> tempfile::TempDir {
+    account_with_sources(servers, &[])
+}
+
+/// Adds [`KEY`] as "Clock Test:alice" to a fresh data dir whose settings ask these SNTP
+/// `servers` and HTTPS `sites` only.
+fn account_with_sources(servers: &[String], sites: &[String]) -> tempfile::TempDir {
     require_keyring();
     let data = tempdir("kunci-clock-");
-    let settings = serde_json::json!({ "time_servers": servers, "https_time_urls": [] });
+    let settings = serde_json::json!({ "time_servers": servers, "https_time_urls": sites });
     fs::write(data.path().join("settings.json"), settings.to_string()).expect("settings.json");
     let run = kunci(
         data.path(),
@@ -727,10 +764,28 @@ fn codes_between(from: f64, to: f64) -> Vec<String> {
         .collect()
 }
 
+/// The codes `kunci code --at T` prints for every time step from `from` to `to`: what the
+/// binary itself makes for a given time.
+fn codes_at(dir: &Path, from: f64, to: f64) -> Vec<String> {
+    let (first, last) = (from.floor() as u64 / 30, to.ceil() as u64 / 30);
+    (first..=last)
+        .map(|step| {
+            let at = (step * 30 + 15).to_string();
+            let run = kunci(dir, &["code", "Clock Test", "--at", &at], None);
+            assert!(run.status.success(), "{run:#?}");
+            run.stdout.trim().to_string()
+        })
+        .collect()
+}
+
 #[test]
 fn network_time_codes_are_for_the_real_time() {
-    let chronyd = Chronyd::start();
-    let data = account_with_servers(&[chronyd.addr()]);
+    // Two servers on two addresses: two independent sources that agree.
+    let chronyd = [
+        Chronyd::start_on("127.0.0.1", None),
+        Chronyd::start_on("127.0.0.2", None),
+    ];
+    let data = account_with_servers(&[chronyd[0].addr(), chronyd[1].addr()]);
     let before = real_now();
     let corrected = kunci(
         data.path(),
@@ -742,7 +797,7 @@ fn network_time_codes_are_for_the_real_time() {
     assert!(corrected.status.success(), "{corrected:#?}");
     assert!(plain.status.success(), "{plain:#?}");
     assert!(
-        corrected.stderr.contains(&chronyd.addr()),
+        chronyd.iter().any(|c| corrected.stderr.contains(&c.addr())),
         "--network-time should say where the time came from: {corrected:#?}"
     );
 
@@ -776,6 +831,179 @@ fn network_time_without_a_time_source_makes_no_code() {
     assert_eq!(run.stdout, "", "no code may be printed: {run:#?}");
     assert!(run.stderr.contains("no time source"), "{run:#?}");
     assert!(run.elapsed < Duration::from_secs(3), "{run:#?}");
+}
+
+// ---- a correction needs two independent sources that agree ----------------------------------
+
+/// `agreeing_sources` and `correction_applies` of a `drift --json` answer.
+fn agreement_of(v: &Value) -> (u64, bool) {
+    (
+        v["agreeing_sources"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no agreeing_sources in {v:#}")),
+        v["correction_applies"]
+            .as_bool()
+            .unwrap_or_else(|| panic!("no correction_applies in {v:#}")),
+    )
+}
+
+#[test]
+fn a_lone_lying_chronyd_is_shown_but_not_applied() {
+    // A real NTP server whose clock is 5 minutes ahead, and nobody to contradict it.
+    let liar = Chronyd::start_on("127.0.0.1", Some("+300s"));
+    let data = account_with_servers(&[liar.addr()]);
+
+    let run = drift(data.path(), &[&liar.addr()], &[], true, None);
+    assert_eq!(run.code(), Some(2), "{run:#?}");
+    let v = run.json();
+    assert_near(offset_of(&v), 300.0, 1.0, "what the lone liar says");
+    assert_eq!(v["source"], liar.addr(), "the lone answer is shown: {v:#}");
+    assert_eq!(agreement_of(&v), (1, false), "{v:#}");
+    let words = drift(data.path(), &[&liar.addr()], &[], false, None);
+    assert!(
+        words.stdout.contains("would not be applied"),
+        "drift should say the offset would not be applied: {words:#?}"
+    );
+
+    let run = kunci(data.path(), &["code", "Clock Test", "--network-time"], None);
+    assert_eq!(run.code(), Some(1), "{run:#?}");
+    assert_eq!(
+        run.stdout, "",
+        "no code may be made from a lone source: {run:#?}"
+    );
+    assert!(
+        run.stderr.contains("only one") && run.stderr.contains(&liar.addr()),
+        "the refusal should say why: {run:#?}"
+    );
+    assert!(run.elapsed < Duration::from_secs(3), "{run:#?}");
+
+    // The library says the same.
+    let m = clock::check(&config(&[&liar.addr()], &[])).expect("the liar answers");
+    assert_eq!(m.correction(), None, "{m:?}");
+    assert_eq!(
+        clock::code_time(1000.0, true, Some(&m)),
+        1000.0,
+        "network-corrected time must not move for a lone source"
+    );
+}
+
+#[test]
+fn two_agreeing_servers_correct_the_codes() {
+    // Two real NTP servers on two addresses, both 5 minutes ahead: two sources that agree
+    // (which is all Kunci can ask of them), so codes follow them.
+    let servers = [
+        Chronyd::start_on("127.0.0.1", Some("+300s")),
+        Chronyd::start_on("127.0.0.2", Some("+300s")),
+    ];
+    let addrs: Vec<String> = servers.iter().map(Chronyd::addr).collect();
+    let data = account_with_servers(&addrs);
+
+    let run = drift(data.path(), &[&addrs[0], &addrs[1]], &[], true, None);
+    assert_eq!(run.code(), Some(2), "{run:#?}");
+    let v = run.json();
+    assert_near(offset_of(&v), 300.0, 1.0, "what both servers say");
+    assert_eq!(agreement_of(&v), (2, true), "{v:#}");
+
+    let before = real_now();
+    let corrected = kunci(data.path(), &["code", "Clock Test", "--network-time"], None);
+    let after = real_now();
+    assert!(corrected.status.success(), "{corrected:#?}");
+    let corrected = corrected.stdout.trim();
+    let shifted = codes_at(data.path(), before + 300.0, after + 300.0);
+    let unshifted = codes_at(data.path(), before, after);
+    assert!(
+        shifted.iter().all(|c| !unshifted.contains(c)),
+        "the test key happens to give the same code 300 s apart: {shifted:?} {unshifted:?}"
+    );
+    assert!(
+        shifted.iter().any(|c| c == corrected),
+        "--network-time printed {corrected}; `code --at` gives {shifted:?} for 300 s later"
+    );
+}
+
+#[test]
+fn the_same_machine_twice_is_one_source() {
+    // chronyd by address and by name, and a second server on another port of the same
+    // address: three answers that agree, from one machine.
+    let chronyd = Chronyd::start();
+    let other_port = FakeNtp::start(Reply::Honest { offset: 0.0 });
+    let by_name = format!("localhost:{}", chronyd.port);
+    let servers = [chronyd.addr(), by_name, other_port.addr()];
+    let servers: Vec<&str> = servers.iter().map(String::as_str).collect();
+    let data = tempdir("kunci-clock-");
+    let run = drift(data.path(), &servers, &[], true, None);
+    assert_eq!(run.code(), Some(0), "{run:#?}");
+    let v = run.json();
+    for server in &servers {
+        assert_eq!(status_of(&v, "servers", server), "answered", "{v:#}");
+    }
+    assert_eq!(agreement_of(&v), (1, false), "{v:#}");
+
+    let m = clock::check(&config(&servers, &[])).expect("they answer");
+    assert_eq!(m.correction(), None, "one machine is one source: {m:?}");
+}
+
+#[test]
+fn sntp_and_an_http_date_that_agree_count_as_two() {
+    // One SNTP server, so the HTTPS sites are asked too; the Date agrees.
+    let chronyd = Chronyd::start_on("127.0.0.1", None);
+    let http = FakeHttp::start_on("127.0.0.2", Some(0));
+    let data = account_with_sources(&[chronyd.addr()], &[http.url()]);
+    let run = drift(data.path(), &[&chronyd.addr()], &[&http.url()], true, None);
+    assert_eq!(run.code(), Some(0), "{run:#?}");
+    let v = run.json();
+    assert_eq!(v["source_kind"], "sntp", "SNTP is the finer answer: {v:#}");
+    assert_eq!(v["source"], chronyd.addr(), "{v:#}");
+    assert_eq!(status_of(&v, "https", &http.url()), "answered", "{v:#}");
+    assert_eq!(agreement_of(&v), (2, true), "{v:#}");
+    assert_eq!(http.asked(), 1);
+
+    // And codes follow them: this computer's clock 90 s ahead, both say so.
+    let before = real_now();
+    let corrected = kunci(
+        data.path(),
+        &["code", "Clock Test", "--network-time"],
+        Some("+90s"),
+    );
+    let after = real_now();
+    assert!(corrected.status.success(), "{corrected:#?}");
+    let corrected = corrected.stdout.trim();
+    let real = codes_at(data.path(), before, after);
+    assert!(
+        real.iter().any(|c| c == corrected),
+        "--network-time under a clock 90 s ahead printed {corrected}; `code --at` gives {real:?}"
+    );
+}
+
+#[test]
+fn sntp_and_an_http_date_on_the_same_machine_are_one_source() {
+    let chronyd = Chronyd::start_on("127.0.0.1", None);
+    let http = FakeHttp::start_on("127.0.0.1", Some(0));
+    let data = tempdir("kunci-clock-");
+    let run = drift(data.path(), &[&chronyd.addr()], &[&http.url()], true, None);
+    assert_eq!(run.code(), Some(0), "{run:#?}");
+    let v = run.json();
+    assert_eq!(status_of(&v, "https", &http.url()), "answered", "{v:#}");
+    assert_eq!(agreement_of(&v), (1, false), "{v:#}");
+}
+
+#[test]
+fn a_lone_liar_contradicted_by_an_http_date_is_no_time_source() {
+    // SNTP says 5 minutes ahead, the Date says now: one against one, neither can be trusted.
+    let liar = Chronyd::start_on("127.0.0.1", Some("+300s"));
+    let http = FakeHttp::start_on("127.0.0.2", Some(0));
+    let data = tempdir("kunci-clock-");
+    let run = drift(data.path(), &[&liar.addr()], &[&http.url()], true, None);
+    assert_eq!(run.code(), Some(3), "{run:#?}");
+    let v = run.json();
+    assert_eq!(v["verdict"], "no_time_source", "{v:#}");
+    assert_eq!(status_of(&v, "servers", &liar.addr()), "outvoted", "{v:#}");
+    assert_eq!(status_of(&v, "https", &http.url()), "outvoted", "{v:#}");
+    assert_eq!(agreement_of(&v), (0, false), "{v:#}");
+    assert!(
+        v["message"].as_str().unwrap_or("").contains("disagree"),
+        "{v:#}"
+    );
 }
 
 // ---- nothing reachable -----------------------------------------------------------------------
@@ -948,10 +1176,10 @@ fn hostile_replies_are_listed_with_reasons_and_the_honest_one_counts() {
 #[test]
 fn a_liar_ten_years_ahead_is_outvoted_by_two_honest_servers() {
     // Ten years ahead crosses the NTP era boundary of February 2036.
-    let liar = FakeNtp::start(Reply::Honest { offset: TEN_YEARS });
+    let liar = FakeNtp::start_on("127.0.0.1", Reply::Honest { offset: TEN_YEARS });
     let honest = [
-        FakeNtp::start(Reply::Honest { offset: 0.0 }),
-        FakeNtp::start(Reply::Honest { offset: 0.0 }),
+        FakeNtp::start_on("127.0.0.2", Reply::Honest { offset: 0.0 }),
+        FakeNtp::start_on("127.0.0.3", Reply::Honest { offset: 0.0 }),
     ];
     let addrs = [liar.addr(), honest[0].addr(), honest[1].addr()];
     let addrs: Vec<&str> = addrs.iter().map(String::as_str).collect();
@@ -978,9 +1206,9 @@ fn a_liar_ten_years_ahead_is_outvoted_by_two_honest_servers() {
 
 #[test]
 fn a_liar_ten_years_behind_is_outvoted_by_chronyd_and_an_honest_server() {
-    let chronyd = Chronyd::start();
-    let liar = FakeNtp::start(Reply::Honest { offset: -TEN_YEARS });
-    let honest = FakeNtp::start(Reply::Honest { offset: 0.0 });
+    let chronyd = Chronyd::start_on("127.0.0.1", None);
+    let liar = FakeNtp::start_on("127.0.0.2", Reply::Honest { offset: -TEN_YEARS });
+    let honest = FakeNtp::start_on("127.0.0.3", Reply::Honest { offset: 0.0 });
     let data = tempdir("kunci-clock-");
     let run = drift(
         data.path(),
@@ -1058,23 +1286,28 @@ fn a_response_without_a_date_is_no_time_source() {
 }
 
 #[test]
-fn the_date_header_is_not_asked_when_sntp_answers() {
-    let chronyd = Chronyd::start();
-    let http = FakeHttp::start(Some(100));
+fn the_date_header_is_not_asked_when_two_sntp_servers_agree() {
+    let chronyd = [
+        Chronyd::start_on("127.0.0.1", None),
+        Chronyd::start_on("127.0.0.2", None),
+    ];
+    let servers = [chronyd[0].addr(), chronyd[1].addr()];
+    let servers: Vec<&str> = servers.iter().map(String::as_str).collect();
+    let http = FakeHttp::start_on("127.0.0.3", Some(100));
     let data = tempdir("kunci-clock-");
-    let run = drift(data.path(), &[&chronyd.addr()], &[&http.url()], true, None);
+    let run = drift(data.path(), &servers, &[&http.url()], true, None);
     assert_eq!(run.code(), Some(0), "{run:#?}");
     let v = run.json();
     assert_eq!(v["source_kind"], "sntp", "{v:#}");
     assert!(offset_of(&v).abs() < 0.5, "{v:#}");
     assert_eq!(status_of(&v, "https", &http.url()), "not_asked", "{v:#}");
 
-    let m = clock::check(&config(&[&chronyd.addr()], &[&http.url()])).expect("chronyd answers");
+    let m = clock::check(&config(&servers, &[&http.url()])).expect("chronyd answers");
     assert_eq!(*outcome(&m.https, &http.url()), Outcome::NotAsked);
     assert_eq!(
         http.asked(),
         0,
-        "the HTTP server was asked although SNTP answered"
+        "the HTTP server was asked although two SNTP servers agreed"
     );
 }
 

@@ -290,10 +290,23 @@ pub(super) fn rename(
 }
 
 /// Now, by this computer's clock corrected with a fresh measurement (the library's rule for
-/// network-corrected codes, as in the window).
+/// network-corrected codes, as in the window). A measurement the rule does not apply (one
+/// source alone) makes no code: the user asked for network time, and a lone source is not
+/// trusted with it.
 fn network_now() -> Result<u64, Failure> {
     let config = settings()?.check_config();
     match clock::check(&config) {
+        Ok(m) if m.correction().is_none() => {
+            let lang = lang();
+            Err(Failure(tr!(
+                lang,
+                "cli.code.lone_network_time",
+                source = advice::source_name(lang, &m.source),
+                offset = advice::signed(lang, m.offset, 2),
+                needed = clock::SOURCES_FOR_CORRECTION,
+                seconds = advice::number(lang, clock::AGREEMENT, 0)
+            )))
+        }
         Ok(m) => {
             let lang = lang();
             eprintln!(

@@ -102,6 +102,8 @@ fn drift_json(result: &Result<Measurement, NoTimeSource>) -> serde_json::Value {
                 "message": message,
                 "servers": m.sntp.iter().map(report_json).collect::<Vec<_>>(),
                 "https": m.https.iter().map(report_json).collect::<Vec<_>>(),
+                "agreeing_sources": m.agreeing,
+                "correction_applies": m.correction().is_some(),
             })
         }
         Err(e) => serde_json::json!({
@@ -114,6 +116,8 @@ fn drift_json(result: &Result<Measurement, NoTimeSource>) -> serde_json::Value {
             "message": e.localize(lang()),
             "servers": e.sntp.iter().map(report_json).collect::<Vec<_>>(),
             "https": e.https.iter().map(report_json).collect::<Vec<_>>(),
+            "agreeing_sources": 0,
+            "correction_applies": false,
         }),
     }
 }
@@ -185,6 +189,7 @@ fn print_drift(result: &Result<Measurement, NoTimeSource>) {
             if m.verdict() != Verdict::Ok {
                 println!("{}", advice::how_to_fix(lang));
             }
+            println!("{}", advice::agreement(lang, m));
             print_reports(&sntp, &m.sntp);
             print_reports(&https, &m.https);
         }

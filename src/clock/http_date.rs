@@ -1,10 +1,12 @@
 //! The fallback when UDP 123 is blocked: the `Date` header of an HTTPS response (RFC 9110
-//! §6.6.1), one-second resolution, from a few well-known sites at once.
+//! §6.6.1), one-second resolution, from a few well-known sites at once; also the second
+//! opinion when only one SNTP server answers.
 
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::{Outcome, Report, system_now};
+use super::{Origin, Outcome, Report, system_now};
 
 /// Asks every URL in parallel with HEAD; one report per URL, in order.
 pub fn query_all(urls: &[String], timeout: Duration) -> Vec<Report> {
@@ -19,7 +21,7 @@ pub fn query_all(urls: &[String], timeout: Duration) -> Vec<Report> {
             });
     }
     drop(tx);
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; urls.len()];
+    let mut outcomes: Vec<Option<(Outcome, Option<Origin>)>> = vec![None; urls.len()];
     // TLS needs a few round trips: allow twice the SNTP timeout.
     let deadline = Instant::now() + timeout * 2 + Duration::from_millis(300);
     while outcomes.iter().any(Option::is_none) {
@@ -31,16 +33,70 @@ pub fn query_all(urls: &[String], timeout: Duration) -> Vec<Report> {
     }
     urls.iter()
         .zip(outcomes)
-        .map(|(url, outcome)| Report {
-            target: url.clone(),
-            outcome: outcome.unwrap_or_else(|| Outcome::Failed {
-                reason: format!("no answer within {:.1} s", (timeout * 2).as_secs_f64()),
-            }),
+        .map(|(url, outcome)| {
+            let (outcome, origin) = outcome.unwrap_or_else(|| {
+                let reason = format!("no answer within {:.1} s", (timeout * 2).as_secs_f64());
+                (Outcome::Failed { reason }, None)
+            });
+            Report {
+                target: url.clone(),
+                outcome,
+                origin,
+            }
         })
         .collect()
 }
 
-fn query(url: &str, timeout: Duration) -> Outcome {
+/// Asks `url`; an answer comes with the machine it counts as.
+fn query(url: &str, timeout: Duration) -> (Outcome, Option<Origin>) {
+    let outcome = ask(url, timeout);
+    let origin = match outcome {
+        Outcome::Answered { .. } => origin(url),
+        _ => None,
+    };
+    (outcome, origin)
+}
+
+/// Which machine an answer from `url` counts as: the address its host has here (the first
+/// IPv4 one, else the first), or the host name itself when it does not resolve here (behind a
+/// proxy that resolves it; TLS vouches for the name).
+fn origin(url: &str) -> Option<Origin> {
+    origin_with(url, |host, port| {
+        (host, port)
+            .to_socket_addrs()
+            .map(Iterator::collect)
+            .unwrap_or_default()
+    })
+}
+
+/// [`origin`], with the name lookup given.
+fn origin_with(url: &str, lookup: impl Fn(&str, u16) -> Vec<SocketAddr>) -> Option<Origin> {
+    let uri: ureq::http::Uri = url.parse().ok()?;
+    let host = uri
+        .host()?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Some(Origin::Address(ip));
+    }
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("http") {
+            80
+        } else {
+            443
+        });
+    let addresses = lookup(&host, port);
+    Some(
+        match addresses.iter().find(|a| a.is_ipv4()).or(addresses.first()) {
+            Some(address) => Origin::Address(address.ip()),
+            None => Origin::Host(host),
+        },
+    )
+}
+
+fn ask(url: &str, timeout: Duration) -> Outcome {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(timeout * 2))
         .http_status_as_error(false)
@@ -88,7 +144,37 @@ fn parse_http_date(text: &str) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_http_date;
+    use super::*;
+
+    #[test]
+    fn a_site_counts_as_its_address_or_else_its_name() {
+        let ip = |s: &str| Some(Origin::Address(s.parse().unwrap()));
+        let nowhere = |_: &str, _: u16| Vec::new();
+        assert_eq!(
+            origin_with("http://127.0.0.2:8080/", nowhere),
+            ip("127.0.0.2")
+        );
+        assert_eq!(origin_with("https://[::1]/", nowhere), ip("::1"));
+        // A name: its first IPv4 address, as the SNTP servers.
+        let both = |host: &str, port: u16| {
+            assert_eq!(
+                (host, port),
+                ("time.example", 443),
+                "lower case, HTTPS port"
+            );
+            vec![
+                "[2001:db8::1]:443".parse().unwrap(),
+                "192.0.2.7:443".parse().unwrap(),
+            ]
+        };
+        assert_eq!(origin_with("https://Time.Example/", both), ip("192.0.2.7"));
+        // Not resolved here (a proxy resolves it): the name stands for the machine.
+        assert_eq!(
+            origin_with("https://Time.Example/", nowhere),
+            Some(Origin::Host("time.example".into()))
+        );
+        assert_eq!(origin_with("not a url", nowhere), None);
+    }
 
     #[test]
     fn imf_fixdate() {

@@ -537,12 +537,23 @@ impl Localize for SkipReason {
 
 impl Localize for NoTimeSource {
     fn localize(&self, lang: Language) -> String {
-        tr!(
-            lang,
-            "error.clock.no_time_source",
-            servers = self.sntp.len(),
-            sites = self.https.len()
-        )
+        let (servers, sites) = (self.sntp.len(), self.https.len());
+        if self.disagreed() {
+            tr!(
+                lang,
+                "error.clock.sources_disagree",
+                servers = servers,
+                sites = sites,
+                seconds = crate::advice::number(lang, kunci::clock::AGREEMENT, 0)
+            )
+        } else {
+            tr!(
+                lang,
+                "error.clock.no_time_source",
+                servers = servers,
+                sites = sites
+            )
+        }
     }
 }
 

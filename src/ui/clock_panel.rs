@@ -1,5 +1,5 @@
-//! The clock banner (above the list when the clock is off, or when network time is in use)
-//! and the status line (always, at the bottom).
+//! The clock banner (above the list when the clock is off, or when network time is chosen,
+//! saying whether it is applied) and the status line (always, at the bottom).
 
 use egui::{Color32, RichText, Ui};
 use kunci::clock::{Measurement, NoTimeSource, Verdict};
@@ -61,7 +61,8 @@ impl ClockPanel {
         }
     }
 
-    /// The banner: shown when the clock is off by 3 s or more, and whenever network time is used.
+    /// The banner: shown when the clock is off by 3 s or more, and whenever network time is
+    /// chosen (saying plainly when it is not applied, because only one source answered).
     pub fn banner_ui(&mut self, ui: &mut Ui, lang: Language) -> Option<Command> {
         let mut action = None;
         let m = self.measurement().cloned()?;
@@ -69,7 +70,12 @@ impl ClockPanel {
         if verdict == Verdict::Ok && !self.use_network_time {
             return None;
         }
+        let not_applied = self.use_network_time && m.correction().is_none();
         let (color, title) = match verdict {
+            Verdict::Ok if not_applied => (
+                Color32::from_rgb(0xd9, 0x8c, 0x1f),
+                tr!(lang, "ui.clock.title_network_time_not_applied"),
+            ),
             Verdict::Error => (
                 Color32::from_rgb(0xd0, 0x3a, 0x2f),
                 tr!(lang, "ui.clock.title_error"),
@@ -110,7 +116,17 @@ impl ClockPanel {
                     ))
                     .weak(),
                 );
-                if self.use_network_time {
+                if not_applied {
+                    ui.label(
+                        RichText::new(tr!(
+                            lang,
+                            "ui.clock.network_time_not_applied",
+                            source = advice::source_name(lang, &m.source),
+                            needed = kunci::clock::SOURCES_FOR_CORRECTION
+                        ))
+                        .strong(),
+                    );
+                } else if self.use_network_time {
                     ui.label(
                         RichText::new(tr!(
                             lang,

@@ -121,6 +121,7 @@ fn measured(offset: f64) -> ClockEvent {
         sntp: Vec::new(),
         https: Vec::new(),
         measured_at: T,
+        agreeing: 2,
     }))
 }
 

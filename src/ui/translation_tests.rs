@@ -64,6 +64,7 @@ fn window(dir: &std::path::Path, lang: Language) -> Harness<'static, KunciApp> {
         clock: Arc::new(|| T),
         settings: Settings {
             auto_check_time: false,
+            use_network_time: true,
             language: Some(lang),
             ..Settings::default()
         },
@@ -93,7 +94,8 @@ fn texts(h: &Harness<'static, KunciApp>, into: &mut BTreeSet<String>) {
     }
 }
 
-/// A clock 7 hours behind: the error banner with the time-zone explanation.
+/// A clock 7 hours behind, by one source alone: the error banner with the time-zone
+/// explanation, and (network time being chosen) why it is not applied.
 fn clock_seven_hours_off() -> ClockEvent {
     ClockEvent::Checked(Ok(Measurement {
         offset: 25200.0,
@@ -103,6 +105,7 @@ fn clock_seven_hours_off() -> ClockEvent {
         sntp: Vec::new(),
         https: Vec::new(),
         measured_at: T,
+        agreeing: 1,
     }))
 }
 

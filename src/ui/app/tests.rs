@@ -231,7 +231,13 @@ fn search_filters_the_list() {
     assert!(h.query_by_label("GitHub").is_none());
 }
 
+/// A measurement two independent sources agree on.
 fn measured(offset: f64) -> ClockEvent {
+    measured_by(offset, 2)
+}
+
+/// A measurement `agreeing` independent sources agree on.
+fn measured_by(offset: f64, agreeing: usize) -> ClockEvent {
     ClockEvent::Checked(Ok(kunci::clock::Measurement {
         offset,
         source: kunci::clock::Source::Sntp {
@@ -240,6 +246,7 @@ fn measured(offset: f64) -> ClockEvent {
         sntp: Vec::new(),
         https: Vec::new(),
         measured_at: T,
+        agreeing,
     }))
 }
 
@@ -314,6 +321,45 @@ fn network_time_changes_the_code_and_is_saved() {
     settle(&mut h);
     h.get_by_label("996 554");
     assert!(!Settings::load(&DataDir::new(tmp.path())).0.use_network_time);
+}
+
+#[test]
+fn network_time_from_a_lone_source_is_not_applied_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let uri = OtpUri::parse(&format!("otpauth://totp/GitHub:ada?secret={KEY}")).unwrap();
+    open_store(tmp.path()).add(&uri).unwrap();
+    let mut h = harness(tmp.path());
+    h.get_by_label("996 554");
+
+    // One server alone says it is an hour later.
+    h.state_mut().apply_clock(measured_by(3600.0, 1));
+    h.run_steps(3);
+    h.get_by_label("Use network time for codes").click();
+    settle(&mut h);
+    assert!(Settings::load(&DataDir::new(tmp.path())).0.use_network_time);
+
+    // The codes stay on this computer's clock, and the banner says why.
+    h.get_by_label("996 554");
+    h.get_by_label("This computer's clock is wrong");
+    h.get_by_label_contains("NOT applied: only one time source answered (SNTP 127.0.0.1:11123)");
+    assert!(h.query_by_label_contains("now use network time").is_none());
+
+    // A clock that is right by that one source: the banner stays, titled for it.
+    h.state_mut().apply_clock(measured_by(0.4, 1));
+    h.run_steps(3);
+    h.get_by_label("Network time is on, but not applied");
+    h.get_by_label_contains("NOT applied: only one time source answered");
+    h.state_mut().apply_clock(measured_by(3600.0, 1));
+    h.run_steps(3);
+
+    // A second source that agrees: now it is applied.
+    h.state_mut().apply_clock(measured_by(3600.0, 2));
+    h.run_steps(3);
+    let secret = kunci::otp::parse_setup_key(KEY).unwrap();
+    let corrected = generate(&secret, &Default::default(), T as u64 + 3600).unwrap();
+    h.get_by_label(&super::super::account_row::group_digits(&corrected));
+    h.get_by_label_contains("now use network time");
+    assert!(h.query_by_label_contains("NOT applied").is_none());
 }
 
 #[derive(Debug)]
