@@ -105,13 +105,14 @@ impl Primary {
     pub fn acquire(dir: &DataDir) -> Result<Primary, InstanceError> {
         let io_err = |path: PathBuf| move |source| InstanceError::Io { path, source };
         let root = dir.root().to_path_buf();
-        std::fs::create_dir_all(&root).map_err(io_err(root.clone()))?;
+        // Created owner-only, like every other file in the data directory.
+        dir.create().map_err(io_err(root.clone()))?;
         let lock_path = root.join(LOCK_FILE);
-        let lock = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let lock = options
             .open(&lock_path)
             .map_err(io_err(lock_path.clone()))?;
         match lock.try_lock() {
@@ -430,6 +431,21 @@ mod tests {
         assert_eq!(shown.load(Ordering::SeqCst), 1);
         signal_show(&dir, Duration::from_secs(5)).unwrap();
         assert_eq!(shown.load(Ordering::SeqCst), 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_window_claims_a_data_directory_only_its_owner_can_read() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::new(tmp.path().join("data"));
+        let _first = Primary::acquire(&dir).unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(dir.root()), 0o700);
+        for entry in std::fs::read_dir(dir.root()).unwrap() {
+            let path = entry.unwrap().path();
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
     }
 
     #[test]
