@@ -43,9 +43,32 @@ const MAX_CONNECTIONS: usize = 16;
 /// [`ACCEPT_PAUSE_MAX`]: an error that persists (no file descriptors left) must not spin a core.
 const ACCEPT_PAUSE_FIRST: Duration = Duration::from_millis(10);
 const ACCEPT_PAUSE_MAX: Duration = Duration::from_secs(1);
-/// The request and the answer; a request line is `<token> show`.
-const SHOW: &str = "show";
+/// The answer to every request carried out; a request line is `<token> <request>`.
 const SHOWN: &str = "shown";
+
+/// What another launch asks of the running window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowRequest {
+    /// Come to the front (a second start of Kunci).
+    Show,
+    /// Bring up the quick picker (`kunci pick`).
+    Pick,
+}
+
+impl WindowRequest {
+    fn word(self) -> &'static str {
+        match self {
+            WindowRequest::Show => "show",
+            WindowRequest::Pick => "pick",
+        }
+    }
+
+    fn from_word(word: &str) -> Option<WindowRequest> {
+        [WindowRequest::Show, WindowRequest::Pick]
+            .into_iter()
+            .find(|r| r.word() == word)
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -152,11 +175,14 @@ impl Primary {
         self.listener.local_addr().map_or(0, |a| a.port())
     }
 
-    /// Answers requests on a thread of its own, calling `on_show` for each one that carries
+    /// Answers requests on a thread of its own, calling `on_request` for each one that carries
     /// the token. The thread lives as long as the process; each connection is read on a
-    /// short-lived thread (at most [`MAX_CONNECTIONS`] at once), so `on_show` may be called
+    /// short-lived thread (at most [`MAX_CONNECTIONS`] at once), so `on_request` may be called
     /// from several threads.
-    pub fn serve(&self, on_show: impl Fn() + Send + Sync + 'static) -> Result<(), InstanceError> {
+    pub fn serve(
+        &self,
+        on_request: impl Fn(WindowRequest) + Send + Sync + 'static,
+    ) -> Result<(), InstanceError> {
         let listener = self
             .listener
             .try_clone()
@@ -165,14 +191,14 @@ impl Primary {
                 source,
             })?;
         let token: Arc<str> = self.token.as_str().into();
-        let on_show: Arc<dyn Fn() + Send + Sync> = Arc::new(on_show);
+        let on_request: Arc<dyn Fn(WindowRequest) + Send + Sync> = Arc::new(on_request);
         let open = Arc::new(Mutex::new(Open::default()));
         std::thread::Builder::new()
             .name("kunci-instance".into())
             .spawn(move || {
                 accept_loop(
                     || Some(listener.accept().map(|(stream, _)| stream)),
-                    |stream| admit(&open, stream, &token, &on_show),
+                    |stream| admit(&open, stream, &token, &on_request),
                     std::thread::sleep,
                 );
             })
@@ -228,7 +254,7 @@ fn admit(
     open: &Arc<Mutex<Open>>,
     stream: TcpStream,
     token: &Arc<str>,
-    on_show: &Arc<dyn Fn() + Send + Sync>,
+    on_request: &Arc<dyn Fn(WindowRequest) + Send + Sync>,
 ) {
     let Ok(handle) = stream.try_clone() else {
         return;
@@ -253,12 +279,12 @@ fn admit(
             open.streams.retain(|(other, _)| *other != id);
         }
     };
-    let (token, on_show) = (token.clone(), on_show.clone());
+    let (token, on_request) = (token.clone(), on_request.clone());
     let done = forget.clone();
     let spawned = std::thread::Builder::new()
         .name("kunci-instance-request".into())
         .spawn(move || {
-            let _ = answer(&stream, &token, &*on_show);
+            let _ = answer(&stream, &token, &*on_request);
             done();
         });
     if spawned.is_err() {
@@ -267,19 +293,22 @@ fn admit(
     }
 }
 
-/// Reads one request line within [`REQUEST_DEADLINE`]; a genuine `show` is carried out and
+/// Reads one request line within [`REQUEST_DEADLINE`]; a genuine request is carried out and
 /// answered.
-fn answer(stream: &TcpStream, token: &str, on_show: &dyn Fn()) -> io::Result<()> {
+fn answer(stream: &TcpStream, token: &str, on_request: &dyn Fn(WindowRequest)) -> io::Result<()> {
     let Some(line) = read_request(stream, Instant::now() + REQUEST_DEADLINE)? else {
         return Ok(());
     };
     let Some((sent, request)) = line.trim_end().split_once(' ') else {
         return Ok(());
     };
-    if !same(sent.as_bytes(), token.as_bytes()) || request != SHOW {
+    if !same(sent.as_bytes(), token.as_bytes()) {
         return Ok(());
     }
-    on_show();
+    let Some(request) = WindowRequest::from_word(request) else {
+        return Ok(());
+    };
+    on_request(request);
     stream.set_write_timeout(Some(REQUEST_DEADLINE))?;
     let mut stream = stream;
     stream.write_all(format!("{SHOWN}\n").as_bytes())
@@ -332,13 +361,37 @@ fn random_token() -> String {
 /// Asks the window that holds the lock in `dir` to come to the front. Waits up to `patience`
 /// for its address to appear (it may have taken the lock a moment ago) and for its answer.
 pub fn signal_show(dir: &DataDir, patience: Duration) -> Result<(), SignalError> {
+    signal(dir, WindowRequest::Show, patience)
+}
+
+/// Whether a window holds the lock in `dir` now (without taking it for more than a moment).
+pub fn is_running(dir: &DataDir) -> bool {
+    let Ok(file) = File::open(dir.root().join(LOCK_FILE)) else {
+        return false;
+    };
+    match file.try_lock_shared() {
+        Ok(()) => {
+            let _ = file.unlock();
+            false
+        }
+        Err(TryLockError::WouldBlock) => true,
+        Err(TryLockError::Error(_)) => false,
+    }
+}
+
+/// Sends `request` to the window that holds the lock in `dir`, as [`signal_show`] does.
+pub fn signal(
+    dir: &DataDir,
+    request: WindowRequest,
+    patience: Duration,
+) -> Result<(), SignalError> {
     let path = dir.root().join(INFO_FILE);
     let deadline = Instant::now() + patience;
     loop {
         let result = match read_info(&path) {
             Some(info) => {
                 allow_foreground(info.pid);
-                request(info.port, &info.token, deadline)
+                send(info.port, &info.token, request, deadline)
             }
             None => Err(SignalError::NoAddress { path: path.clone() }),
         };
@@ -373,8 +426,14 @@ fn read_info(path: &std::path::Path) -> Option<Info> {
     serde_json::from_slice(&std::fs::read(path).ok()?).ok()
 }
 
-/// Sends `<token> show` to `port` and waits (until `deadline`, at least a second) for `shown`.
-fn request(port: u16, token: &str, deadline: Instant) -> Result<(), SignalError> {
+/// Sends `<token> <request>` to `port` and waits (until `deadline`, at least a second) for
+/// `shown`.
+fn send(
+    port: u16,
+    token: &str,
+    request: WindowRequest,
+    deadline: Instant,
+) -> Result<(), SignalError> {
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let wait = deadline
         .saturating_duration_since(Instant::now())
@@ -384,7 +443,7 @@ fn request(port: u16, token: &str, deadline: Instant) -> Result<(), SignalError>
     let no_answer = |_| SignalError::NoAnswer { port };
     stream.set_read_timeout(Some(wait)).map_err(no_answer)?;
     stream
-        .write_all(format!("{token} {SHOW}\n").as_bytes())
+        .write_all(format!("{token} {}\n", request.word()).as_bytes())
         .map_err(no_answer)?;
     let mut line = String::new();
     BufReader::new(stream.take(64))
@@ -408,11 +467,33 @@ mod tests {
         let shown = Arc::new(AtomicUsize::new(0));
         let count = shown.clone();
         primary
-            .serve(move || {
+            .serve(move |_| {
                 count.fetch_add(1, Ordering::SeqCst);
             })
             .unwrap();
         shown
+    }
+
+    #[test]
+    fn a_pick_request_arrives_as_a_pick_and_is_answered() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::new(tmp.path());
+        assert!(!is_running(&dir));
+        let first = Primary::acquire(&dir).unwrap();
+        assert!(is_running(&dir));
+        let heard = Arc::new(Mutex::new(Vec::new()));
+        let log = heard.clone();
+        first
+            .serve(move |request| log.lock().unwrap().push(request))
+            .unwrap();
+        signal(&dir, WindowRequest::Pick, Duration::from_secs(5)).unwrap();
+        signal_show(&dir, Duration::from_secs(5)).unwrap();
+        assert_eq!(
+            *heard.lock().unwrap(),
+            [WindowRequest::Pick, WindowRequest::Show]
+        );
+        drop(first);
+        assert!(!is_running(&dir));
     }
 
     #[test]
@@ -474,11 +555,11 @@ mod tests {
         let soon = || Instant::now() + Duration::from_secs(1);
         let wrong = "0".repeat(first.token.len());
         assert!(matches!(
-            request(first.port(), &wrong, soon()),
+            send(first.port(), &wrong, WindowRequest::Show, soon()),
             Err(SignalError::NoAnswer { .. })
         ));
         assert!(matches!(
-            request(first.port(), "", soon()),
+            send(first.port(), "", WindowRequest::Show, soon()),
             Err(SignalError::NoAnswer { .. })
         ));
         // Garbage without a newline: cut off at the length limit.
@@ -487,9 +568,15 @@ mod tests {
         drop(raw);
         assert_eq!(shown.load(Ordering::SeqCst), 0);
         // Still answering the right token afterwards.
-        request(
+        // An unknown request with the right token: nothing happens.
+        let mut raw = TcpStream::connect((Ipv4Addr::LOCALHOST, first.port())).unwrap();
+        raw.write_all(format!("{} explode\n", first.token).as_bytes())
+            .unwrap();
+        drop(raw);
+        send(
             first.port(),
             &first.token,
+            WindowRequest::Show,
             Instant::now() + Duration::from_secs(5),
         )
         .unwrap();
@@ -529,9 +616,10 @@ mod tests {
     /// One real "show" round trip against `primary`; how long it took.
     fn timed_show(primary: &Primary) -> (Result<(), SignalError>, Duration) {
         let start = Instant::now();
-        let result = request(
+        let result = send(
             primary.port(),
             &primary.token,
+            WindowRequest::Show,
             Instant::now() + Duration::from_secs(10),
         );
         (result, start.elapsed())

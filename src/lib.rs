@@ -9,13 +9,16 @@
 //! - [`clock`]: network time, the clock's drift and what it means for codes;
 //! - [`scan`]: QR enrolment from the screen, a webcam, an image file or the clipboard;
 //! - [`settings`]: preferences kept in the data directory;
-//! - [`instance`]: one window per data directory.
+//! - [`instance`]: one window per data directory;
+//! - [`desktop`]: quick access: the global shortcut, the tray, typing into the focused window
+//!   and starting with the system.
 //!
 //! The front ends (`ui`, `cli`) live in the binary and only call into this library;
 //! `ARCHITECTURE.md` maps the layers.
 
 pub mod accounts;
 pub mod clock;
+pub mod desktop;
 pub mod export;
 pub mod import;
 pub mod instance;

@@ -21,7 +21,10 @@ fn main() -> ExitCode {
         }
         None => {
             hide_own_console();
-            ui::run()
+            ui::run(ui::Start {
+                minimized: args.minimized,
+                pick: args.pick,
+            })
         }
     }
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{CheckConfig, DEFAULT_HTTPS_URLS, DEFAULT_SNTP_SERVERS, DEFAULT_TIMEOUT};
+use crate::desktop::{Shortcut, ShortcutError};
 use crate::store::{DataDir, StoreError};
 
 /// A language Kunci speaks. Its words live in the front ends' translation files.
@@ -146,6 +147,15 @@ pub struct Settings {
     pub auto_backup_folder: Option<PathBuf>,
     /// How many automatic backups to keep in that folder (older ones are deleted).
     pub auto_backup_keep: u32,
+    /// The keys that bring up the quick picker from anywhere ("Ctrl+Alt+K"); `None`: off.
+    pub quick_pick_shortcut: Option<String>,
+    /// An icon in the tray, whose menu copies pinned accounts' codes and opens the picker.
+    pub tray_icon: bool,
+    /// The close button hides the window to the tray (while a tray shows the icon); Quit in
+    /// the tray's menu ends Kunci.
+    pub close_to_tray: bool,
+    /// Start hidden in the tray (minimised where no tray shows the icon).
+    pub start_minimized: bool,
 }
 
 impl Default for Settings {
@@ -168,6 +178,10 @@ impl Default for Settings {
             backup_reminder_dismissed: Default::default(),
             auto_backup_folder: None,
             auto_backup_keep: 10,
+            quick_pick_shortcut: Some(crate::desktop::DEFAULT_SHORTCUT.to_string()),
+            tray_icon: true,
+            close_to_tray: false,
+            start_minimized: false,
         }
     }
 }
@@ -254,6 +268,14 @@ impl Settings {
     /// stays locked: a lock that was set must stay set).
     pub fn has_lock(&self) -> bool {
         self.lock_passphrase_hash.is_some() || self.lock_unreadable.is_some()
+    }
+
+    /// The quick-pick shortcut as keys: `Ok(None)` when it is off.
+    pub fn quick_pick(&self) -> Result<Option<Shortcut>, ShortcutError> {
+        self.quick_pick_shortcut
+            .as_deref()
+            .map(str::parse)
+            .transpose()
     }
 
     /// The language in use: the chosen one, or the system's.

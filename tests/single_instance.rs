@@ -12,162 +12,22 @@
 mod common;
 
 use std::fs::{self, File};
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
-use common::KUNCI;
+use common::desktop::{Desktop, read, wait_until};
 
 const HOW_TO_RUN: &str = "run scripts/test (it installs xvfb, xdotool and openbox), or \
      scripts/with-keyring cargo test --test single_instance";
 
-fn tool(name: &str) -> PathBuf {
-    common::find_on_path(name).unwrap_or_else(|| panic!("`{name}` not found on PATH: {HOW_TO_RUN}"))
-}
-
-fn read(path: &Path) -> String {
-    fs::read_to_string(path).unwrap_or_default()
-}
-
-/// Children killed when the test ends, pass or fail.
-#[derive(Default)]
-struct Processes(Vec<Child>);
-
-impl Drop for Processes {
-    fn drop(&mut self) {
-        while let Some(mut child) = self.0.pop() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// Polls `done` every 50 ms until it holds or `limit` passes.
-fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    loop {
-        if done() {
-            return true;
-        }
-        if Instant::now() >= deadline {
-            return false;
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
-}
-
-struct Desktop {
-    display: String,
-    runtime: PathBuf,
-    data: PathBuf,
-    logs: PathBuf,
-    xdotool: PathBuf,
-    procs: Processes,
-}
-
-impl Desktop {
-    /// Xvfb on a free display, with openbox managing windows.
-    fn start(root: &Path) -> Desktop {
-        let xdotool = tool("xdotool");
-        let openbox = tool("openbox");
-        let (data, runtime, logs) = (root.join("data"), root.join("runtime"), root.join("logs"));
-        for dir in [&data, &runtime, &logs] {
-            fs::create_dir_all(dir).unwrap();
-        }
-        fs::set_permissions(&runtime, fs::Permissions::from_mode(0o700)).unwrap();
-        // The clock check goes to a closed port on loopback: no traffic leaves this machine.
-        fs::write(
-            data.join("settings.json"),
-            r#"{"time_servers": ["127.0.0.1:9"], "https_time_urls": [], "language": "en"}"#,
-        )
-        .unwrap();
-
-        let mut procs = Processes::default();
-        let (xvfb, display) =
-            common::x11::start_xvfb(&tool("Xvfb"), "1024x700x24", &logs.join("xvfb.log"));
-        procs.0.push(xvfb);
-
-        // `--startup` runs once openbox manages windows; a window mapped earlier may stay unmapped.
-        let ready = logs.join("openbox.ready");
-        let openbox = Command::new(openbox)
-            .arg("--startup")
-            .arg(format!("touch '{}'", ready.display()))
-            .env("DISPLAY", &display)
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(File::create(logs.join("openbox.log")).unwrap())
-            .spawn()
-            .expect("start openbox");
-        procs.0.push(openbox);
-        assert!(
-            wait_until(Duration::from_secs(15), || ready.exists()),
-            "openbox did not start: {}",
-            read(&logs.join("openbox.log"))
-        );
-        Desktop {
-            display,
-            runtime,
-            data,
-            logs,
-            xdotool,
-            procs,
-        }
-    }
-
-    /// `kunci` (the window) on this display and data directory; stderr goes to `logs/<name>.err`.
-    fn kunci(&self, name: &str) -> Command {
-        let mut cmd = Command::new(KUNCI);
-        cmd.env("DISPLAY", &self.display)
-            .env_remove("WAYLAND_DISPLAY")
-            .env_remove("WAYLAND_SOCKET")
-            .env("XDG_RUNTIME_DIR", &self.runtime)
-            .env("KUNCI_DATA_DIR", &self.data)
-            .stdin(Stdio::null())
-            .stdout(File::create(self.logs.join(format!("{name}.out"))).unwrap())
-            .stderr(File::create(self.logs.join(format!("{name}.err"))).unwrap());
-        cmd
-    }
-
-    fn log(&self, name: &str) -> String {
-        read(&self.logs.join(format!("{name}.err")))
-    }
-
-    /// The top-level windows named exactly "Kunci"; mapped ones only when `visible`.
-    fn windows(&self, visible: bool) -> Vec<String> {
-        let mut cmd = Command::new(&self.xdotool);
-        cmd.arg("search");
-        if visible {
-            cmd.arg("--onlyvisible");
-        }
-        let out = cmd
-            .args(["--name", "^Kunci$"])
-            .env("DISPLAY", &self.display)
-            .stderr(Stdio::null())
-            .output()
-            .expect("run xdotool search");
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(str::to_owned)
-            .collect()
-    }
-
-    fn xdotool(&self, args: &[&str]) {
-        let status = Command::new(&self.xdotool)
-            .args(args)
-            .env("DISPLAY", &self.display)
-            .status()
-            .expect("run xdotool");
-        assert!(status.success(), "xdotool {args:?}: {status}");
-    }
+fn start(root: &Path) -> Desktop {
+    Desktop::start(root, "", HOW_TO_RUN)
 }
 
 #[test]
 fn a_second_launch_shows_the_first_window_and_exits() {
     let tmp = common::tempdir("kunci-single-");
-    let mut desktop = Desktop::start(tmp.path());
+    let mut desktop = start(tmp.path());
 
     let first = desktop.kunci("first").spawn().expect("start kunci");
     desktop.procs.0.push(first);
@@ -263,7 +123,7 @@ fn a_second_launch_shows_the_first_window_and_exits() {
 #[test]
 fn an_unreachable_first_window_is_reported_and_not_doubled() {
     let tmp = common::tempdir("kunci-single-");
-    let desktop = Desktop::start(tmp.path());
+    let desktop = start(tmp.path());
     // Another "window": holds the lock, but its port is closed (stale, or a firewall).
     let lock = File::create(desktop.data.join("instance.lock")).unwrap();
     lock.try_lock().unwrap();

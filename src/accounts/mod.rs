@@ -4,7 +4,9 @@ mod account;
 mod existing;
 pub mod groups;
 mod list;
+mod title_match;
 
 pub use account::{Account, AccountId, Extras};
 pub use existing::Existing;
 pub use list::{AccountList, QueryError};
+pub use title_match::named_in_title;

@@ -17,6 +17,13 @@ use super::vault;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Start the window hidden in the tray (minimised where there is no tray), as the system
+    /// starts it when "Start with the system" is on.
+    #[arg(long)]
+    pub minimized: bool,
+    /// Start the window with the quick picker up (what `kunci pick` does when no window runs).
+    #[arg(long, hide = true)]
+    pub pick: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +107,10 @@ pub enum Command {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Bring up the quick picker in the running Kunci window (starting Kunci when none runs):
+    /// bind a desktop shortcut to this where Kunci's own shortcut cannot work. Exit status:
+    /// 0 the picker is shown, 1 it could not be.
+    Pick,
     /// Where the secrets are kept: the keychain, or an encrypted vault file in the data
     /// directory (for computers without a usable keychain). When the vault is chosen, the
     /// other commands ask for its passphrase, or read it from the file named by

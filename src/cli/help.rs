@@ -112,6 +112,10 @@ pub(super) fn command_in(lang: Language) -> clap::Command {
                 .mut_arg("list", |a| a.help(tr!(lang, "cli.help.recover.list")))
                 .mut_arg("yes", |a| a.help(yes.clone()))
         })
+        .mut_subcommand("pick", |c| {
+            c.about(tr!(lang, "cli.help.pick")).long_about(None)
+        })
+        .mut_arg("minimized", |a| a.help(tr!(lang, "cli.help.minimized")))
         .mut_subcommand("vault", |c| vault::help(c, lang));
     let mut cmd = with_clap_words(cmd, lang);
     // clap adds its `help` command while building: build first, then word that one too.

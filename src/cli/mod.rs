@@ -16,6 +16,7 @@ mod drift;
 mod export;
 mod help;
 mod import;
+mod pick;
 mod scan;
 mod secret_input;
 mod vault;
@@ -82,6 +83,7 @@ pub fn run(command: Command) -> ExitCode {
             json,
         } => drift::run(servers, https, json),
         Command::Recover { list, yes } => accounts::recover(list.as_deref(), yes),
+        Command::Pick => pick::run(),
         Command::Vault { command } => vault::run(command),
     };
     match result {

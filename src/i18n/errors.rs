@@ -6,6 +6,7 @@
 
 use kunci::accounts::QueryError;
 use kunci::clock::NoTimeSource;
+use kunci::desktop::{AutostartError, HotkeyError, ShortcutError, TypingError};
 use kunci::export::ExportError;
 use kunci::import::kunci::BackupError;
 use kunci::import::{EntryName, ImportError, SkipReason, Skipped};
@@ -715,6 +716,63 @@ impl Localize for MoveError {
             MoveError::Vault(e) => e.localize(lang),
             MoveError::Verify { id, .. } => tr!(lang, "vault.error.verify", id = id),
             other => other.to_string(),
+        }
+    }
+}
+
+impl Localize for ShortcutError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            ShortcutError::Empty => tr!(lang, "error.shortcut.empty"),
+            ShortcutError::UnknownKey(key) => tr!(lang, "error.shortcut.unknown_key", key = key),
+            ShortcutError::TwoKeys => tr!(lang, "error.shortcut.two_keys"),
+            ShortcutError::NoKey => tr!(lang, "error.shortcut.no_key"),
+            ShortcutError::NeedsModifier => tr!(lang, "error.shortcut.needs_modifier"),
+            _ => self.to_string(),
+        }
+    }
+}
+
+impl Localize for HotkeyError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            HotkeyError::NoDesktop => tr!(lang, "error.hotkey.no_desktop"),
+            HotkeyError::Taken(keys) => tr!(lang, "error.hotkey.taken", keys = keys),
+            HotkeyError::NoPortal(detail) => tr!(lang, "error.hotkey.no_portal", detail = detail),
+            HotkeyError::Refused => tr!(lang, "error.hotkey.refused"),
+            HotkeyError::Failed(detail) => tr!(lang, "error.hotkey.failed", detail = detail),
+            _ => self.to_string(),
+        }
+    }
+}
+
+impl Localize for TypingError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            TypingError::NotPossible(_) => tr!(lang, "error.typing.not_possible"),
+            TypingError::FocusNotReturned(title) => tr!(lang, "error.typing.focus", title = title),
+            TypingError::KeysHeld => tr!(lang, "error.typing.keys_held"),
+            TypingError::Refused(detail) => tr!(lang, "error.typing.refused", detail = detail),
+            TypingError::Failed(detail) => tr!(lang, "error.typing.failed", detail = detail),
+            _ => self.to_string(),
+        }
+    }
+}
+
+impl Localize for AutostartError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            AutostartError::NoPlace => tr!(lang, "error.autostart.no_place"),
+            AutostartError::Program(detail) => {
+                tr!(lang, "error.autostart.program", detail = detail)
+            }
+            AutostartError::Io { where_, source } => tr!(
+                lang,
+                "error.autostart.io",
+                place = where_,
+                detail = source.to_string()
+            ),
+            _ => self.to_string(),
         }
     }
 }

@@ -70,6 +70,10 @@ pub enum Command {
     BackToKeychain,
     /// Lock the window now.
     LockNow,
+    /// Start Kunci with the system (or stop).
+    Autostart(bool),
+    /// Listen for the same shortcut again (another program had it).
+    RetryShortcut,
 }
 
 impl Command {
@@ -101,6 +105,8 @@ pub enum Screen {
     Settings,
     TimeSettings,
     Protect,
+    /// Settings → Faster log-in (the shortcut, the tray, starting with the system).
+    QuickSettings,
     MoveSecrets,
     Help(HelpSection),
     About,
@@ -118,6 +124,8 @@ pub enum HelpSection {
     NoBarcode,
     NewBarcode,
     Clock,
+    /// Faster log-in: the shortcut, the picker and the tray.
+    Quick,
 }
 
 /// A file the export dialog wrote.

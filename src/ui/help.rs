@@ -10,11 +10,12 @@ use super::command::{Command, Screen};
 use crate::i18n::Language;
 
 impl HelpSection {
-    pub const ALL: [HelpSection; 4] = [
+    pub const ALL: [HelpSection; 5] = [
         HelpSection::Enrol,
         HelpSection::NoBarcode,
         HelpSection::NewBarcode,
         HelpSection::Clock,
+        HelpSection::Quick,
     ];
 
     pub fn title(self, lang: Language) -> String {
@@ -23,6 +24,7 @@ impl HelpSection {
             HelpSection::NoBarcode => tr!(lang, "help.section.no_barcode"),
             HelpSection::NewBarcode => tr!(lang, "help.section.new_barcode"),
             HelpSection::Clock => tr!(lang, "help.section.clock"),
+            HelpSection::Quick => tr!(lang, "help.section.quick"),
         }
     }
 }
@@ -90,6 +92,11 @@ impl HelpDialog {
                     HelpSection::Clock => {
                         if clock_ui(ui, lang, &names) {
                             command = Some(Command::Show(Screen::TimeSettings));
+                        }
+                    }
+                    HelpSection::Quick => {
+                        if quick_ui(ui, lang) {
+                            command = Some(Command::Show(Screen::QuickSettings));
                         }
                     }
                 }
@@ -200,6 +207,27 @@ fn clock_ui(ui: &mut Ui, lang: Language, names: &Names) -> bool {
     ui.label(tr!(lang, "help.clock.kunci", network = names.network));
     ui.label(tr!(lang, "help.clock.no_admin"));
     ui.button(tr!(lang, "help.clock.open_settings")).clicked()
+}
+
+/// Returns true when "Faster log-in settings…" is clicked.
+fn quick_ui(ui: &mut Ui, lang: Language) -> bool {
+    ui.label(tr!(lang, "help.quick.why"));
+    ui.label(RichText::new(tr!(lang, "help.quick.shortcut_title")).strong());
+    step(ui, 1, tr!(lang, "help.quick.step_field"));
+    step(ui, 2, tr!(lang, "help.quick.step_keys"));
+    step(ui, 3, tr!(lang, "help.quick.step_pick"));
+    bullet(ui, tr!(lang, "help.quick.enter"));
+    bullet(ui, tr!(lang, "help.quick.shift_enter"));
+    bullet(ui, tr!(lang, "help.quick.esc"));
+    note(ui, tr!(lang, "help.quick.preselect"));
+    ui.label(RichText::new(tr!(lang, "help.quick.tray_title")).strong());
+    ui.label(tr!(lang, "help.quick.tray"));
+    ui.label(RichText::new(tr!(lang, "help.quick.start_title")).strong());
+    ui.label(tr!(lang, "help.quick.start"));
+    ui.label(RichText::new(tr!(lang, "help.quick.no_shortcut_title")).strong());
+    ui.label(tr!(lang, "help.quick.no_shortcut"));
+    command(ui, "kunci pick");
+    ui.button(tr!(lang, "help.quick.open_settings")).clicked()
 }
 
 /// The list before any account is added: what to do first, and the way into the help.

@@ -19,11 +19,16 @@ mod job;
 mod list_tests;
 mod lock;
 mod passphrase;
+mod picker;
 mod protect_settings;
 #[cfg(test)]
 mod protect_tests;
 mod qr_dialog;
 mod qr_view;
+mod quick;
+mod quick_settings;
+#[cfg(test)]
+mod quick_tests;
 mod redraw;
 mod reenrol_dialog;
 mod scan_dialog;
@@ -48,9 +53,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use app::{KunciApp, Setup, system_clock};
+use quick::{QuickAccess, QuickEvent};
 pub use worker::Opener;
 
-use kunci::instance::{self, InstanceError, Primary, SignalError};
+use kunci::desktop::Autostart;
+use kunci::instance::{self, InstanceError, Primary, SignalError, WindowRequest};
 use kunci::settings::Settings;
 use kunci::store::DataDir;
 
@@ -79,12 +86,32 @@ fn default_setup() -> Setup {
     }
 }
 
+/// How the window starts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Start {
+    /// Hidden in the tray (or minimised): started with the system.
+    pub minimized: bool,
+    /// With the quick picker up (`kunci pick` when no window ran).
+    pub pick: bool,
+}
+
 /// Opens the window and runs until it is closed; or, when Kunci's window is already open on
 /// this data directory, brings that one to the front instead of opening a second writer.
-pub fn run() -> ExitCode {
+pub fn run(start: Start) -> ExitCode {
     let instance = match DataDir::from_env().map(|dir| (Primary::acquire(&dir), dir)) {
         Some((Ok(primary), _)) => Some(primary),
-        Some((Err(InstanceError::AlreadyRunning { .. }), dir)) => return show_running_window(&dir),
+        Some((Err(InstanceError::AlreadyRunning { .. }), dir)) => {
+            // Started with the system while a window runs already: nothing to do.
+            if start.minimized {
+                return ExitCode::SUCCESS;
+            }
+            let request = if start.pick {
+                WindowRequest::Pick
+            } else {
+                WindowRequest::Show
+            };
+            return ask_running_window(&dir, request);
+        }
         // The store's own write lock still keeps the account list whole.
         Some((Err(e), _)) => {
             eprintln!("kunci: {e}; a second window would not be noticed");
@@ -113,19 +140,43 @@ pub fn run() -> ExitCode {
         dithering: false,
         ..Default::default()
     };
+    let quick = QuickAccess::new(true, Autostart::for_this_user().ok());
+    let sender = quick.sender();
+    // `instance` lives until the window closes: dropping it gives up the lock and the address.
+    if let Some(primary) = &instance {
+        let sender = sender.clone();
+        let served = primary.serve(move |request| {
+            // The tests wait for these lines.
+            match request {
+                WindowRequest::Show => {
+                    eprintln!("kunci: another launch asked for this window; bringing it forward");
+                    sender.send(QuickEvent::Show);
+                }
+                WindowRequest::Pick => {
+                    eprintln!("kunci: another launch asked for the quick picker");
+                    sender.send(QuickEvent::Pick);
+                }
+            }
+        });
+        if let Err(e) = served {
+            eprintln!("kunci: {e}; a second launch cannot bring this window forward");
+        }
+    }
+    if start.pick {
+        sender.send(QuickEvent::Pick);
+    }
     let result = eframe::run_native(
         "Kunci",
         options,
-        Box::new(|cc| {
-            if let Some(primary) = &instance {
-                let ctx = cc.egui_ctx.clone();
-                if let Err(e) = primary.serve(move || bring_forward(&ctx)) {
-                    eprintln!("kunci: {e}; a second launch cannot bring this window forward");
-                }
-            }
-            Ok(Box::new(KunciApp::new(default_setup())))
+        Box::new(move |cc| {
+            // Requests that came before this are waiting in the channel; this wakes the
+            // window for the next ones.
+            quick.attach(&cc.egui_ctx);
+            let app = KunciApp::new(default_setup()).with_quick(quick, start.minimized);
+            Ok(Box::new(app))
         }),
     );
+    drop(instance);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -135,20 +186,11 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// Another launch asked for the window: un-minimise, show and focus it.
-fn bring_forward(ctx: &egui::Context) {
-    // The tests wait for this line.
-    eprintln!("kunci: another launch asked for this window; bringing it forward");
-    ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
-    ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));
-    ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
-    ctx.request_repaint();
-}
-
-/// The second launch: asks the running window to come forward and ends quietly, or says why
-/// it could not (in the terminal and in a message box, as it may have been double-clicked).
-fn show_running_window(dir: &DataDir) -> ExitCode {
-    let Err(e) = instance::signal_show(dir, Duration::from_secs(5)) else {
+/// The second launch: asks the running window to come forward (or for the picker) and ends
+/// quietly, or says why it could not (in the terminal and in a message box, as it may have
+/// been double-clicked).
+fn ask_running_window(dir: &DataDir, request: WindowRequest) -> ExitCode {
+    let Err(e) = instance::signal(dir, request, Duration::from_secs(5)) else {
         return ExitCode::SUCCESS;
     };
     let lang = Settings::load(dir).0.language();

@@ -77,6 +77,14 @@ impl SettingsDialog {
         }
 
         if ui
+            .button(tr!(lang, "quick.settings.open"))
+            .on_hover_text(tr!(lang, "quick.settings.open_hint"))
+            .clicked()
+        {
+            outcome = Some(Command::Show(Screen::QuickSettings));
+        }
+
+        if ui
             .button(tr!(lang, "protect.settings.open"))
             .on_hover_text(tr!(lang, "protect.settings.open_hint"))
             .clicked()

@@ -8,6 +8,8 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+#[cfg(target_os = "linux")]
+pub mod desktop;
 pub mod x11;
 
 /// The executable `name` on PATH, if there is one.

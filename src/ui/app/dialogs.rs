@@ -31,6 +31,23 @@ impl KunciApp {
                     modal(ctx, "protect-dialog", |ui| dialog.ui(ui, lang, settings));
                 (inner, dismissed, false)
             }
+            Dialog::QuickSettings(dialog) => {
+                let status = QuickStatus {
+                    shortcut: self.quick.shortcut_status(),
+                    tray_shown: self.quick.tray_shown(),
+                    tray_starting: self.quick.tray_starting(),
+                    tray_problem: self.quick.tray_problem().map(str::to_string),
+                    autostart: self
+                        .quick
+                        .autostart()
+                        .map(|entry| (entry.is_enabled(), entry.location())),
+                };
+                let settings = &self.settings;
+                let (inner, dismissed) = modal(ctx, "quick-settings", |ui| {
+                    dialog.ui(ui, lang, settings, &status)
+                });
+                (inner, dismissed, false)
+            }
             Dialog::Help(dialog) => {
                 let (inner, dismissed) = modal(ctx, "help-dialog", |ui| dialog.ui(ui, lang));
                 (inner, dismissed, false)
@@ -231,6 +248,8 @@ impl KunciApp {
                 self.send(Request::Open);
             }
             Command::LockNow => self.lock_now(ctx),
+            Command::Autostart(on) => self.set_autostart(on),
+            Command::RetryShortcut => self.quick.retry_shortcut(),
         }
     }
 
@@ -254,6 +273,9 @@ impl KunciApp {
                 Dialog::ClockSettings(ClockSettingsDialog::new(&self.settings, lang))
             }
             Screen::Protect => Dialog::Protect(Box::default()),
+            Screen::QuickSettings => {
+                Dialog::QuickSettings(Box::new(QuickSettingsDialog::new(&self.settings)))
+            }
             Screen::MoveSecrets => match &self.location {
                 Some(place) => Dialog::MoveSecrets(Box::new(MoveDialog::new(place))),
                 None => return,

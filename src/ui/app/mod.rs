@@ -6,13 +6,14 @@ mod dialogs;
 mod events;
 mod list;
 mod protect;
+mod quick;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui::{Key, RichText, Ui};
 
-use kunci::accounts::{Account, Existing};
+use kunci::accounts::{Account, AccountId, Existing};
 use kunci::otp::OtpUri;
 use kunci::settings::{Language, Settings};
 use kunci::store::{DataDir, OpenError};
@@ -32,6 +33,8 @@ use super::import_dialog::ImportDialog;
 use super::lock::AppLock;
 use super::protect_settings::ProtectDialog;
 use super::qr_dialog::{AccountQrDialog, MigrationQrDialog};
+use super::quick::QuickAccess;
+use super::quick_settings::{QuickSettingsDialog, QuickStatus};
 use super::redraw::next_redraw;
 use super::reenrol_dialog::ReenrolDialog;
 use super::scan_dialog::ScanDialog;
@@ -74,6 +77,8 @@ enum Dialog {
     Settings(SettingsDialog),
     /// The app lock and the backups (from Settings).
     Protect(Box<ProtectDialog>),
+    /// The shortcut, the tray and starting with the system (from Settings).
+    QuickSettings(Box<QuickSettingsDialog>),
     Help(HelpDialog),
     About,
     Scan(Box<ScanDialog>),
@@ -133,6 +138,10 @@ pub struct KunciApp {
     /// Where the secrets are kept, as the worker last said (asked once the store is open,
     /// and again when Settings opens).
     location: Option<LocationReport>,
+    /// The shortcut, the tray and other launches' requests.
+    quick: QuickAccess,
+    /// The picker, hiding to the tray, starting hidden.
+    state: quick::QuickState,
 }
 
 impl KunciApp {
@@ -171,7 +180,23 @@ impl KunciApp {
             applied_theme: None,
             location: None,
             earlier_lists: Vec::new(),
+            quick: QuickAccess::new(false, None),
+            state: quick::QuickState::default(),
         }
+    }
+
+    /// Quick access as the real window has it (`services`: the shortcut and the tray), and
+    /// whether to start hidden (`--minimized`, or the setting).
+    pub fn with_quick(mut self, quick: QuickAccess, start_hidden: bool) -> Self {
+        self.quick = quick;
+        self.state.start_hidden = start_hidden || self.settings.start_minimized;
+        self
+    }
+
+    /// Where other launches' requests go.
+    #[cfg(test)]
+    pub fn quick_sender(&self) -> super::quick::QuickSender {
+        self.quick.sender()
     }
 
     fn send(&mut self, request: Request) {
@@ -285,13 +310,18 @@ impl KunciApp {
     }
 
     fn copy(&mut self, ctx: &egui::Context, code: &str, name: &str) {
-        let clear_after = clear_delay(self.settings.clipboard_clear_seconds);
-        self.clipboard.copy(ctx, code, clear_after);
-        self.show_toast(copied_message(self.lang, name, clear_after));
+        self.copy_code(ctx, code, name);
         if self.settings.minimize_after_copy {
             // Out of the way, so the browser behind is ready for Ctrl+V.
             ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(true));
         }
+    }
+
+    /// Puts a code on the clipboard (cleared after the delay set) and says so.
+    fn copy_code(&mut self, ctx: &egui::Context, code: &str, name: &str) {
+        let clear_after = clear_delay(self.settings.clipboard_clear_seconds);
+        self.clipboard.copy(ctx, code, clear_after);
+        self.show_toast(copied_message(self.lang, name, clear_after));
     }
 
     /// Changed preferences (language, colours, clipboard…): in use at once, and saved.
@@ -349,27 +379,41 @@ impl KunciApp {
         .then_some(Command::Show(Screen::Help(HelpSection::Enrol)))
     }
 
-    /// The whole window, drawn once per frame.
-    pub fn ui(&mut self, ui: &mut Ui) {
+    /// The workers started (at the first frame, or the first pass while hidden) and what
+    /// they reported taken in.
+    fn background(&mut self, ctx: &egui::Context) {
         if self.worker.is_none() {
-            self.worker = Some(Worker::spawn(ui.ctx().clone(), self.opener.clone()));
+            self.worker = Some(Worker::spawn(ctx.clone(), self.opener.clone()));
             self.send(Request::Open);
             self.configure_auto_backup();
         }
         if self.clock_worker.is_none() {
             self.clock_worker = Some(ClockWorker::spawn(
-                ui.ctx().clone(),
+                ctx.clone(),
                 self.settings.check_config(),
                 self.settings.auto_check_time,
             ));
         }
         self.drain();
+    }
+
+    /// The whole window, drawn once per frame.
+    pub fn ui(&mut self, ui: &mut Ui) {
+        self.background(ui.ctx());
         if self.applied_theme != Some(self.settings.theme) {
             ui.ctx().set_theme(theme_preference(self.settings.theme));
             self.applied_theme = Some(self.settings.theme);
         }
         let lock_wake = self.watch_lock(ui.ctx());
         if self.lock_screen_ui(ui) {
+            return;
+        }
+        if self.state.picker.is_some() {
+            self.picker_ui(ui);
+            let t = self.clock_panel.code_time((self.clock)());
+            let periods = self.totp_periods();
+            let wake = next_redraw(t, periods, true).unwrap_or(Duration::from_secs(5));
+            ui.ctx().request_repaint_after(wake);
             return;
         }
         let now = self.now();
@@ -478,13 +522,7 @@ impl KunciApp {
         // Repaint when a code or countdown changes (redraw.rs), never continuously.
         let t = self.clock_panel.code_time((self.clock)());
         let focused = ctx.input(|i| i.viewport().focused).unwrap_or(true);
-        let periods: std::collections::BTreeSet<u64> = self
-            .list
-            .rows
-            .iter()
-            .filter(|r| r.account.params.kind == kunci::otp::Kind::Totp)
-            .map(|r| u64::from(r.account.params.period))
-            .collect();
+        let periods = self.totp_periods();
         // Without countdowns, still look again now and then (the clock line's "checked at").
         let mut wake = next_redraw(t, periods, focused).unwrap_or(Duration::from_secs(5));
         if let Some(until_clear) = self.clipboard.tick() {
@@ -501,6 +539,16 @@ impl KunciApp {
                 .iter()
                 .any(|r| matches!(r.secret, SecretState::Loading));
         self.startup_trace.frame(all_codes);
+    }
+
+    /// The periods of the TOTP accounts shown, for when the codes change.
+    fn totp_periods(&self) -> std::collections::BTreeSet<u64> {
+        self.list
+            .rows
+            .iter()
+            .filter(|r| r.account.params.kind == kunci::otp::Kind::Totp)
+            .map(|r| u64::from(r.account.params.period))
+            .collect()
     }
 
     fn notices_ui(&mut self, ui: &mut Ui) {
@@ -525,6 +573,10 @@ impl KunciApp {
 }
 
 impl eframe::App for KunciApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        KunciApp::logic(self, ctx);
+    }
+
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         KunciApp::ui(self, ui);
     }
