@@ -402,3 +402,116 @@ fn the_tray_copies_pinned_codes_and_keeps_the_closed_window() {
     );
     assert!(status.unwrap().success(), "{status:?}");
 }
+
+/// The window's ICCCM state as the window manager set it: "Normal", "Iconic" or "Withdrawn"
+/// ("" when it has none: never mapped, or withdrawn and cleared).
+fn wm_state(desktop: &Desktop, window: &str) -> String {
+    let out = desktop
+        .command(desktop.tool("xprop"), "xprop")
+        .args(["-id", window, "WM_STATE"])
+        .stdout(Stdio::piped())
+        .output()
+        .expect("run xprop");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("window state: "))
+        .unwrap_or("")
+        .to_string()
+}
+
+#[test]
+fn started_with_the_computer_kunci_waits_in_the_tray_or_minimised() {
+    // With a tray: hidden in it (not even minimised), and a click on the icon shows it.
+    let tmp = common::tempdir("kunci-minimized-");
+    let mut desktop = Desktop::start(tmp.path(), "", HOW_TO_RUN);
+    add_accounts(&desktop);
+    let watcher = desktop
+        .command(desktop.tool("status-notifier-watcher"), "watcher")
+        .spawn()
+        .expect("start status-notifier-watcher");
+    desktop.procs.0.push(watcher);
+    let mut window = desktop.kunci("window");
+    window.arg("--minimized");
+    desktop
+        .procs
+        .0
+        .push(window.spawn().expect("start kunci --minimized"));
+    let mut item = None;
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            item = tray_item(&desktop);
+            item.is_some()
+        }),
+        "Kunci's tray item did not register: {}",
+        desktop.log("window")
+    );
+    let item = item.unwrap();
+    let hidden = || {
+        let all = desktop.windows(false);
+        all.len() == 1
+            && desktop.windows(true).is_empty()
+            && wm_state(&desktop, &all[0]) != "Iconic"
+    };
+    assert!(
+        wait_until(Duration::from_secs(15), hidden),
+        "not hidden in the tray: windows {:?}, mapped {:?}, state {:?}: {}",
+        desktop.windows(false),
+        desktop.windows(true),
+        desktop
+            .windows(false)
+            .first()
+            .map(|w| wm_state(&desktop, w)),
+        desktop.log("window")
+    );
+    dbus(
+        &desktop,
+        &[
+            &format!("--dest={item}"),
+            "/StatusNotifierItem",
+            "org.kde.StatusNotifierItem.Activate",
+            "int32:0",
+            "int32:0",
+        ],
+    );
+    assert!(
+        wait_until(Duration::from_secs(10), || desktop.windows(true).len() == 1),
+        "the icon did not bring the window back"
+    );
+    drop(desktop);
+
+    // Without a tray: minimised, so the window can be found in the task bar.
+    let tmp = common::tempdir("kunci-minimized-");
+    let mut desktop = Desktop::start(tmp.path(), "", HOW_TO_RUN);
+    let mut window = desktop.kunci("window");
+    window.arg("--minimized");
+    desktop
+        .procs
+        .0
+        .push(window.spawn().expect("start kunci --minimized"));
+    assert!(
+        wait_until(Duration::from_secs(30), || desktop.windows(false).len()
+            == 1),
+        "the window did not appear: {}",
+        desktop.log("window")
+    );
+    let id = desktop.windows(false).remove(0);
+    // Past the time it waits for a tray to show its icon.
+    std::thread::sleep(Duration::from_secs(7));
+    assert_eq!(
+        wm_state(&desktop, &id),
+        "Iconic",
+        "{}",
+        desktop.log("window")
+    );
+    assert!(
+        desktop
+            .procs
+            .0
+            .last_mut()
+            .unwrap()
+            .try_wait()
+            .unwrap()
+            .is_none(),
+        "no tray: Kunci must stay, minimised"
+    );
+}

@@ -266,6 +266,11 @@ impl QuickAccess {
         matches!(&self.tray, TrayState::Running { tray, .. } if tray.shown())
     }
 
+    /// Whether a tray item runs (shown by a host or not).
+    pub fn tray_running(&self) -> bool {
+        matches!(self.tray, TrayState::Running { .. })
+    }
+
     /// Whether the tray is still starting (its host not known yet).
     pub fn tray_starting(&self) -> bool {
         #[cfg(target_os = "linux")]
