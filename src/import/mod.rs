@@ -133,6 +133,19 @@ pub enum ImportError {
         /// The version found.
         version: String,
     },
+    /// The file asks for more key-derivation work than the app that writes the format ever
+    /// does (bounds in [`crate::kdf`]): refused before any derivation, at once.
+    #[error(
+        "this {format} file asks for far more work to open than the app that writes it ever \
+         does ({what}); Kunci refused it rather than work for minutes or hours. It was not \
+         made by that app, or was altered: export it again"
+    )]
+    TooMuchWork {
+        /// The format's name.
+        format: &'static str,
+        /// What the file asked for.
+        what: crate::kdf::TooMuchWork,
+    },
     /// A variant of the format that cannot be read, such as a password-protected Bitwarden export.
     #[error("{format}: {what}")]
     Unsupported {
@@ -350,6 +363,29 @@ mod tests {
                 Err(ImportError::UnknownFormat)
             );
         }
+    }
+
+    /// The work bounds (`crate::kdf`) leave every real file openable: each fixture, encrypted
+    /// ones with their password, is recognised and read.
+    #[test]
+    fn every_fixture_still_opens() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/import");
+        let mut opened = 0;
+        for entry in std::fs::read_dir(&dir).expect("the fixtures") {
+            let name = entry.expect("an entry").file_name();
+            let name = name.to_string_lossy();
+            if name.ends_with(".md") || name.starts_with('.') {
+                continue;
+            }
+            let bytes = test_support::fixture(&name);
+            let got = import_file(&bytes, Some(test_support::PASSWORD));
+            assert!(
+                got.as_ref().is_ok_and(|(_, i)| !i.accounts.is_empty()),
+                "{name}: {got:?}"
+            );
+            opened += 1;
+        }
+        assert_eq!(opened, 8);
     }
 
     #[test]
