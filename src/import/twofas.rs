@@ -32,7 +32,9 @@ const NAME: &str = "2FAS";
 /// The newest schema version this importer knows.
 const MAX_SCHEMA_VERSION: u64 = 4;
 
-/// PBKDF2 rounds of 2FAS backups.
+/// PBKDF2 rounds of 2FAS backups: fixed by the format, which records no count, so a file
+/// cannot ask for more work (`crate::kdf`). A file that names a count anyway is read with
+/// these rounds; the count is ignored.
 const ROUNDS: u32 = 10_000;
 
 impl Importer for TwoFas {
@@ -225,6 +227,22 @@ mod tests {
             );
         }
         Ok(())
+    }
+
+    #[test]
+    fn a_file_cannot_ask_for_more_pbkdf2_rounds() {
+        // 2FAS backups record no round count: one that names 10^9 anyway is read with the
+        // format's 10 000 and answers at once (here: the password is wrong).
+        let json = br#"{"schemaVersion": 4, "services": [], "iterations": 1000000000,
+            "kdf": {"iterations": 1000000000}, "rounds": 1000000000,
+            "servicesEncrypted": "AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAA",
+            "reference": "AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAA"}"#;
+        let start = std::time::Instant::now();
+        let result = TwoFas.import(json, Some("x"));
+        let took = start.elapsed();
+        println!("2FAS file naming 10^9 rounds answered in {took:?}");
+        assert_eq!(result, Err(ImportError::WrongPassword { format: NAME }));
+        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
     }
 
     #[test]
