@@ -26,7 +26,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::{
     EntryFields, ImportError, Imported, Importer, SkipReason, Skipped, aes_gcm_open, algorithm,
-    base32_secret, damaged, entry_name, kind_named, looks_like_json, number, parse_json, text,
+    base32_secret, damaged, entry_name, kind_named, looks_like_object, number, parse_json, text,
 };
 use crate::accounts::Extras;
 use crate::otp::{Kind, OtpUri};
@@ -49,12 +49,12 @@ impl Importer for Aegis {
     }
 
     fn detect(&self, bytes: &[u8]) -> bool {
-        looks_like_json(bytes, b'{', &["\"header\"", "\"db\""])
-            || looks_like_json(bytes, b'{', &["\"header\"", "\"slots\""])
+        // `slots` (inside `header`) recognises an encrypted vault cut short before its `db`.
+        looks_like_object(bytes, &[&["header", "db"], &["header", "slots"]])
     }
 
     fn is_encrypted(&self, bytes: &[u8]) -> bool {
-        serde_json::from_slice::<Value>(bytes)
+        serde_json::from_slice::<Value>(crate::json::without_bom(bytes))
             .map(|v| v.get("db").is_some_and(Value::is_string))
             .unwrap_or(false)
     }
@@ -511,6 +511,31 @@ mod tests {
         // them with its absurd N is not counted: the answer is the password's.
         let (result, _) = timed_import(&vault_with_slots(2, 1 << 15, 8, 1));
         assert_eq!(result, Err(ImportError::WrongPassword { format: NAME }));
+    }
+
+    #[test]
+    fn a_bom_does_not_hide_the_encryption() {
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend(fixture("aegis_encrypted.json"));
+        assert!(Aegis.detect(&bytes) && Aegis.is_encrypted(&bytes));
+        assert_eq!(
+            crate::import::detect(&bytes).map(|i| i.is_encrypted(&bytes)),
+            Ok(true)
+        );
+        assert!(Aegis.import(&bytes, Some(PASSWORD)).is_ok());
+    }
+
+    #[test]
+    fn only_top_level_header_and_db_make_a_vault() {
+        for bytes in [
+            &br#"{"list": [{"header": "h", "db": "d"}]}"#[..],
+            br#"{"note": "\"header\" \"db\"", "x": 1}"#,
+        ] {
+            assert!(!Aegis.detect(bytes), "{}", String::from_utf8_lossy(bytes));
+        }
+        // A vault cut short is still recognised, to be called damaged.
+        let full = fixture("aegis_encrypted.json");
+        assert!(Aegis.detect(&full[..full.len() / 2]));
     }
 
     #[test]

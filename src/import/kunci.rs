@@ -43,7 +43,7 @@ use zeroize::Zeroizing;
 
 use super::{
     EntryFields, ImportError, Imported, Importer, SkipReason, Skipped, damaged, entry_name,
-    kind_named, looks_like_json, number, text,
+    kind_named, looks_like_object, number, text,
 };
 use crate::accounts::Extras;
 use crate::json::zeroize_strings;
@@ -236,7 +236,7 @@ impl Importer for KunciBackup {
     }
 
     fn detect(&self, bytes: &[u8]) -> bool {
-        looks_like_json(bytes, b'{', &["\"kunci_backup\""])
+        looks_like_object(bytes, &[&["kunci_backup"]])
     }
 
     fn is_encrypted(&self, _bytes: &[u8]) -> bool {
@@ -496,6 +496,12 @@ mod tests {
             KunciBackup.import(b"{\"kunci_backup\": 1, \"kdf", Some("x")),
             Err(ImportError::Damaged { .. })
         ));
+    }
+
+    #[test]
+    fn only_a_top_level_tag_makes_a_backup() {
+        assert!(!KunciBackup.detect(br#"{"list": [{"kunci_backup": 1}]}"#));
+        assert!(KunciBackup.detect(br#"{"kunci_backup": 1, "kdf": {"#));
     }
 
     #[test]

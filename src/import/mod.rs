@@ -28,7 +28,7 @@ pub mod uris;
 
 pub use skip::{EntryName, SkipReason, Skipped};
 
-pub(crate) use crate::json::{looks_like_json, number, text};
+pub(crate) use crate::json::{looks_like_json, looks_like_object, number, text};
 
 use crate::accounts::Extras;
 use crate::otp::{Algorithm, Kind, MIN_SECRET_BYTES, OtpUri, Params, Secret, parse_setup_key};

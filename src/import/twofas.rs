@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use super::{
     EntryFields, ImportError, Imported, Importer, SkipReason, Skipped, aes_gcm_open, algorithm,
-    base32_secret, damaged, entry_name, kind_named, looks_like_json, number, parse_json, text,
+    base32_secret, damaged, entry_name, kind_named, looks_like_object, number, parse_json, text,
 };
 use crate::otp::{Kind, OtpUri};
 
@@ -43,11 +43,11 @@ impl Importer for TwoFas {
     }
 
     fn detect(&self, bytes: &[u8]) -> bool {
-        looks_like_json(bytes, b'{', &["\"services"])
+        looks_like_object(bytes, &[&["services"], &["servicesEncrypted"]])
     }
 
     fn is_encrypted(&self, bytes: &[u8]) -> bool {
-        serde_json::from_slice::<Value>(bytes)
+        serde_json::from_slice::<Value>(crate::json::without_bom(bytes))
             .map(|v| v.get("servicesEncrypted").is_some_and(Value::is_string))
             .unwrap_or(false)
     }
@@ -243,6 +243,31 @@ mod tests {
         println!("2FAS file naming 10^9 rounds answered in {took:?}");
         assert_eq!(result, Err(ImportError::WrongPassword { format: NAME }));
         assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+    }
+
+    #[test]
+    fn a_bom_does_not_hide_the_encryption() {
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend(fixture("twofas_encrypted.2fas"));
+        assert!(TwoFas.detect(&bytes) && TwoFas.is_encrypted(&bytes));
+        assert_eq!(
+            crate::import::detect(&bytes).map(|i| i.is_encrypted(&bytes)),
+            Ok(true)
+        );
+        assert!(TwoFas.import(&bytes, Some(PASSWORD)).is_ok());
+    }
+
+    #[test]
+    fn only_top_level_services_make_a_backup() {
+        for bytes in [
+            &br#"{"list": [{"services": []}]}"#[..],
+            br#"{"servicesCount": 3}"#,
+            br#"{"note": "\"services\""}"#,
+        ] {
+            assert!(!TwoFas.detect(bytes), "{}", String::from_utf8_lossy(bytes));
+        }
+        assert!(TwoFas.detect(br#"{"servicesEncrypted": "a:b:c"}"#));
+        assert!(TwoFas.detect(b"{\"schemaVersion\": 4, \"services\": [{\"na"));
     }
 
     #[test]
