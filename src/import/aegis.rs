@@ -539,6 +539,22 @@ mod tests {
     }
 
     #[test]
+    fn an_hotp_entry_with_a_period_reads_back_the_same_from_its_uri() -> Result<(), ImportError> {
+        let text = std::str::from_utf8(&fixture("aegis_plain.json"))
+            .map_err(|e| damaged(NAME, e.to_string()))?
+            .replacen("\"counter\": 42", "\"counter\": 42, \"period\": 60", 1);
+        let got = Aegis.import(text.as_bytes(), None)?;
+        let hotp = got
+            .accounts
+            .iter()
+            .find(|a| a.params.kind == Kind::Hotp)
+            .ok_or_else(|| damaged(NAME, "no HOTP account"))?;
+        assert_eq!((hotp.params.counter, hotp.params.period), (42, 30));
+        assert_eq!(OtpUri::parse(&hotp.to_uri()).as_ref(), Ok(hotp));
+        Ok(())
+    }
+
+    #[test]
     fn other_vault_versions_are_refused() {
         let v2 = br#"{"version": 2, "header": {}, "db": {"version": 1, "entries": []}}"#;
         assert!(matches!(

@@ -276,16 +276,19 @@ impl EntryFields {
     /// The account, once digits, period and secret length are checked.
     pub fn into_uri(self) -> Result<OtpUri, SkipReason> {
         let digits = u8::try_from(self.digits).map_err(|_| SkipReason::TooManyDigits)?;
-        let period = u32::try_from(self.period).map_err(|_| SkipReason::PeriodTooLong)?;
+        // A period means nothing to HOTP, and its otpauth URI has none: an HOTP account gets the
+        // default, as `OtpUri::parse` gives it, whatever the file says, so that it reads back
+        // the same from the store (and a file's stray period can neither skip it nor make it
+        // look different from the same account already there).
+        let period = match self.kind {
+            Kind::Hotp => Params::default().period,
+            Kind::Totp => u32::try_from(self.period).map_err(|_| SkipReason::PeriodTooLong)?,
+        };
         let params = Params {
             kind: self.kind,
             algorithm: self.algorithm,
             digits,
-            period: if self.kind == Kind::Hotp && period == 0 {
-                30
-            } else {
-                period
-            },
+            period,
             counter: if self.kind == Kind::Hotp {
                 self.counter
             } else {
@@ -414,6 +417,30 @@ mod tests {
         assert!(entry(vec![], 6).into_uri().is_err());
         assert!(entry(vec![1; 10], 5).into_uri().is_err());
         assert!(entry(vec![1; 10], 300).into_uri().is_err());
+    }
+
+    /// Found by fuzzing (import_aegis): an Aegis HOTP entry with `"period": 60` kept it, but
+    /// the account's otpauth URI has no period, so the store would read back another account.
+    #[test]
+    fn hotp_entries_take_the_default_period_whatever_the_file_says() {
+        for period in [0, 30, 60, 1000, u64::MAX] {
+            let uri = EntryFields {
+                issuer: "I".into(),
+                label: "L".into(),
+                secret: Secret::from_bytes(vec![1; 20]),
+                kind: Kind::Hotp,
+                algorithm: Algorithm::Sha256,
+                digits: 7,
+                period,
+                counter: 5,
+            }
+            .into_uri();
+            let Ok(uri) = uri else {
+                panic!("period {period}: {uri:?}");
+            };
+            assert_eq!(uri.params.period, 30, "period {period}");
+            assert_eq!(OtpUri::parse(&uri.to_uri()), Ok(uri));
+        }
     }
 
     #[test]
