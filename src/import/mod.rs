@@ -443,6 +443,66 @@ mod tests {
         }
     }
 
+    /// The five crash artifacts of the import fuzz targets (import_aegis, import_andotp,
+    /// import_twofas, import_freeotp_plus, import_file), reduced: each was an HOTP entry that
+    /// named a period, read as an account that did not come back the same from its otpauth URI.
+    /// Here each format's smallest such file, through detection and the importer it picks.
+    #[test]
+    fn an_hotp_entry_with_a_period_reads_back_the_same_in_every_format() {
+        let files: [(&str, &str); 4] = [
+            (
+                "Aegis",
+                r#"{"version": 1, "header": {"slots": null, "params": null},
+                    "db": {"version": 3, "entries": [{"type": "hotp", "name": "n", "issuer": "I",
+                    "info": {"secret": "JBSWY3DPEHPK3PXP", "algo": "SHA256", "digits": 7,
+                    "period": 60, "counter": 5}}]}}"#,
+            ),
+            (
+                "andOTP",
+                r#"[{"secret": "JBSWY3DPEHPK3PXP", "issuer": "I", "label": "n", "type": "HOTP",
+                    "algorithm": "SHA256", "digits": 7, "period": 60, "counter": 5}]"#,
+            ),
+            (
+                "2FAS",
+                r#"{"schemaVersion": 4, "services": [{"name": "I", "secret": "JBSWY3DPEHPK3PXP",
+                    "otp": {"account": "n", "tokenType": "HOTP", "algorithm": "SHA256",
+                    "digits": 7, "period": 45, "counter": 5}}]}"#,
+            ),
+            (
+                "FreeOTP+",
+                r#"{"tokens": [{"issuerExt": "I", "label": "n", "type": "HOTP", "algo": "SHA256",
+                    "digits": 7, "period": 60, "counter": 4,
+                    "secret": [72, 101, 108, 108, 111, 33, -34, -83, -66, -17]}]}"#,
+            ),
+        ];
+        for (format, json) in files {
+            let got = import_file(json.as_bytes(), None);
+            let Ok((name, imported)) = got else {
+                panic!("{format}: {got:?}");
+            };
+            assert_eq!(name, format);
+            assert!(
+                imported.skipped.is_empty(),
+                "{format}: {:?}",
+                imported.skipped
+            );
+            let [account] = &imported.accounts[..] else {
+                panic!("{format}: {} accounts", imported.accounts.len());
+            };
+            let p = &account.params;
+            assert_eq!(
+                (p.kind, p.algorithm, p.digits, p.period, p.counter),
+                (Kind::Hotp, Algorithm::Sha256, 7, 30, 5),
+                "{format}"
+            );
+            assert_eq!(
+                OtpUri::parse(&account.to_uri()).as_ref(),
+                Ok(account),
+                "{format}"
+            );
+        }
+    }
+
     #[test]
     fn base32_errors_do_not_echo_secret_characters() {
         let e = base32_secret("ABCDEFGH1JKLMNOP").err();
