@@ -40,6 +40,32 @@ pub fn looks_like_json(bytes: &[u8], first: u8, needles: &[&str]) -> bool {
             .all(|n| bytes.windows(n.len()).any(|w| w == n.as_bytes()))
 }
 
+/// Whether `bytes` are a JSON object (after a UTF-8 BOM and whitespace) that one of
+/// `alternatives` recognises, each a set of keys that must all be there. First cheaply: each
+/// key's quoted name occurs somewhere. Then, when the bytes parse, as keys of the object
+/// itself, not nested deeper or inside a text (`{"list": [{"header": 1, "db": 2}]}` is no
+/// Aegis vault). Bytes that do not parse (a cut-short file) are recognised on the names alone,
+/// so that they get a clear "damaged" error rather than "unknown format". The values are
+/// skipped while parsing, never kept (they may hold secrets).
+pub fn looks_like_object(bytes: &[u8], alternatives: &[&[&str]]) -> bool {
+    let quoted = |keys: &[&str]| keys.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>();
+    let named = alternatives.iter().any(|keys| {
+        let needles = quoted(keys);
+        let needles: Vec<&str> = needles.iter().map(String::as_str).collect();
+        looks_like_json(bytes, b'{', &needles)
+    });
+    if !named {
+        return false;
+    }
+    type Keys = std::collections::BTreeMap<String, serde::de::IgnoredAny>;
+    match serde_json::from_slice::<Keys>(without_bom(bytes)) {
+        Ok(top) => alternatives
+            .iter()
+            .any(|keys| keys.iter().all(|k| top.contains_key(*k))),
+        Err(_) => true,
+    }
+}
+
 /// `bytes` without a leading UTF-8 byte-order mark (Windows editors write one).
 pub fn without_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
@@ -82,6 +108,27 @@ mod tests {
         ));
         assert!(!looks_like_json(b"[{\"x\": 1}]", b'{', &["\"x\""]));
         assert!(!looks_like_json(b"{\"y\": 1}", b'{', &["\"x\""]));
+    }
+
+    #[test]
+    fn objects_are_recognised_by_their_own_keys_only() {
+        let aegis: &[&[&str]] = &[&["header", "db"], &["header", "slots"]];
+        assert!(looks_like_object(br#"{"header": {}, "db": {}}"#, aegis));
+        assert!(looks_like_object(
+            b"\xEF\xBB\xBF{\"version\": 1, \"header\": {\"slots\": [",
+            aegis
+        ));
+        // Nested, or inside a text: the names occur, but not as the object's own keys.
+        assert!(!looks_like_object(
+            br#"{"list": [{"header": "h", "db": "d"}]}"#,
+            aegis
+        ));
+        assert!(!looks_like_object(
+            br#"{"note": "\"header\" and \"db\"", "header": 1}"#,
+            aegis
+        ));
+        assert!(!looks_like_object(br#"[{"header": 1, "db": 2}]"#, aegis));
+        assert!(!looks_like_object(br#"{"header": 1}"#, aegis));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! - [`accounts`]: the account model and the ordered account list;
 //! - [`store`]: secrets in the OS keychain, metadata in a versioned JSON file written atomically;
 //! - [`import`]: other authenticators' export files and Kunci's own backups, one file per format;
+//! - [`kdf`]: how much key-derivation work a file may ask for (checked before any);
 //! - [`export`]: every account written to one file, and the automatic backups;
 //! - [`clock`]: network time, the clock's drift and what it means for codes;
 //! - [`scan`]: QR enrolment from the screen, a webcam, an image file or the clipboard;
@@ -23,6 +24,7 @@ pub mod export;
 pub mod import;
 pub mod instance;
 mod json;
+pub mod kdf;
 pub mod otp;
 pub mod scan;
 pub mod settings;

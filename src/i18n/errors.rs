@@ -10,6 +10,7 @@ use kunci::desktop::{AutostartError, HotkeyError, ShortcutError, TypingError};
 use kunci::export::ExportError;
 use kunci::import::kunci::BackupError;
 use kunci::import::{EntryName, ImportError, SkipReason, Skipped};
+use kunci::kdf::{TooMuchWork, memory_text, scrypt_memory_bytes};
 use kunci::otp::OtpError;
 use kunci::otp::migration::{
     CollectError, EntryProblem, MigrationError, ProtobufError, SkippedEntry,
@@ -418,6 +419,46 @@ impl Localize for ImportError {
                 format = format,
                 what = what
             ),
+            ImportError::TooMuchWork { format, what } => tr!(
+                lang,
+                "error.import.too_much_work",
+                format = format,
+                what = what.localize(lang)
+            ),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl Localize for TooMuchWork {
+    /// What a file asked of a key derivation, beyond what Kunci reads.
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            TooMuchWork::Argon2id {
+                memory_kib,
+                passes,
+                lanes,
+            } => tr!(
+                lang,
+                "error.work.argon2id",
+                memory = memory_text(*memory_kib),
+                passes = passes,
+                lanes = lanes
+            ),
+            TooMuchWork::Scrypt { n, r, p } => tr!(
+                lang,
+                "error.work.scrypt",
+                n = n,
+                r = r,
+                p = p,
+                memory = memory_text(scrypt_memory_bytes(*n, *r) / 1024)
+            ),
+            TooMuchWork::ScryptSlots { slots, total } => tr!(
+                lang,
+                "error.work.scrypt_slots",
+                slots = slots,
+                total = total
+            ),
             other => other.to_string(),
         }
     }
@@ -682,6 +723,12 @@ impl Localize for VaultError {
                 path = path.display(),
                 what = what
             ),
+            VaultError::TooMuchWork { path, what } => tr!(
+                lang,
+                "vault.error.too_much_work",
+                path = path.display(),
+                what = what.localize(lang)
+            ),
             VaultError::Replaced { path } => {
                 tr!(lang, "vault.error.replaced", path = path.display())
             }
@@ -805,6 +852,74 @@ mod tests {
             "no account matches \"bandung\""
         );
         assert!(q.localize(Language::Indonesian).contains("bandung"));
+    }
+
+    /// A file asking for too much key-derivation work: worded in both languages, English the
+    /// library's own words, Indonesian other words that still carry the numbers.
+    #[test]
+    fn too_much_work_speaks_both_languages_and_english_matches_the_library() {
+        let whats = [
+            TooMuchWork::Argon2id {
+                memory_kib: 1 << 20,
+                passes: 64,
+                lanes: 1,
+            },
+            TooMuchWork::Scrypt {
+                n: 1 << 20,
+                r: 8,
+                p: 16,
+            },
+            TooMuchWork::ScryptSlots {
+                slots: 50,
+                total: 50 << 18,
+            },
+        ];
+        for what in whats {
+            let import = ImportError::TooMuchWork {
+                format: "Aegis",
+                what: what.clone(),
+            };
+            let vault = VaultError::TooMuchWork {
+                path: "/data/vault.json".into(),
+                what: what.clone(),
+            };
+            for (english, indonesian, library) in [
+                (
+                    what.localize(Language::English),
+                    what.localize(Language::Indonesian),
+                    what.to_string(),
+                ),
+                (
+                    import.localize(Language::English),
+                    import.localize(Language::Indonesian),
+                    import.to_string(),
+                ),
+                (
+                    vault.localize(Language::English),
+                    vault.localize(Language::Indonesian),
+                    vault.to_string(),
+                ),
+            ] {
+                assert_eq!(english, library);
+                assert_ne!(indonesian, english, "{what:?}");
+                assert!(!indonesian.contains("%{"), "{indonesian}");
+            }
+        }
+        let vault = VaultError::TooMuchWork {
+            path: "/data/vault.json".into(),
+            what: TooMuchWork::Argon2id {
+                memory_kib: 1 << 20,
+                passes: 64,
+                lanes: 1,
+            },
+        };
+        assert_eq!(
+            vault.localize(Language::Indonesian),
+            "berkas brankas /data/vault.json meminta kerja jauh lebih berat untuk dibuka \
+             daripada berkas yang pernah ditulis Kunci (Argon2id: memori 1024 MiB, 64 putaran, \
+             1 jalur): berkas ini bukan buatan Kunci, atau sudah diubah. Berkasnya dibiarkan apa \
+             adanya; pulihkan dari salinannya, atau dari cadangan Kunci"
+        );
     }
 
     /// Every skip reason, worded: in English the library's own words (kept for logs), in

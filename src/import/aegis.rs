@@ -26,7 +26,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::{
     EntryFields, ImportError, Imported, Importer, SkipReason, Skipped, aes_gcm_open, algorithm,
-    base32_secret, damaged, entry_name, kind_named, looks_like_json, number, parse_json, text,
+    base32_secret, damaged, entry_name, kind_named, looks_like_object, number, parse_json, text,
 };
 use crate::accounts::Extras;
 use crate::otp::{Kind, OtpUri};
@@ -39,8 +39,9 @@ const NAME: &str = "Aegis";
 /// The newest `db` version this importer knows.
 const MAX_DB_VERSION: u64 = 3;
 
-/// scrypt parameters beyond this are refused: they would take minutes and gigabytes.
-const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
+/// The longest scrypt salt read (Aegis writes 32 bytes): the PBKDF2 step of scrypt hashes it
+/// 4·r·p times, so a salt of megabytes would be work too.
+const MAX_SALT_BYTES: usize = 1024;
 
 impl Importer for Aegis {
     fn name(&self) -> &'static str {
@@ -48,12 +49,12 @@ impl Importer for Aegis {
     }
 
     fn detect(&self, bytes: &[u8]) -> bool {
-        looks_like_json(bytes, b'{', &["\"header\"", "\"db\""])
-            || looks_like_json(bytes, b'{', &["\"header\"", "\"slots\""])
+        // `slots` (inside `header`) recognises an encrypted vault cut short before its `db`.
+        looks_like_object(bytes, &[&["header", "db"], &["header", "slots"]])
     }
 
     fn is_encrypted(&self, bytes: &[u8]) -> bool {
-        serde_json::from_slice::<Value>(bytes)
+        serde_json::from_slice::<Value>(crate::json::without_bom(bytes))
             .map(|v| v.get("db").is_some_and(Value::is_string))
             .unwrap_or(false)
     }
@@ -110,24 +111,22 @@ fn hex(text: &str) -> Option<Vec<u8>> {
 }
 
 /// The master key from the first password slot the password opens.
+///
+/// Every password slot is read and its scrypt cost checked before the first derivation: each
+/// slot within the per-slot bound, and all of them together within the total (a wrong password
+/// tries them all), as `crate::kdf` sets out. Raw and biometric slots are never derived and do
+/// not count. A file beyond either bound is refused at once, whatever its other slots hold.
 fn master_key(header: &Value, password: &str) -> Result<zeroize::Zeroizing<Vec<u8>>, ImportError> {
     let slots = header
         .get("slots")
         .and_then(Value::as_array)
         .ok_or_else(|| damaged(NAME, "the header has no key slots"))?;
-    let mut password_slots = 0;
-    for slot in slots.iter().filter(|s| number(s, "type", 0) == Ok(1)) {
-        password_slots += 1;
-        let derived = derive(slot, password)?;
-        let key = hex(text(slot, "key")).ok_or_else(|| damaged(NAME, "a key slot is not hex"))?;
-        let params = slot
-            .get("key_params")
-            .ok_or_else(|| damaged(NAME, "a key slot has no key_params"))?;
-        if let Some(master) = open(derived.as_slice(), params, &key) {
-            return Ok(master);
-        }
-    }
-    if password_slots == 0 {
+    let password_slots = slots
+        .iter()
+        .filter(|s| number(s, "type", 0) == Ok(1))
+        .map(PasswordSlot::read)
+        .collect::<Result<Vec<_>, _>>()?;
+    if password_slots.is_empty() {
         return Err(ImportError::Unsupported {
             format: NAME,
             what: "this vault has no password slot (only biometric unlock); export it from Aegis \
@@ -135,33 +134,77 @@ fn master_key(header: &Value, password: &str) -> Result<zeroize::Zeroizing<Vec<u
                 .into(),
         });
     }
+    let works: Vec<u64> = password_slots.iter().map(|s| s.work).collect();
+    crate::kdf::check_scrypt_total(&works)
+        .map_err(|what| ImportError::TooMuchWork { format: NAME, what })?;
+    for slot in &password_slots {
+        let derived = slot.derive(password)?;
+        if let Some(master) = open(derived.as_slice(), slot.key_params, &slot.key) {
+            return Ok(master);
+        }
+    }
     Err(ImportError::WrongPassword { format: NAME })
 }
 
-/// scrypt with the slot's parameters.
-fn derive(slot: &Value, password: &str) -> Result<zeroize::Zeroizing<[u8; 32]>, ImportError> {
-    let bad = |why: &str| damaged(NAME, format!("a key slot's scrypt parameters are {why}"));
-    let n = number(slot, "n", 0).map_err(|_| bad("not numbers"))?;
-    let r = number(slot, "r", 0).map_err(|_| bad("not numbers"))?;
-    let p = number(slot, "p", 0).map_err(|_| bad("not numbers"))?;
-    if !n.is_power_of_two() || n < 2 || r == 0 || p == 0 {
-        return Err(bad("invalid"));
-    }
-    if n.saturating_mul(r).saturating_mul(128) > MAX_SCRYPT_MEMORY || p > 16 {
-        return Err(bad("too large"));
-    }
-    let salt = hex(text(slot, "salt")).ok_or_else(|| bad("missing their salt"))?;
-    let log_n = u8::try_from(n.trailing_zeros()).map_err(|_| bad("invalid"))?;
-    let params = scrypt::Params::new(
-        log_n,
-        u32::try_from(r).map_err(|_| bad("invalid"))?,
-        u32::try_from(p).map_err(|_| bad("invalid"))?,
-    )
-    .map_err(|_| bad("invalid"))?;
-    let mut key = zeroize::Zeroizing::new([0u8; 32]);
-    scrypt::scrypt(password.as_bytes(), &salt, &params, key.as_mut_slice())
+/// A password slot as read, its scrypt cost checked, not yet derived.
+struct PasswordSlot<'a> {
+    params: scrypt::Params,
+    /// N·r·p.
+    work: u64,
+    salt: Vec<u8>,
+    /// The master key, encrypted.
+    key: Vec<u8>,
+    key_params: &'a Value,
+}
+
+impl<'a> PasswordSlot<'a> {
+    /// The slot's fields; refused when its scrypt parameters are invalid or beyond the bounds.
+    fn read(slot: &'a Value) -> Result<Self, ImportError> {
+        let bad = |why: &str| damaged(NAME, format!("a key slot's scrypt parameters are {why}"));
+        let n = number(slot, "n", 0).map_err(|_| bad("not numbers"))?;
+        let r = number(slot, "r", 0).map_err(|_| bad("not numbers"))?;
+        let p = number(slot, "p", 0).map_err(|_| bad("not numbers"))?;
+        if !n.is_power_of_two() || n < 2 || r == 0 || p == 0 {
+            return Err(bad("invalid"));
+        }
+        let work = crate::kdf::check_scrypt(n, r, p)
+            .map_err(|what| ImportError::TooMuchWork { format: NAME, what })?;
+        let salt = hex(text(slot, "salt")).ok_or_else(|| bad("missing their salt"))?;
+        if salt.len() > MAX_SALT_BYTES {
+            return Err(bad("beyond any Aegis writes (the salt is too long)"));
+        }
+        let log_n = u8::try_from(n.trailing_zeros()).map_err(|_| bad("invalid"))?;
+        let params = scrypt::Params::new(
+            log_n,
+            u32::try_from(r).map_err(|_| bad("invalid"))?,
+            u32::try_from(p).map_err(|_| bad("invalid"))?,
+        )
         .map_err(|_| bad("invalid"))?;
-    Ok(key)
+        let key = hex(text(slot, "key")).ok_or_else(|| damaged(NAME, "a key slot is not hex"))?;
+        let key_params = slot
+            .get("key_params")
+            .ok_or_else(|| damaged(NAME, "a key slot has no key_params"))?;
+        Ok(PasswordSlot {
+            params,
+            work,
+            salt,
+            key,
+            key_params,
+        })
+    }
+
+    /// scrypt with the slot's parameters.
+    fn derive(&self, password: &str) -> Result<zeroize::Zeroizing<[u8; 32]>, ImportError> {
+        let mut key = zeroize::Zeroizing::new([0u8; 32]);
+        scrypt::scrypt(
+            password.as_bytes(),
+            &self.salt,
+            &self.params,
+            key.as_mut_slice(),
+        )
+        .map_err(|_| damaged(NAME, "a key slot's scrypt parameters are invalid"))?;
+        Ok(key)
+    }
 }
 
 /// The accounts of a decrypted or plain `db` object.
@@ -374,6 +417,140 @@ mod tests {
                 .to_string()
                 .contains("motp codes are not supported")
         );
+        Ok(())
+    }
+
+    /// An encrypted vault whose `count` password slots ask scrypt for N, r, p (with a raw
+    /// slot first, which is never derived).
+    fn vault_with_slots(count: usize, n: u64, r: u64, p: u64) -> Vec<u8> {
+        let slot = json!({
+            "type": 1, "uuid": "00000000-0000-4000-8000-000000000000",
+            "key": "00".repeat(48),
+            "key_params": {"nonce": "00".repeat(12), "tag": "00".repeat(16)},
+            "n": n, "r": r, "p": p, "salt": "11".repeat(32),
+        });
+        let raw = json!({"type": 0, "key": "00".repeat(48), "key_params": {}, "n": 1u64 << 40});
+        let mut slots = vec![raw];
+        slots.extend(std::iter::repeat_n(slot, count));
+        let vault = json!({
+            "version": 1,
+            "header": {"slots": slots, "params": {"nonce": "00".repeat(12), "tag": "00".repeat(16)}},
+            "db": "AAAA",
+        });
+        serde_json::to_vec(&vault).unwrap_or_default()
+    }
+
+    /// The file's answer to a password, and how long it took.
+    fn timed_import(bytes: &[u8]) -> (Result<Imported, ImportError>, std::time::Duration) {
+        let start = std::time::Instant::now();
+        let result = Aegis.import(bytes, Some("x"));
+        (result, start.elapsed())
+    }
+
+    #[test]
+    fn fifty_slots_asking_for_hours_are_refused_at_once() {
+        let bytes = vault_with_slots(50, 1 << 20, 8, 16);
+        assert!(Aegis.detect(&bytes) && Aegis.is_encrypted(&bytes));
+        let (result, took) = timed_import(&bytes);
+        println!("50 slots of scrypt N=2^20, r=8, p=16 refused in {took:?}");
+        assert_eq!(
+            result,
+            Err(ImportError::TooMuchWork {
+                format: NAME,
+                what: crate::kdf::TooMuchWork::Scrypt {
+                    n: 1 << 20,
+                    r: 8,
+                    p: 16
+                }
+            })
+        );
+        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+    }
+
+    #[test]
+    fn one_slot_beyond_the_per_slot_bound_is_refused_before_any_derivation() {
+        // N·r·p = 2^21 (twice the bound) with only 64 MiB: before, it was derived (half a
+        // second) and answered "wrong password".
+        let (result, took) = timed_import(&vault_with_slots(1, 1 << 16, 8, 4));
+        println!("one slot of N·r·p = 2^21 refused in {took:?}");
+        assert!(
+            matches!(
+                result,
+                Err(ImportError::TooMuchWork {
+                    what: crate::kdf::TooMuchWork::Scrypt { .. },
+                    ..
+                })
+            ),
+            "{result:?}"
+        );
+        // 256 MiB of memory (N = 2^18, r = 8): beyond the memory bound.
+        let (result, _) = timed_import(&vault_with_slots(1, 1 << 18, 8, 1));
+        assert!(
+            matches!(result, Err(ImportError::TooMuchWork { .. })),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn slots_within_the_bound_one_by_one_are_refused_together() {
+        // Nine slots as Aegis writes them (N·r·p = 2^18 each): more than the 2^21 in all.
+        let (result, took) = timed_import(&vault_with_slots(9, 1 << 15, 8, 1));
+        println!("nine Aegis-strength slots refused in {took:?}");
+        assert_eq!(
+            result,
+            Err(ImportError::TooMuchWork {
+                format: NAME,
+                what: crate::kdf::TooMuchWork::ScryptSlots {
+                    slots: 9,
+                    total: 9 << 18
+                }
+            })
+        );
+        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+        // Two such slots (a password and a backup password) are tried, and the raw slot before
+        // them with its absurd N is not counted: the answer is the password's.
+        let (result, _) = timed_import(&vault_with_slots(2, 1 << 15, 8, 1));
+        assert_eq!(result, Err(ImportError::WrongPassword { format: NAME }));
+    }
+
+    #[test]
+    fn a_bom_does_not_hide_the_encryption() {
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend(fixture("aegis_encrypted.json"));
+        assert!(Aegis.detect(&bytes) && Aegis.is_encrypted(&bytes));
+        assert_eq!(
+            crate::import::detect(&bytes).map(|i| i.is_encrypted(&bytes)),
+            Ok(true)
+        );
+        assert!(Aegis.import(&bytes, Some(PASSWORD)).is_ok());
+    }
+
+    #[test]
+    fn only_top_level_header_and_db_make_a_vault() {
+        for bytes in [
+            &br#"{"list": [{"header": "h", "db": "d"}]}"#[..],
+            br#"{"note": "\"header\" \"db\"", "x": 1}"#,
+        ] {
+            assert!(!Aegis.detect(bytes), "{}", String::from_utf8_lossy(bytes));
+        }
+        // A vault cut short is still recognised, to be called damaged.
+        let full = fixture("aegis_encrypted.json");
+        assert!(Aegis.detect(&full[..full.len() / 2]));
+    }
+
+    #[test]
+    fn an_hotp_entry_with_a_period_reads_back_the_same_from_its_uri() -> Result<(), ImportError> {
+        let text = std::str::from_utf8(&fixture("aegis_plain.json"))
+            .map_err(|e| damaged(NAME, e.to_string()))?
+            .replacen("\"counter\": 42", "\"counter\": 42, \"period\": 60", 1);
+        let got = Aegis.import(text.as_bytes(), None)?;
+        let hotp = got
+            .accounts
+            .iter()
+            .find(|a| a.params.kind == Kind::Hotp)
+            .ok_or_else(|| damaged(NAME, "no HOTP account"))?;
+        assert_eq!((hotp.params.counter, hotp.params.period), (42, 30));
+        assert_eq!(OtpUri::parse(&hotp.to_uri()).as_ref(), Ok(hotp));
         Ok(())
     }
 

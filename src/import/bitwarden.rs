@@ -18,7 +18,7 @@ use super::{
     EntryFields, ImportError, Imported, Importer, SkipReason, Skipped, base32_secret, damaged,
     entry_name,
 };
-use super::{looks_like_json, parse_json, text};
+use super::{looks_like_object, parse_json, text};
 use crate::accounts::Extras;
 use crate::otp::{Algorithm, Kind, OtpError, OtpUri};
 
@@ -33,9 +33,14 @@ impl Importer for Bitwarden {
     }
 
     fn detect(&self, bytes: &[u8]) -> bool {
-        looks_like_json(bytes, b'{', &["\"encrypted\"", "\"items\""])
-            || looks_like_json(bytes, b'{', &["\"folders\"", "\"items\""])
-            || looks_like_json(bytes, b'{', &["\"encKeyValidation_DO_NOT_EDIT\""])
+        looks_like_object(
+            bytes,
+            &[
+                &["encrypted", "items"],
+                &["folders", "items"],
+                &["encKeyValidation_DO_NOT_EDIT"],
+            ],
+        )
     }
 
     fn is_encrypted(&self, _bytes: &[u8]) -> bool {

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::{
     EntryFields, ImportError, Imported, Importer, SkipReason, Skipped, algorithm, damaged,
-    entry_name, kind_named, looks_like_json, number, parse_json, text,
+    entry_name, kind_named, looks_like_object, number, parse_json, text,
 };
 use crate::otp::{Kind, OtpUri, Secret};
 
@@ -28,8 +28,7 @@ impl Importer for FreeOtpPlus {
     }
 
     fn detect(&self, bytes: &[u8]) -> bool {
-        looks_like_json(bytes, b'{', &["\"tokenOrder\""])
-            || looks_like_json(bytes, b'{', &["\"tokens\""])
+        looks_like_object(bytes, &[&["tokenOrder"], &["tokens"]])
     }
 
     fn import(&self, bytes: &[u8], _password: Option<&str>) -> Result<Imported, ImportError> {

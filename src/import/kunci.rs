@@ -43,7 +43,7 @@ use zeroize::Zeroizing;
 
 use super::{
     EntryFields, ImportError, Imported, Importer, SkipReason, Skipped, damaged, entry_name,
-    kind_named, looks_like_json, number, text,
+    kind_named, looks_like_object, number, text,
 };
 use crate::accounts::Extras;
 use crate::json::zeroize_strings;
@@ -108,6 +108,7 @@ fn open_error(e: UnsealError) -> ImportError {
             format: NAME,
             what: "this backup uses a cipher this Kunci does not know".into(),
         },
+        UnsealError::TooMuchWork(what) => ImportError::TooMuchWork { format: NAME, what },
         UnsealError::WrongPassphrase => ImportError::WrongPassword { format: NAME },
         UnsealError::Undecryptable => damaged(
             NAME,
@@ -235,7 +236,7 @@ impl Importer for KunciBackup {
     }
 
     fn detect(&self, bytes: &[u8]) -> bool {
-        looks_like_json(bytes, b'{', &["\"kunci_backup\""])
+        looks_like_object(bytes, &[&["kunci_backup"]])
     }
 
     fn is_encrypted(&self, _bytes: &[u8]) -> bool {
@@ -341,6 +342,45 @@ mod tests {
     fn the_file_records_the_parameters_used() -> Result<(), ImportError> {
         assert_eq!(params_of(&sealed())?, KdfParams::light_for_tests());
         Ok(())
+    }
+
+    /// A backup asking Argon2id for 1 GiB × 64 passes (a minute and a gigabyte before).
+    fn hostile() -> Vec<u8> {
+        let mut file: Value = serde_json::from_slice(&sealed()).unwrap_or_default();
+        file["kdf"]["m_cost_kib"] = (1u64 << 20).into();
+        file["kdf"]["t_cost"] = 64.into();
+        serde_json::to_vec(&file).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_backup_asking_for_a_gigabyte_times_64_is_refused_at_once() {
+        let bytes = hostile();
+        let start = std::time::Instant::now();
+        let result = open(&bytes, "correct horse");
+        let took = start.elapsed();
+        println!("Kunci backup asking Argon2id 1 GiB × 64 refused in {took:?}");
+        let refusal = ImportError::TooMuchWork {
+            format: NAME,
+            what: crate::kdf::TooMuchWork::Argon2id {
+                memory_kib: 1 << 20,
+                passes: 64,
+                lanes: 1,
+            },
+        };
+        assert_eq!(result, Err(refusal.clone()));
+        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+        assert_eq!(params_of(&bytes), Err(refusal.clone()));
+        assert_eq!(crate::import::import_file(&bytes, Some("x")), Err(refusal));
+    }
+
+    #[test]
+    fn what_kunci_writes_is_within_the_bound() {
+        let d = KdfParams::default();
+        assert_eq!(
+            crate::kdf::check_argon2id(d.m_cost_kib.into(), d.t_cost.into(), d.p_cost.into()),
+            Ok(())
+        );
+        assert!(open(BEFORE_SEALED_RS.as_bytes(), "correct horse").is_ok());
     }
 
     #[test]
@@ -456,6 +496,12 @@ mod tests {
             KunciBackup.import(b"{\"kunci_backup\": 1, \"kdf", Some("x")),
             Err(ImportError::Damaged { .. })
         ));
+    }
+
+    #[test]
+    fn only_a_top_level_tag_makes_a_backup() {
+        assert!(!KunciBackup.detect(br#"{"list": [{"kunci_backup": 1}]}"#));
+        assert!(KunciBackup.detect(br#"{"kunci_backup": 1, "kdf": {"#));
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub mod uris;
 
 pub use skip::{EntryName, SkipReason, Skipped};
 
-pub(crate) use crate::json::{looks_like_json, number, text};
+pub(crate) use crate::json::{looks_like_json, looks_like_object, number, text};
 
 use crate::accounts::Extras;
 use crate::otp::{Algorithm, Kind, MIN_SECRET_BYTES, OtpUri, Params, Secret, parse_setup_key};
@@ -132,6 +132,19 @@ pub enum ImportError {
         format: &'static str,
         /// The version found.
         version: String,
+    },
+    /// The file asks for more key-derivation work than the app that writes the format ever
+    /// does (bounds in [`crate::kdf`]): refused before any derivation, at once.
+    #[error(
+        "this {format} file asks for far more work to open than the app that writes it ever \
+         does ({what}); Kunci refused it rather than work for minutes or hours. It was not \
+         made by that app, or was altered: export it again"
+    )]
+    TooMuchWork {
+        /// The format's name.
+        format: &'static str,
+        /// What the file asked for.
+        what: crate::kdf::TooMuchWork,
     },
     /// A variant of the format that cannot be read, such as a password-protected Bitwarden export.
     #[error("{format}: {what}")]
@@ -263,16 +276,19 @@ impl EntryFields {
     /// The account, once digits, period and secret length are checked.
     pub fn into_uri(self) -> Result<OtpUri, SkipReason> {
         let digits = u8::try_from(self.digits).map_err(|_| SkipReason::TooManyDigits)?;
-        let period = u32::try_from(self.period).map_err(|_| SkipReason::PeriodTooLong)?;
+        // A period means nothing to HOTP, and its otpauth URI has none: an HOTP account gets the
+        // default, as `OtpUri::parse` gives it, whatever the file says, so that it reads back
+        // the same from the store (and a file's stray period can neither skip it nor make it
+        // look different from the same account already there).
+        let period = match self.kind {
+            Kind::Hotp => Params::default().period,
+            Kind::Totp => u32::try_from(self.period).map_err(|_| SkipReason::PeriodTooLong)?,
+        };
         let params = Params {
             kind: self.kind,
             algorithm: self.algorithm,
             digits,
-            period: if self.kind == Kind::Hotp && period == 0 {
-                30
-            } else {
-                period
-            },
+            period,
             counter: if self.kind == Kind::Hotp {
                 self.counter
             } else {
@@ -352,6 +368,29 @@ mod tests {
         }
     }
 
+    /// The work bounds (`crate::kdf`) leave every real file openable: each fixture, encrypted
+    /// ones with their password, is recognised and read.
+    #[test]
+    fn every_fixture_still_opens() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/import");
+        let mut opened = 0;
+        for entry in std::fs::read_dir(&dir).expect("the fixtures") {
+            let name = entry.expect("an entry").file_name();
+            let name = name.to_string_lossy();
+            if name.ends_with(".md") || name.starts_with('.') {
+                continue;
+            }
+            let bytes = test_support::fixture(&name);
+            let got = import_file(&bytes, Some(test_support::PASSWORD));
+            assert!(
+                got.as_ref().is_ok_and(|(_, i)| !i.accounts.is_empty()),
+                "{name}: {got:?}"
+            );
+            opened += 1;
+        }
+        assert_eq!(opened, 8);
+    }
+
     #[test]
     fn too_large_files_are_refused_before_reading() {
         let big = vec![b' '; MAX_FILE_BYTES + 1];
@@ -378,6 +417,90 @@ mod tests {
         assert!(entry(vec![], 6).into_uri().is_err());
         assert!(entry(vec![1; 10], 5).into_uri().is_err());
         assert!(entry(vec![1; 10], 300).into_uri().is_err());
+    }
+
+    /// Found by fuzzing (import_aegis): an Aegis HOTP entry with `"period": 60` kept it, but
+    /// the account's otpauth URI has no period, so the store would read back another account.
+    #[test]
+    fn hotp_entries_take_the_default_period_whatever_the_file_says() {
+        for period in [0, 30, 60, 1000, u64::MAX] {
+            let uri = EntryFields {
+                issuer: "I".into(),
+                label: "L".into(),
+                secret: Secret::from_bytes(vec![1; 20]),
+                kind: Kind::Hotp,
+                algorithm: Algorithm::Sha256,
+                digits: 7,
+                period,
+                counter: 5,
+            }
+            .into_uri();
+            let Ok(uri) = uri else {
+                panic!("period {period}: {uri:?}");
+            };
+            assert_eq!(uri.params.period, 30, "period {period}");
+            assert_eq!(OtpUri::parse(&uri.to_uri()), Ok(uri));
+        }
+    }
+
+    /// The five crash artifacts of the import fuzz targets (import_aegis, import_andotp,
+    /// import_twofas, import_freeotp_plus, import_file), reduced: each was an HOTP entry that
+    /// named a period, read as an account that did not come back the same from its otpauth URI.
+    /// Here each format's smallest such file, through detection and the importer it picks.
+    #[test]
+    fn an_hotp_entry_with_a_period_reads_back_the_same_in_every_format() {
+        let files: [(&str, &str); 4] = [
+            (
+                "Aegis",
+                r#"{"version": 1, "header": {"slots": null, "params": null},
+                    "db": {"version": 3, "entries": [{"type": "hotp", "name": "n", "issuer": "I",
+                    "info": {"secret": "JBSWY3DPEHPK3PXP", "algo": "SHA256", "digits": 7,
+                    "period": 60, "counter": 5}}]}}"#,
+            ),
+            (
+                "andOTP",
+                r#"[{"secret": "JBSWY3DPEHPK3PXP", "issuer": "I", "label": "n", "type": "HOTP",
+                    "algorithm": "SHA256", "digits": 7, "period": 60, "counter": 5}]"#,
+            ),
+            (
+                "2FAS",
+                r#"{"schemaVersion": 4, "services": [{"name": "I", "secret": "JBSWY3DPEHPK3PXP",
+                    "otp": {"account": "n", "tokenType": "HOTP", "algorithm": "SHA256",
+                    "digits": 7, "period": 45, "counter": 5}}]}"#,
+            ),
+            (
+                "FreeOTP+",
+                r#"{"tokens": [{"issuerExt": "I", "label": "n", "type": "HOTP", "algo": "SHA256",
+                    "digits": 7, "period": 60, "counter": 4,
+                    "secret": [72, 101, 108, 108, 111, 33, -34, -83, -66, -17]}]}"#,
+            ),
+        ];
+        for (format, json) in files {
+            let got = import_file(json.as_bytes(), None);
+            let Ok((name, imported)) = got else {
+                panic!("{format}: {got:?}");
+            };
+            assert_eq!(name, format);
+            assert!(
+                imported.skipped.is_empty(),
+                "{format}: {:?}",
+                imported.skipped
+            );
+            let [account] = &imported.accounts[..] else {
+                panic!("{format}: {} accounts", imported.accounts.len());
+            };
+            let p = &account.params;
+            assert_eq!(
+                (p.kind, p.algorithm, p.digits, p.period, p.counter),
+                (Kind::Hotp, Algorithm::Sha256, 7, 30, 5),
+                "{format}"
+            );
+            assert_eq!(
+                OtpUri::parse(&account.to_uri()).as_ref(),
+                Ok(account),
+                "{format}"
+            );
+        }
     }
 
     #[test]

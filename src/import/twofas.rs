@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use super::{
     EntryFields, ImportError, Imported, Importer, SkipReason, Skipped, aes_gcm_open, algorithm,
-    base32_secret, damaged, entry_name, kind_named, looks_like_json, number, parse_json, text,
+    base32_secret, damaged, entry_name, kind_named, looks_like_object, number, parse_json, text,
 };
 use crate::otp::{Kind, OtpUri};
 
@@ -32,7 +32,9 @@ const NAME: &str = "2FAS";
 /// The newest schema version this importer knows.
 const MAX_SCHEMA_VERSION: u64 = 4;
 
-/// PBKDF2 rounds of 2FAS backups.
+/// PBKDF2 rounds of 2FAS backups: fixed by the format, which records no count, so a file
+/// cannot ask for more work (`crate::kdf`). A file that names a count anyway is read with
+/// these rounds; the count is ignored.
 const ROUNDS: u32 = 10_000;
 
 impl Importer for TwoFas {
@@ -41,11 +43,11 @@ impl Importer for TwoFas {
     }
 
     fn detect(&self, bytes: &[u8]) -> bool {
-        looks_like_json(bytes, b'{', &["\"services"])
+        looks_like_object(bytes, &[&["services"], &["servicesEncrypted"]])
     }
 
     fn is_encrypted(&self, bytes: &[u8]) -> bool {
-        serde_json::from_slice::<Value>(bytes)
+        serde_json::from_slice::<Value>(crate::json::without_bom(bytes))
             .map(|v| v.get("servicesEncrypted").is_some_and(Value::is_string))
             .unwrap_or(false)
     }
@@ -225,6 +227,47 @@ mod tests {
             );
         }
         Ok(())
+    }
+
+    #[test]
+    fn a_file_cannot_ask_for_more_pbkdf2_rounds() {
+        // 2FAS backups record no round count: one that names 10^9 anyway is read with the
+        // format's 10 000 and answers at once (here: the password is wrong).
+        let json = br#"{"schemaVersion": 4, "services": [], "iterations": 1000000000,
+            "kdf": {"iterations": 1000000000}, "rounds": 1000000000,
+            "servicesEncrypted": "AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAA",
+            "reference": "AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAA"}"#;
+        let start = std::time::Instant::now();
+        let result = TwoFas.import(json, Some("x"));
+        let took = start.elapsed();
+        println!("2FAS file naming 10^9 rounds answered in {took:?}");
+        assert_eq!(result, Err(ImportError::WrongPassword { format: NAME }));
+        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+    }
+
+    #[test]
+    fn a_bom_does_not_hide_the_encryption() {
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend(fixture("twofas_encrypted.2fas"));
+        assert!(TwoFas.detect(&bytes) && TwoFas.is_encrypted(&bytes));
+        assert_eq!(
+            crate::import::detect(&bytes).map(|i| i.is_encrypted(&bytes)),
+            Ok(true)
+        );
+        assert!(TwoFas.import(&bytes, Some(PASSWORD)).is_ok());
+    }
+
+    #[test]
+    fn only_top_level_services_make_a_backup() {
+        for bytes in [
+            &br#"{"list": [{"services": []}]}"#[..],
+            br#"{"servicesCount": 3}"#,
+            br#"{"note": "\"services\""}"#,
+        ] {
+            assert!(!TwoFas.detect(bytes), "{}", String::from_utf8_lossy(bytes));
+        }
+        assert!(TwoFas.detect(br#"{"servicesEncrypted": "a:b:c"}"#));
+        assert!(TwoFas.detect(b"{\"schemaVersion\": 4, \"services\": [{\"na"));
     }
 
     #[test]

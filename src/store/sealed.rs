@@ -19,10 +19,9 @@ use crate::json::{number, text, without_bom};
 const SALT_BYTES: usize = 16;
 const NONCE_BYTES: usize = 24;
 const CHECK_BYTES: usize = 16;
-/// Parameters beyond these are refused when reading: minutes of work and gigabytes of memory.
-const MAX_M_COST_KIB: u32 = 1 << 20;
-const MAX_T_COST: u32 = 64;
-const MAX_P_COST: u32 = 16;
+// The Argon2id parameters a file may ask for are bounded in `crate::kdf` (a few times
+// `KdfParams::default`, which is what Kunci writes): `read` refuses beyond them, so `open`
+// never starts a derivation a file made by hand asked to last minutes.
 
 /// Argon2id's cost parameters; the file records whichever were used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +77,8 @@ pub(crate) enum UnsealError {
     UnsupportedVersion(u64),
     UnknownKdf,
     UnknownCipher,
+    /// The file asks for more Argon2id work than any file Kunci writes: refused before any.
+    TooMuchWork(crate::kdf::TooMuchWork),
     /// The passphrase check does not match.
     WrongPassphrase,
     /// The passphrase is right but the ciphertext does not decrypt (altered or cut short).
@@ -285,18 +286,25 @@ pub(crate) fn read(format: &Format, bytes: &[u8]) -> Result<Header, UnsealError>
     if text(&file, "cipher") != "xchacha20poly1305" {
         return Err(UnsealError::UnknownCipher);
     }
-    let cost = |key: &str, max: u32| -> Result<u32, UnsealError> {
-        let n = number(kdf, key, 0).map_err(|e| UnsealError::Damaged(e.to_string()))?;
+    let cost = |key: &str| -> Result<u64, UnsealError> {
+        match number(kdf, key, 0).map_err(|e| UnsealError::Damaged(e.to_string()))? {
+            0 => Err(UnsealError::Damaged(format!("the Argon2 {key} is zero"))),
+            n => Ok(n),
+        }
+    };
+    let (m_cost, t_cost, p_cost) = (cost("m_cost_kib")?, cost("t_cost")?, cost("p_cost")?);
+    // The bound first: nothing a file asks beyond it is ever derived.
+    crate::kdf::check_argon2id(m_cost, t_cost, p_cost).map_err(UnsealError::TooMuchWork)?;
+    // Within the bound every value fits Argon2's u32.
+    let small = |n: u64| {
         u32::try_from(n)
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| UnsealError::Damaged(format!("the Argon2 {key} is out of range")))
+            .map_err(|_| UnsealError::Damaged("the Argon2 parameters are out of range".into()))
     };
     Ok(Header {
         params: KdfParams {
-            m_cost_kib: cost("m_cost_kib", MAX_M_COST_KIB)?,
-            t_cost: cost("t_cost", MAX_T_COST)?,
-            p_cost: cost("p_cost", MAX_P_COST)?,
+            m_cost_kib: small(m_cost)?,
+            t_cost: small(t_cost)?,
+            p_cost: small(p_cost)?,
         },
         salt: base64_field(kdf, "salt", None)?,
         check: base64_field(kdf, "check", Some(CHECK_BYTES))?,

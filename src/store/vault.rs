@@ -448,6 +448,7 @@ fn open_error(path: &Path, e: UnsealError) -> VaultError {
             path,
             what: "an unknown cipher".into(),
         },
+        UnsealError::TooMuchWork(what) => VaultError::TooMuchWork { path, what },
         UnsealError::Damaged(reason) => VaultError::Damaged { path, reason },
         UnsealError::Undecryptable => VaultError::Damaged {
             path,
@@ -696,6 +697,66 @@ mod tests {
             Vault::unlock(&dir, PASS),
             Err(VaultError::Damaged { .. })
         ));
+    }
+
+    #[test]
+    fn a_vault_asking_for_a_gigabyte_times_64_is_refused_at_once_and_left_alone() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = DataDir::new(tmp.path());
+        create(&dir);
+        let path = Vault::path(&dir);
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&fs::read(&path).expect("read")).expect("json");
+        v["kdf"]["m_cost_kib"] = (1u64 << 20).into();
+        v["kdf"]["t_cost"] = 64.into();
+        let hostile = serde_json::to_vec(&v).expect("json");
+        fs::write(&path, &hostile).expect("write");
+        let before = every_file(tmp.path());
+
+        let start = std::time::Instant::now();
+        let result = Vault::unlock(&dir, PASS);
+        let took = start.elapsed();
+        println!("vault.json asking Argon2id 1 GiB × 64 refused in {took:?}");
+        let Err(VaultError::TooMuchWork { path: named, what }) = result else {
+            panic!("not refused: {result:?}");
+        };
+        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+        assert_eq!(named, path);
+        assert_eq!(
+            what,
+            crate::kdf::TooMuchWork::Argon2id {
+                memory_kib: 1 << 20,
+                passes: 64,
+                lanes: 1
+            }
+        );
+        let words = VaultError::TooMuchWork { path: named, what }.to_string();
+        assert!(
+            words.contains("not made by Kunci") && words.contains("restore"),
+            "{words}"
+        );
+        assert!(matches!(
+            Vault::params_of(&dir),
+            Err(VaultError::TooMuchWork { .. })
+        ));
+        assert_eq!(every_file(tmp.path()), before, "nothing written or moved");
+    }
+
+    #[test]
+    fn a_hostile_vault_file_gives_way_to_its_previous_version() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = DataDir::new(tmp.path());
+        let vault = create(&dir);
+        vault.put("v1", &id(1), URI, "").expect("put");
+        let path = Vault::path(&dir);
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&fs::read(&path).expect("read")).expect("json");
+        v["kdf"]["m_cost_kib"] = (1u64 << 20).into();
+        v["kdf"]["t_cost"] = 64.into();
+        fs::write(&path, serde_json::to_vec(&v).expect("json")).expect("write");
+        // As with a damaged file: set aside, never written over, and the .bak takes its place.
+        let restored = Vault::unlock(&dir, PASS).expect("the .bak opens");
+        assert!(restored.set_aside().is_some());
     }
 
     #[test]

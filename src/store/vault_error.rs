@@ -24,6 +24,18 @@ pub enum VaultError {
         path.display()
     )]
     Damaged { path: PathBuf, reason: String },
+    /// The file asks for more Argon2id work than Kunci ever writes (bounds in
+    /// [`crate::kdf`]): refused before any derivation.
+    #[error(
+        "the vault file {} asks for far more work to unlock than Kunci ever writes ({what}): \
+         it was not made by Kunci, or was altered. It was left as it is; restore it from a \
+         copy, or from a Kunci backup",
+        path.display()
+    )]
+    TooMuchWork {
+        path: PathBuf,
+        what: crate::kdf::TooMuchWork,
+    },
     #[error(
         "the vault file {} was made by another version of Kunci ({what}); update Kunci. The \
          file was not changed",

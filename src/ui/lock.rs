@@ -35,23 +35,20 @@ pub fn hash_passphrase(passphrase: &str) -> Option<String> {
         .map(|hash| hash.to_string())
 }
 
-/// Whether `passphrase` is the one hashed in `phc` (the cost is read from the string). A
-/// string asking for more work than Kunci ever writes (4 × 64 MiB, 12 passes, 4 lanes: someone
-/// edited the lock's file) is refused before any work, as a wrong passphrase.
+/// Whether `passphrase` is the one hashed in `phc`. The cost is read from the string, so it is
+/// held to `kunci::kdf`'s bounds first (a settings file made by hand could ask for an hour of
+/// Argon2id): a hash beyond them never verifies, like a malformed one, and costs nothing.
 pub fn verify_passphrase(passphrase: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|hash| {
-        let cost = |name: &str, max: u32| {
-            hash.params
-                .get_decimal(name)
-                .is_some_and(|value| (1..=max).contains(&value))
-        };
-        cost("m", 4 * 64 * 1024)
-            && cost("t", 12)
-            && cost("p", 4)
-            && argon2()
-                .verify_password(passphrase.as_bytes(), &hash)
-                .is_ok()
-    })
+    let Ok(hash) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let within_bounds = Params::try_from(&hash).is_ok_and(|p| {
+        kunci::kdf::check_argon2id(p.m_cost().into(), p.t_cost().into(), p.p_cost().into()).is_ok()
+    });
+    within_bounds
+        && argon2()
+            .verify_password(passphrase.as_bytes(), &hash)
+            .is_ok()
 }
 
 /// Whether this frame's input counts as the user being there (focus changes and the
@@ -277,5 +274,17 @@ mod tests {
         let start = std::time::Instant::now();
         assert!(!verify_passphrase("kata sandi kantor", &hostile));
         assert!(start.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_hash_asking_for_hostile_work_is_refused_at_once() {
+        let hash = hash_passphrase("kata sandi kantor").unwrap();
+        let hostile = hash.replacen("m=65536,t=3,", "m=1048576,t=64,", 1);
+        assert_ne!(hostile, hash);
+        let start = std::time::Instant::now();
+        assert!(!verify_passphrase("kata sandi kantor", &hostile));
+        let took = start.elapsed();
+        println!("hostile app-lock hash refused in {took:?}");
+        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
     }
 }

@@ -1,0 +1,11 @@
+//! Arbitrary bytes as 2FAS backups (plain and encrypted), read with a small fixed password: nothing
+//! may panic, and what reads must be whole, usable accounts.
+#![no_main]
+
+mod common;
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    common::run(&kunci::import::twofas::TwoFas, data);
+});
