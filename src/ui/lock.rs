@@ -11,7 +11,7 @@ use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Versio
 use egui::{Key, Ui};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::app::Clock;
+use super::clock::Clock;
 use super::job::Job;
 use crate::i18n::Language;
 

@@ -7,6 +7,7 @@ mod add_dialog;
 mod app;
 mod backup_reminder;
 mod clipboard;
+mod clock;
 mod clock_panel;
 mod clock_worker;
 mod command;

@@ -8,7 +8,6 @@ mod list;
 mod protect;
 mod quick;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui::{Key, RichText, Ui};
@@ -45,18 +44,7 @@ use super::vault_move::MoveDialog;
 use super::worker::{Event, LocationReport, Opener, Request, Worker};
 use crate::i18n::Localize;
 
-/// Unix time in seconds (fractional), so tests can fix it.
-pub type Clock = Arc<dyn Fn() -> f64 + Send + Sync>;
-
-/// The system clock.
-pub fn system_clock() -> Clock {
-    Arc::new(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0)
-    })
-}
+pub use super::clock::{Clock, system_clock};
 
 enum Phase {
     Opening,

@@ -5,6 +5,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use kunci::otp::{OtpUri, generate};
 use kunci::store::{DataDir, Keychain, Store};
+use std::sync::Arc;
 
 /// 59 s after the epoch: RFC 6238's first test time.
 const T: f64 = 59.0;
