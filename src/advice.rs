@@ -2,26 +2,7 @@
 
 use kunci::clock::{Measurement, Source, Verdict};
 
-use crate::i18n::Language;
-
-/// `value` with `decimals` decimals, written the way `lang` writes numbers (Indonesian uses a
-/// decimal comma: "1,5 jam").
-pub fn number(lang: Language, value: f64, decimals: usize) -> String {
-    let text = format!("{value:.decimals$}");
-    match lang {
-        Language::Indonesian => text.replace('.', ","),
-        Language::English => text,
-    }
-}
-
-/// Like [`number`], with a sign: "+1.50" / "-90,0".
-pub fn signed(lang: Language, value: f64, decimals: usize) -> String {
-    let text = format!("{value:+.decimals$}");
-    match lang {
-        Language::Indonesian => text.replace('.', ","),
-        Language::English => text,
-    }
-}
+use crate::i18n::{Language, number};
 
 /// "1 hour", "7 hours" (whole hours, for the time-zone note).
 fn whole_hours(lang: Language, n: i64) -> String {

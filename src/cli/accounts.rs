@@ -302,9 +302,9 @@ fn network_now() -> Result<u64, Failure> {
                 lang,
                 "cli.code.lone_network_time",
                 source = advice::source_name(lang, &m.source),
-                offset = advice::signed(lang, m.offset, 2),
+                offset = crate::i18n::signed(lang, m.offset, 2),
                 needed = clock::SOURCES_FOR_CORRECTION,
-                seconds = advice::number(lang, clock::AGREEMENT, 0)
+                seconds = crate::i18n::number(lang, clock::AGREEMENT, 0)
             )))
         }
         Ok(m) => {
@@ -315,7 +315,7 @@ fn network_now() -> Result<u64, Failure> {
                     lang,
                     "cli.code.network_time",
                     source = advice::source_name(lang, &m.source),
-                    offset = advice::signed(lang, m.offset, 2)
+                    offset = crate::i18n::signed(lang, m.offset, 2)
                 )
             );
             Ok(clock::code_time(clock::system_now(), true, Some(&m)).max(0.0) as u64)

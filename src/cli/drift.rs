@@ -133,13 +133,13 @@ fn print_reports(title: &str, reports: &[Report]) {
             Outcome::Answered { offset, delay } => tr!(
                 lang,
                 "cli.drift.answered",
-                offset = advice::signed(lang, *offset, 3),
-                delay = advice::number(lang, *delay, 3)
+                offset = crate::i18n::signed(lang, *offset, 3),
+                delay = crate::i18n::number(lang, *delay, 3)
             ),
             Outcome::Outvoted { offset } => tr!(
                 lang,
                 "cli.drift.outvoted",
-                offset = advice::signed(lang, *offset, 3)
+                offset = crate::i18n::signed(lang, *offset, 3)
             ),
             Outcome::Failed { reason } => tr!(lang, "cli.drift.failed", reason = reason),
             Outcome::NotAsked => tr!(lang, "cli.drift.not_asked"),
@@ -159,7 +159,7 @@ fn print_drift(result: &Result<Measurement, NoTimeSource>) {
                 tr!(
                     lang,
                     "cli.drift.offset",
-                    offset = advice::signed(lang, m.offset, 3)
+                    offset = crate::i18n::signed(lang, m.offset, 3)
                 )
             );
             println!(

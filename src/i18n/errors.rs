@@ -586,7 +586,7 @@ impl Localize for NoTimeSource {
                 "error.clock.sources_disagree",
                 servers = servers,
                 sites = sites,
-                seconds = crate::advice::number(lang, kunci::clock::AGREEMENT, 0)
+                seconds = crate::i18n::number(lang, kunci::clock::AGREEMENT, 0)
             )
         } else {
             tr!(

@@ -22,6 +22,25 @@ mod errors;
 
 pub use errors::Localize;
 
+/// `value` with `decimals` decimals, written the way `lang` writes numbers (Indonesian uses a
+/// decimal comma: "1,5 jam").
+pub fn number(lang: Language, value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    match lang {
+        Language::Indonesian => text.replace('.', ","),
+        Language::English => text,
+    }
+}
+
+/// Like [`number`], with a sign: "+1.50" / "-90,0".
+pub fn signed(lang: Language, value: f64, decimals: usize) -> String {
+    let text = format!("{value:+.decimals$}");
+    match lang {
+        Language::Indonesian => text.replace('.', ","),
+        Language::English => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::{BTreeMap, BTreeSet};

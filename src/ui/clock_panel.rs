@@ -110,7 +110,7 @@ impl ClockPanel {
                     RichText::new(tr!(
                         lang,
                         "ui.clock.measured",
-                        offset = advice::signed(lang, m.offset, 1),
+                        offset = crate::i18n::signed(lang, m.offset, 1),
                         time = local_time(m.measured_at),
                         source = advice::source_name(lang, &m.source)
                     ))
@@ -131,7 +131,7 @@ impl ClockPanel {
                         RichText::new(tr!(
                             lang,
                             "ui.clock.network_time_in_use",
-                            offset = advice::signed(lang, m.offset, 1)
+                            offset = crate::i18n::signed(lang, m.offset, 1)
                         ))
                         .strong(),
                     );
@@ -165,7 +165,7 @@ impl ClockPanel {
                         lang,
                         "ui.clock.checked",
                         time = local_time(m.measured_at),
-                        offset = advice::signed(lang, m.offset, 2),
+                        offset = crate::i18n::signed(lang, m.offset, 2),
                         verdict = advice::verdict_word(lang, m.verdict()),
                         source = advice::source_name(lang, &m.source)
                     ),
