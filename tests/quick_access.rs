@@ -260,6 +260,34 @@ fn tray_menu(desktop: &Desktop, item: &str) -> Vec<(i32, String)> {
     entries
 }
 
+/// A click on the tray icon (what a tray host sends).
+fn click_icon(desktop: &Desktop, item: &str) {
+    dbus(
+        desktop,
+        &[
+            &format!("--dest={item}"),
+            "/StatusNotifierItem",
+            "org.kde.StatusNotifierItem.Activate",
+            "int32:0",
+            "int32:0",
+        ],
+    );
+}
+
+/// Waits for Kunci's tray item to register with the watcher; returns its bus name.
+fn wait_for_item(desktop: &Desktop) -> String {
+    let mut item = None;
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            item = tray_item(desktop);
+            item.is_some()
+        }),
+        "Kunci's tray item did not register: {}",
+        desktop.log("window")
+    );
+    item.unwrap()
+}
+
 fn dbus(desktop: &Desktop, args: &[&str]) {
     let status = Command::new(desktop.tool("dbus-send"))
         .args(["--session", "--print-reply"])
@@ -289,16 +317,7 @@ fn the_tray_copies_pinned_codes_and_keeps_the_closed_window() {
         .expect("start status-notifier-watcher");
     desktop.procs.0.push(watcher);
     let kunci = start_window(&mut desktop);
-    let mut item = None;
-    assert!(
-        wait_until(Duration::from_secs(30), || {
-            item = tray_item(&desktop);
-            item.is_some()
-        }),
-        "Kunci's tray item did not register: {}",
-        desktop.log("window")
-    );
-    let item = item.unwrap();
+    let item = wait_for_item(&desktop);
 
     let mut menu = Vec::new();
     assert!(
@@ -361,16 +380,7 @@ fn the_tray_copies_pinned_codes_and_keeps_the_closed_window() {
         desktop.log("window")
     );
     // A click on the icon brings it back.
-    dbus(
-        &desktop,
-        &[
-            &format!("--dest={item}"),
-            "/StatusNotifierItem",
-            "org.kde.StatusNotifierItem.Activate",
-            "int32:0",
-            "int32:0",
-        ],
-    );
+    click_icon(&desktop, &item);
     assert!(
         wait_until(Duration::from_secs(10), || desktop.windows(true)
             == [kunci.as_str()]),
@@ -436,16 +446,7 @@ fn started_with_the_computer_kunci_waits_in_the_tray_or_minimised() {
         .procs
         .0
         .push(window.spawn().expect("start kunci --minimized"));
-    let mut item = None;
-    assert!(
-        wait_until(Duration::from_secs(30), || {
-            item = tray_item(&desktop);
-            item.is_some()
-        }),
-        "Kunci's tray item did not register: {}",
-        desktop.log("window")
-    );
-    let item = item.unwrap();
+    let item = wait_for_item(&desktop);
     let hidden = || {
         let all = desktop.windows(false);
         all.len() == 1
@@ -463,16 +464,7 @@ fn started_with_the_computer_kunci_waits_in_the_tray_or_minimised() {
             .map(|w| wm_state(&desktop, w)),
         desktop.log("window")
     );
-    dbus(
-        &desktop,
-        &[
-            &format!("--dest={item}"),
-            "/StatusNotifierItem",
-            "org.kde.StatusNotifierItem.Activate",
-            "int32:0",
-            "int32:0",
-        ],
-    );
+    click_icon(&desktop, &item);
     assert!(
         wait_until(Duration::from_secs(10), || desktop.windows(true).len() == 1),
         "the icon did not bring the window back"

@@ -72,6 +72,20 @@ pub struct Extras {
 }
 
 impl Account {
+    /// A plain TOTP account named `issuer`/`label`, for the library's tests.
+    #[cfg(test)]
+    pub(crate) fn named(issuer: &str, label: &str) -> Account {
+        Account {
+            id: AccountId::random(),
+            issuer: issuer.into(),
+            label: label.into(),
+            params: crate::otp::Params::default(),
+            added: 0,
+            note: String::new(),
+            pinned: false,
+        }
+    }
+
     /// The note and pin of this account.
     pub fn extras(&self) -> Extras {
         Extras {

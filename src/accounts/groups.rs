@@ -121,18 +121,12 @@ pub fn neighbour(groups: &[Group], index: usize, up: bool) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::{AccountId, AccountList};
-    use crate::otp::Params;
+    use crate::accounts::AccountList;
 
     fn account(issuer: &str, label: &str, pinned: bool) -> Account {
         Account {
-            id: AccountId::random(),
-            issuer: issuer.into(),
-            label: label.into(),
-            params: Params::default(),
-            added: 0,
-            note: String::new(),
             pinned,
+            ..Account::named(issuer, label)
         }
     }
 

@@ -159,17 +159,11 @@ impl AccountList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::otp::Params;
 
     fn account(id: &str, issuer: &str, label: &str) -> Account {
         Account {
             id: AccountId::parse(id).unwrap(),
-            issuer: issuer.into(),
-            label: label.into(),
-            params: Params::default(),
-            added: 0,
-            note: String::new(),
-            pinned: false,
+            ..Account::named(issuer, label)
         }
     }
 

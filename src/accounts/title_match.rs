@@ -57,19 +57,9 @@ pub fn named_in_title<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::AccountId;
-    use crate::otp::Params;
 
     fn account(issuer: &str, label: &str) -> Account {
-        Account {
-            id: AccountId::random(),
-            issuer: issuer.into(),
-            label: label.into(),
-            params: Params::default(),
-            added: 0,
-            note: String::new(),
-            pinned: false,
-        }
+        Account::named(issuer, label)
     }
 
     fn accounts() -> Vec<Account> {

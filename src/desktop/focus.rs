@@ -7,7 +7,7 @@
 //! which needs the user's permission under Privacy & Security → Accessibility. On Wayland no
 //! client may read another's title or type into it: the picker copies instead and says why.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[cfg(target_os = "linux")]
 #[path = "focus/x11.rs"]
@@ -158,5 +158,19 @@ pub fn type_into(window: &PreviousWindow, text: &str) -> Result<(), TypingError>
     {
         let _ = (window, PATIENCE);
         Err(TypingError::NotPossible(Typing::NoDesktop))
+    }
+}
+
+/// Polls `done` every 20 ms until it holds (true) or `patience` ran out (false).
+fn wait_until(patience: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + patience;
+    loop {
+        if done() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }

@@ -5,7 +5,7 @@
 //! of typing. Type-checked on Linux (scripts/check-targets); no Mac ran it.
 
 use std::ptr::NonNull;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use objc2_app_kit::{NSApplicationActivationOptions, NSRunningApplication, NSWorkspace};
 use objc2_application_services::{
@@ -14,7 +14,7 @@ use objc2_application_services::{
 use objc2_core_foundation::{CFBoolean, CFDictionary, CFRetained, CFString, CFType};
 use objc2_core_graphics::{CGEvent, CGEventFlags, CGEventTapLocation};
 
-use super::{Typing, TypingError};
+use super::{Typing, TypingError, wait_until};
 
 /// Whether Kunci may read other apps' windows and post keys; `prompt` shows the system's
 /// dialog that leads to the setting.
@@ -78,19 +78,6 @@ pub fn typing(ask: bool) -> Typing {
         Typing::Possible
     } else {
         Typing::NeedsPermission
-    }
-}
-
-fn wait_until(patience: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + patience;
-    loop {
-        if done() {
-            return true;
-        }
-        if Instant::now() >= deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

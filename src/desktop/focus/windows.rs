@@ -1,7 +1,7 @@
 //! Windows: the foreground window and its title, giving it the foreground back, and typing
 //! with `SendInput` (KEYEVENTF_UNICODE: independent of the keyboard layout, no Shift needed).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use windows_sys::Win32::Foundation::HWND;
 use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
@@ -13,7 +13,7 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{
     SetForegroundWindow, ShowWindow,
 };
 
-use super::{Typing, TypingError};
+use super::{Typing, TypingError, wait_until};
 
 /// The most of a title read (UTF-16 units).
 const MAX_TITLE: usize = 512;
@@ -41,19 +41,6 @@ pub fn focused_window() -> Option<(usize, String)> {
 
 pub fn typing(_ask: bool) -> Typing {
     Typing::Possible
-}
-
-fn wait_until(patience: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + patience;
-    loop {
-        if done() {
-            return true;
-        }
-        if Instant::now() >= deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 pub fn activate(window: usize, patience: Duration) -> bool {

@@ -2,7 +2,7 @@
 //! back to it, and XTEST key events. On a connection of our own, opened for each use (the
 //! window's toolkit keeps its own to itself).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
@@ -280,20 +280,19 @@ fn keysym(ch: char) -> Keysym {
     }
 }
 
+/// [`super::wait_until`] for a test that can fail: the first error ends the wait.
 fn wait_until(
     patience: Duration,
     mut done: impl FnMut() -> Result<bool, TypingError>,
 ) -> Result<bool, TypingError> {
-    let deadline = Instant::now() + patience;
-    loop {
-        if done()? {
-            return Ok(true);
-        }
-        if Instant::now() >= deadline {
-            return Ok(false);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut error = None;
+    let ready = super::wait_until(patience, || {
+        done().unwrap_or_else(|e| {
+            error = Some(e);
+            true
+        })
+    });
+    error.map_or(Ok(ready), Err)
 }
 
 pub fn focused_window() -> Option<(Window, String)> {
