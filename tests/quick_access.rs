@@ -507,3 +507,37 @@ fn started_with_the_computer_kunci_waits_in_the_tray_or_minimised() {
         "no tray: Kunci must stay, minimised"
     );
 }
+
+#[test]
+fn kunci_pick_starts_kunci_with_the_picker_when_none_runs() {
+    let tmp = common::tempdir("kunci-pick-start-");
+    let desktop = Desktop::start(tmp.path(), r#""tray_icon": false"#, HOW_TO_RUN);
+    add_accounts(&desktop);
+    let mut pick = desktop.kunci("pick");
+    pick.arg("pick");
+    common::run(pick, Duration::from_secs(60)).ok();
+    // The window it started answered "shown": it is up, in front, at the picker's size.
+    let mut window = String::new();
+    assert!(
+        wait_until(Duration::from_secs(20), || {
+            window = desktop.windows(true).first().cloned().unwrap_or_default();
+            !window.is_empty() && desktop.active_window() == window
+        }),
+        "no active Kunci window after kunci pick"
+    );
+    let geometry = Command::new(desktop.tool("xdotool"))
+        .args(["getwindowgeometry", &window])
+        .env("DISPLAY", &desktop.display)
+        .output()
+        .expect("xdotool getwindowgeometry");
+    let geometry = String::from_utf8_lossy(&geometry.stdout).to_string();
+    assert!(geometry.contains("400x330"), "not the picker: {geometry}");
+    // The started window outlives `kunci pick`; it is ours to end.
+    let pid = Command::new(desktop.tool("xdotool"))
+        .args(["getwindowpid", &window])
+        .env("DISPLAY", &desktop.display)
+        .output()
+        .expect("xdotool getwindowpid");
+    let pid = String::from_utf8_lossy(&pid.stdout).trim().to_string();
+    let _ = Command::new("kill").arg(&pid).status();
+}

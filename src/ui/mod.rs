@@ -143,36 +143,38 @@ pub fn run(start: Start) -> ExitCode {
     };
     let quick = QuickAccess::new(true, Autostart::for_this_user().ok());
     let sender = quick.sender();
-    // `instance` lives until the window closes: dropping it gives up the lock and the address.
-    if let Some(primary) = &instance {
-        let sender = sender.clone();
-        let served = primary.serve(move |request| {
-            // The tests wait for these lines.
-            match request {
-                WindowRequest::Show => {
-                    eprintln!("kunci: another launch asked for this window; bringing it forward");
-                    sender.send(QuickEvent::Show);
-                }
-                WindowRequest::Pick => {
-                    eprintln!("kunci: another launch asked for the quick picker");
-                    sender.send(QuickEvent::Pick);
-                }
-            }
-        });
-        if let Err(e) = served {
-            eprintln!("kunci: {e}; a second launch cannot bring this window forward");
-        }
-    }
     if start.pick {
         sender.send(QuickEvent::Pick);
     }
     let result = eframe::run_native(
         "Kunci",
         options,
-        Box::new(move |cc| {
-            // Requests that came before this are waiting in the channel; this wakes the
-            // window for the next ones.
+        // Borrows `instance`, which lives until the window closes (dropping it gives up the
+        // lock and the address).
+        Box::new(|cc| {
             quick.attach(&cc.egui_ctx);
+            // Other launches are answered from here on, when the window exists: "shown" is
+            // then true ("pick" answered before the window could open would not be).
+            if let Some(primary) = &instance {
+                let served = primary.serve(move |request| {
+                    // The tests wait for these lines.
+                    match request {
+                        WindowRequest::Show => {
+                            eprintln!(
+                                "kunci: another launch asked for this window; bringing it forward"
+                            );
+                            sender.send(QuickEvent::Show);
+                        }
+                        WindowRequest::Pick => {
+                            eprintln!("kunci: another launch asked for the quick picker");
+                            sender.send(QuickEvent::Pick);
+                        }
+                    }
+                });
+                if let Err(e) = served {
+                    eprintln!("kunci: {e}; a second launch cannot bring this window forward");
+                }
+            }
             let app = KunciApp::new(default_setup()).with_quick(quick, start.minimized);
             Ok(Box::new(app))
         }),
