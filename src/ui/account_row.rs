@@ -54,7 +54,8 @@ pub enum SecretState {
 pub struct RowLook {
     pub now: u64,
     pub selected: bool,
-    /// In its issuer's group the issuer is in the header, so the row shows the label first.
+    /// Under its issuer's header the issuer is already shown, so the row shows the label first
+    /// (a lone account of its issuer has no header: its row shows the issuer).
     pub in_issuer_group: bool,
     pub lang: Language,
 }
