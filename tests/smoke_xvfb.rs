@@ -256,6 +256,30 @@ fn window_opens_and_shows_accounts_under_xvfb() {
         ]);
         run_ok(add, &format!("kunci add {issuer}"), &logs, cli_limit);
     }
+    // More, as the window usually holds them (and as the README's screenshot shows them): a
+    // second GitHub account, so that GitHub gets a header, and one account on each of several
+    // LPSE sites, each showing its issuer in its row.
+    let mut more = String::from(
+        "otpauth://totp/GitHub:grace@example.com?secret=MFRGGZDFMZTWQ2LK&issuer=GitHub\n",
+    );
+    let sites = [
+        ("Kota Bogor", "KRSXG5CTMVRXEZLU"),
+        ("Kabupaten Bekasi", "ONSWG4TFOQYTEMZU"),
+        ("Provinsi Jawa Barat", "NBSWY3DPO5XXE3DE"),
+        ("Kota Depok", "MFZWIZTHNBVGW3DN"),
+    ];
+    for (n, (site, secret)) in sites.iter().enumerate() {
+        let site = site.replace(' ', "%20");
+        more += &format!(
+            "otpauth://totp/LPSE%20{site}:penyedia{:02}?secret={secret}&issuer=LPSE%20{site}\n",
+            n + 2
+        );
+    }
+    let more_file = tmp.path().join("more-accounts.txt");
+    fs::write(&more_file, more).unwrap();
+    let mut import_more = kunci_cli(&data_dir);
+    import_more.arg("import").arg(&more_file).arg("--yes");
+    run_ok(import_more, "kunci import", &logs, cli_limit);
     let mut list = kunci_cli(&data_dir);
     list.args(["list", "--json"]);
     let listed = run_ok(list, "kunci list --json", &logs, cli_limit).stdout;

@@ -1,5 +1,8 @@
 //! The list as the window shows it: pinned accounts first, then one group per issuer (the LPSE
-//! instance, usually), each group where its first account is, accounts in list order.
+//! instance, usually), each group where its first account is, accounts in list order. Only the
+//! pinned group and groups of two or more accounts have a header: a lone account (one account
+//! on each of several LPSE sites is the common case) shows its issuer in its own row, so a
+//! glance at the window takes in more accounts.
 
 use std::collections::HashMap;
 
@@ -49,6 +52,15 @@ pub struct Group {
     pub members: Vec<usize>,
 }
 
+impl Group {
+    /// Whether the group is shown under a header (which can fold it): the pinned group
+    /// always, another group when it holds two or more accounts (of those in view, while
+    /// searching). A group without one is never folded.
+    pub fn has_header(&self) -> bool {
+        self.key == GroupKey::Pinned || self.members.len() >= 2
+    }
+}
+
 /// Groups accounts given in list order with their indexes (a search may have left some out):
 /// the pinned group first, then the others in the order of their first account.
 pub fn group<'a>(accounts: impl IntoIterator<Item = (usize, &'a Account)>) -> Vec<Group> {
@@ -91,12 +103,16 @@ pub enum Line {
     Account { group: usize, index: usize },
 }
 
-/// The lines to draw: each group's header, then its accounts unless it is collapsed.
+/// The lines to draw: each group's header (if it has one), then its accounts unless it is
+/// collapsed.
 pub fn lines(groups: &[Group], collapsed: impl Fn(&GroupKey) -> bool) -> Vec<Line> {
     let mut lines = Vec::new();
     for (g, group) in groups.iter().enumerate() {
-        lines.push(Line::Header { group: g });
-        if !collapsed(&group.key) {
+        let header = group.has_header();
+        if header {
+            lines.push(Line::Header { group: g });
+        }
+        if !header || !collapsed(&group.key) {
             lines.extend(
                 group
                     .members
@@ -207,12 +223,44 @@ mod tests {
                 Line::Account { group: 0, index: 2 },
                 Line::Account { group: 0, index: 5 },
                 Line::Header { group: 1 },
-                Line::Header { group: 2 },
+                // One account each: no header, its issuer is in its row.
                 Line::Account { group: 2, index: 1 },
-                Line::Header { group: 3 },
                 Line::Account { group: 3, index: 4 },
             ]
         );
+    }
+
+    #[test]
+    fn only_pinned_groups_and_groups_of_two_or_more_have_a_header() {
+        let accounts = [
+            account("GitHub", "ada", true),
+            account("LPSE Kota 1", "penyedia1", false),
+            account("LPSE Kota 2", "penyedia2", false),
+            account("LPSE Kota 2", "penyedia2b", false),
+            account("", "lone", false),
+        ];
+        let groups = group(accounts.iter().enumerate());
+        let headers: Vec<bool> = groups.iter().map(Group::has_header).collect();
+        assert_eq!(headers, [true, false, true, false]);
+        // A lone account's group is never folded: it has no header to unfold it with.
+        let lines = lines(&groups, |_| true);
+        assert_eq!(
+            lines,
+            [
+                Line::Header { group: 0 },
+                Line::Account { group: 1, index: 1 },
+                Line::Header { group: 2 },
+                Line::Account { group: 3, index: 4 },
+            ]
+        );
+        // While searching, a group is counted by its accounts in view.
+        let groups = group(
+            accounts
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.matches("penyedia2b")),
+        );
+        assert!(!groups[0].has_header());
     }
 
     #[test]

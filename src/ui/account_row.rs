@@ -2,6 +2,7 @@
 //! its period), the countdown, a drag handle and the row menu. Drawn in a fixed height so the
 //! list can skip the rows that are out of view.
 
+use egui::emath::GuiRounding as _;
 use egui::{Align, Layout, Response, RichText, Sense, Ui, WidgetInfo};
 use kunci::accounts::{Account, AccountId};
 use kunci::otp::{self, Kind, Secret};
@@ -54,7 +55,8 @@ pub enum SecretState {
 pub struct RowLook {
     pub now: u64,
     pub selected: bool,
-    /// In its issuer's group the issuer is in the header, so the row shows the label first.
+    /// Under its issuer's header the issuer is already shown, so the row shows the label first
+    /// (a lone account of its issuer has no header: its row shows the issuer).
     pub in_issuer_group: bool,
     pub lang: Language,
 }
@@ -124,7 +126,11 @@ impl Row {
         } else {
             ui.visuals().faint_bg_color
         };
-        ui.painter().rect_filled(rect, 4.0, fill);
+        // The row lies on the panel: blended over it once here, the fill is opaque and looks
+        // the same.
+        let fill = ui.visuals().panel_fill.blend(fill);
+        let on_pixels = rect.round_to_pixels(ui.pixels_per_point());
+        ui.painter().add(rounded_fill(on_pixels, 4.0, fill));
         background.context_menu(|ui| {
             if let Some(chosen) = self.menu_items(ui, lang) {
                 action = Some(chosen);
@@ -280,6 +286,60 @@ impl Row {
             }
         }
     }
+}
+
+/// A filled rectangle with rounded corners, as egui's `rect_filled` draws it but cut into
+/// rectangles and four small corner fans. egui fans the whole shape out from one corner, in
+/// long thin triangles across the row; a software rasterizer (llvmpipe, on machines without a
+/// GPU driver) pays for those by the pixel many times over, and this was a large part of a
+/// frame's cost. `rect` should lie on whole pixels: its straight edges are not feathered.
+fn rounded_fill(rect: egui::Rect, radius: f32, color: egui::Color32) -> egui::Mesh {
+    use egui::{Pos2, Rect, pos2, vec2};
+    let r = radius
+        .min(rect.width() / 2.0)
+        .min(rect.height() / 2.0)
+        .max(0.0);
+    let mut mesh = egui::Mesh::default();
+    // The middle column, full height; the left and right columns between the corners.
+    let middle = Rect::from_min_max(
+        pos2(rect.left() + r, rect.top()),
+        pos2(rect.right() - r, rect.bottom()),
+    );
+    mesh.add_colored_rect(middle, color);
+    for x in [rect.left(), rect.right() - r] {
+        let side = Rect::from_min_size(pos2(x, rect.top() + r), vec2(r, rect.height() - 2.0 * r));
+        mesh.add_colored_rect(side, color);
+    }
+    if r <= 0.0 {
+        return mesh;
+    }
+    // Each corner: a quarter disc around its centre, in a few steps (the radius is small).
+    const STEPS: u32 = 4;
+    let corners = [
+        (pos2(rect.left() + r, rect.top() + r), std::f32::consts::PI),
+        (
+            pos2(rect.right() - r, rect.top() + r),
+            1.5 * std::f32::consts::PI,
+        ),
+        (pos2(rect.right() - r, rect.bottom() - r), 0.0),
+        (
+            pos2(rect.left() + r, rect.bottom() - r),
+            0.5 * std::f32::consts::PI,
+        ),
+    ];
+    for (centre, start) in corners {
+        let first = mesh.vertices.len() as u32;
+        mesh.colored_vertex(centre, color);
+        for i in 0..=STEPS {
+            let angle = start + std::f32::consts::FRAC_PI_2 * i as f32 / STEPS as f32;
+            let at: Pos2 = centre + r * vec2(angle.cos(), angle.sin());
+            mesh.colored_vertex(at, color);
+        }
+        for i in 0..STEPS {
+            mesh.add_triangle(first, first + 1 + i, first + 2 + i);
+        }
+    }
+    mesh
 }
 
 /// The drag handle: two columns of dots.

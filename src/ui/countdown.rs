@@ -57,7 +57,9 @@ impl Widget for Countdown {
                 Stroke::new(3.0, visuals.widgets.noninteractive.bg_stroke.color),
             );
             let fraction = seconds_left as f32 / period as f32;
-            let steps = 48;
+            // 48 steps for the whole ring, as many for a part of it as its share: the same arc
+            // in fewer triangles for a software rasterizer.
+            let steps = ((48.0 * fraction).ceil() as usize).max(1);
             let points: Vec<Pos2> = (0..=steps)
                 .map(|i| {
                     let angle = -std::f32::consts::FRAC_PI_2

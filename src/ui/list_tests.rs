@@ -19,7 +19,7 @@ use zeroize::Zeroizing;
 
 use super::account_row::group_digits;
 use super::test_support::settle;
-use super::{KunciApp, Opener, Setup};
+use super::{DEFAULT_SIZE, KunciApp, Opener, Setup};
 
 const KEY: &str = "JBSWY3DPEHPK3PXP";
 const NEW_KEY: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -84,6 +84,11 @@ impl Fixture {
 
     /// The window at its first frame, opening the store with `opener`.
     fn window_on(&self, t: f64, opener: Opener) -> Harness<'static, KunciApp> {
+        self.window_sized(t, opener, [440.0, 600.0])
+    }
+
+    /// The window at its first frame, `size` points large.
+    fn window_sized(&self, t: f64, opener: Opener, size: [f32; 2]) -> Harness<'static, KunciApp> {
         let (saved, _) = Settings::load(&self.dir());
         let app = KunciApp::new(Setup {
             opener,
@@ -97,7 +102,7 @@ impl Fixture {
             notices: Vec::new(),
         });
         Harness::builder()
-            .with_size([440.0, 600.0])
+            .with_size(size)
             .build_ui_state(|ui, app: &mut KunciApp| app.ui(ui), app)
     }
 
@@ -333,9 +338,59 @@ fn a_pinned_account_goes_to_the_top_and_stays_there() {
 }
 
 #[test]
+fn a_glance_at_twenty_lone_accounts_shows_eight_or_more_without_headers() {
+    let f = Fixture::new();
+    for i in 1..=20 {
+        f.add(&format!("LPSE Kota {i}"), &format!("penyedia{i}"), KEY);
+    }
+    let mut h = f.window_sized(MID_PERIOD, f.opener(), DEFAULT_SIZE);
+    settle(&mut h);
+    // No header: each row shows its issuer and its label.
+    assert!(h.query_by_label_contains("Collapse").is_none());
+    h.get_by_label("LPSE Kota 1");
+    h.get_by_label("penyedia1");
+    // Rows wholly in view: above the clock line at the bottom of the window.
+    let bottom = h
+        .get_by_label("The clock has not been checked yet.")
+        .rect()
+        .top();
+    let whole = (1..=20)
+        .filter(|i| {
+            h.query_by_label(&format!("Select LPSE Kota {i} (penyedia{i})"))
+                .is_some_and(|row| row.rect().bottom() <= bottom)
+        })
+        .count();
+    assert!(
+        whole >= 8,
+        "{whole} of 20 accounts in view in the default window"
+    );
+}
+
+#[test]
+fn headers_for_pinned_accounts_and_issuers_with_two_or_more() {
+    let f = Fixture::new();
+    f.add("GitHub", "ada", KEY);
+    f.add("GitHub", "grace", KEY);
+    let pinned = f.add("Google", "ada@example.com", KEY);
+    f.store().set_pinned(&pinned, true).unwrap();
+    f.add("LPSE Kota Bandung", "penyedia01", KEY);
+    let h = f.window(MID_PERIOD);
+    h.get_by_label("Collapse Pinned");
+    h.get_by_label("Collapse GitHub");
+    assert!(h.query_by_label("Collapse LPSE Kota Bandung").is_none());
+    // Under its header a row shows its label alone; a lone account its issuer too.
+    assert!(top(&h, "GitHub") < top(&h, "ada"));
+    h.get_by_label("LPSE Kota Bandung");
+    assert!(top(&h, "ada") < top(&h, "LPSE Kota Bandung"));
+    // The pinned account shows its issuer in its row, under the Pinned header.
+    assert!(top(&h, "Pinned") < top(&h, "Google"));
+}
+
+#[test]
 fn a_collapsed_group_keeps_its_header_and_stays_collapsed() {
     let f = Fixture::new();
     f.add("GitHub", "ada", KEY);
+    f.add("GitHub", "grace", KEY);
     f.add("LPSE Kota Bandung", "penyedia01", KEY);
     let mut h = f.window(MID_PERIOD);
     h.get_by_label("Collapse GitHub").click();

@@ -64,6 +64,9 @@ use kunci::store::DataDir;
 
 use crate::i18n::Localize;
 
+/// The window's size when it opens, in points (the tests draw it at this size too).
+pub const DEFAULT_SIZE: [f32; 2] = [480.0, 640.0];
+
 /// Opens the real store: the data directory with its secrets in the encrypted vault when
 /// that is the choice (once the vault dialog has unlocked it), else in the platform keychain.
 pub fn default_opener() -> Opener {
@@ -125,7 +128,7 @@ pub fn run(start: Start) -> ExitCode {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("Kunci")
         .with_app_id("id.kunci.Kunci")
-        .with_inner_size([480.0, 640.0])
+        .with_inner_size(DEFAULT_SIZE)
         .with_min_inner_size([320.0, 300.0]);
     // A broken icon is not worth refusing to start over: eframe then shows its own.
     match eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon/png/kunci-256.png")) {
