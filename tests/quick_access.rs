@@ -260,6 +260,18 @@ fn tray_menu(desktop: &Desktop, item: &str) -> Vec<(i32, String)> {
     entries
 }
 
+/// Whether the last process started (Kunci's window) still runs.
+fn still_running(desktop: &mut Desktop) -> bool {
+    desktop
+        .procs
+        .0
+        .last_mut()
+        .unwrap()
+        .try_wait()
+        .unwrap()
+        .is_none()
+}
+
 /// A click on the tray icon (what a tray host sends).
 fn click_icon(desktop: &Desktop, item: &str) {
     dbus(
@@ -368,14 +380,7 @@ fn the_tray_copies_pinned_codes_and_keeps_the_closed_window() {
     );
     std::thread::sleep(Duration::from_millis(500));
     assert!(
-        desktop
-            .procs
-            .0
-            .last_mut()
-            .unwrap()
-            .try_wait()
-            .unwrap()
-            .is_none(),
+        still_running(&mut desktop),
         "closing with a tray must not quit: {}",
         desktop.log("window")
     );
@@ -496,14 +501,7 @@ fn started_with_the_computer_kunci_waits_in_the_tray_or_minimised() {
         desktop.log("window")
     );
     assert!(
-        desktop
-            .procs
-            .0
-            .last_mut()
-            .unwrap()
-            .try_wait()
-            .unwrap()
-            .is_none(),
+        still_running(&mut desktop),
         "no tray: Kunci must stay, minimised"
     );
 }
