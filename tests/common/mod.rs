@@ -208,18 +208,29 @@ pub fn field<'a>(row: &'a serde_json::Value, name: &str) -> &'a str {
 /// The `username` attributes (`VAULT/ID`) of every Kunci entry, as `secret-tool` (libsecret)
 /// sees them: a check that does not go through Kunci's own keychain code.
 pub fn secret_tool_users() -> std::collections::BTreeSet<String> {
-    let out = Command::new("secret-tool")
-        .args(["search", "--all", "service", kunci::store::KEYCHAIN_SERVICE])
-        .output()
-        .unwrap_or_else(|e| panic!("run secret-tool (install libsecret-tools): {e}"));
-    // secret-tool prints the attributes on stderr and the rest on stdout.
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text.lines()
-        .filter_map(|l| l.trim().strip_prefix("attribute.username = "))
-        .map(str::to_string)
-        .collect()
+    // An entry deleted (by a test running beside this one) between secret-tool's search and
+    // its read makes the whole search fail: ask again, and never take a failure for "none".
+    let mut failure = String::new();
+    for _ in 0..10 {
+        let out = Command::new("secret-tool")
+            .args(["search", "--all", "service", kunci::store::KEYCHAIN_SERVICE])
+            .output()
+            .unwrap_or_else(|e| panic!("run secret-tool (install libsecret-tools): {e}"));
+        // secret-tool prints the attributes on stderr and the rest on stdout.
+        let text = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if out.status.success() {
+            return text
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("attribute.username = "))
+                .map(str::to_string)
+                .collect();
+        }
+        failure = text;
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("secret-tool search failed ten times: {failure}");
 }
