@@ -4,8 +4,6 @@
 //! type, [`SecretsError`], so the store and the fronts handle them the same way whichever is in
 //! use, while each is still worded as its own (the vault's as the vault's).
 
-use std::collections::HashMap;
-
 use zeroize::Zeroizing;
 
 use super::vault_error::VaultError;
@@ -69,16 +67,6 @@ pub trait SecretStore: Send + Sync {
     /// Every vault (account list) that has entries here — this data directory's and others' —
     /// or `None` when the store cannot list its entries.
     fn vault_ids(&self) -> Result<Option<Vec<String>>, SecretsError>;
-    /// The values of this vault's entries that the store gives in one exchange, by account id:
-    /// the Secret Service on Linux, where [`Self::get`] is a round trip per entry. `None`
-    /// (the default): the store has no such call. An entry left out is read with
-    /// [`Self::get`], as is every entry after an error.
-    fn get_all(
-        &self,
-        _vault: &str,
-    ) -> Result<Option<HashMap<AccountId, Zeroizing<String>>>, SecretsError> {
-        Ok(None)
-    }
 }
 
 /// No keychain at all: lets the metadata be read (to list accounts) when the keychain is
