@@ -7,14 +7,13 @@ use std::path::PathBuf;
 use egui::{RichText, Ui};
 use zeroize::Zeroizing;
 
-use kunci::export::auto_backup::AutoBackupError;
 use kunci::settings::Settings;
 
 use super::command::Command;
 use super::job::Job;
 use super::lock::{IDLE_CHOICES, hash_passphrase, verify_passphrase};
 use super::passphrase::{NewPassphrase, password_field};
-use crate::i18n::{Language, Localize};
+use crate::i18n::Language;
 
 /// What the lock's passphrase work ended in.
 enum LockChange {
@@ -235,20 +234,4 @@ impl ProtectDialog {
 fn section(ui: &mut Ui, title: String) {
     ui.add_space(8.0);
     ui.label(RichText::new(title).strong());
-}
-
-/// Why an automatic backup was not written, in words.
-pub fn auto_backup_failed(lang: Language, e: &AutoBackupError) -> String {
-    let detail = match e {
-        AutoBackupError::NoPassphrase => tr!(lang, "protect.auto.no_passphrase"),
-        AutoBackupError::Store(e) => e.localize(lang),
-        AutoBackupError::Io { path, source } => tr!(
-            lang,
-            "protect.auto.io",
-            path = path.display(),
-            detail = source
-        ),
-        other => other.to_string(),
-    };
-    tr!(lang, "protect.auto.failed", detail = detail)
 }
