@@ -10,7 +10,8 @@ use kunci::otp::{self, Algorithm, Kind, OtpUri, Params, parse_setup_key};
 use kunci::store::{NoSecretStore, Store};
 
 use super::{
-    AddArgs, Failure, data_dir, lang, open_store, report_problems, secret_input, settings, warn,
+    AddArgs, Failure, data_dir, lang, offer_earlier_lists, open_store, report_problems,
+    secret_input, settings, warn,
 };
 use crate::advice;
 use crate::i18n::Localize;
@@ -75,6 +76,7 @@ pub(super) fn list(json: bool) -> Result<ExitCode, Failure> {
             store
         }
     };
+    offer_earlier_lists(&store);
     let accounts = store.accounts().as_slice();
     if json {
         let rows: Vec<serde_json::Value> = accounts.iter().map(account_json).collect();

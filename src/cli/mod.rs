@@ -109,7 +109,13 @@ pub(crate) fn open_store() -> Result<Store, Failure> {
     report_problems(&problems);
     let reconciliation = store.reconcile()?;
     report_reconciliation(&store, &reconciliation);
-    // An empty list may be one whose file was lost: say that its accounts can come back.
+    Ok(store)
+}
+
+/// An empty list may be one whose file was lost: says that its accounts can come back. Only
+/// where the user looks at the list (`kunci list`): finding other lists reads every entry of
+/// Kunci's in the keychain, too much to do before every command.
+pub(crate) fn offer_earlier_lists(store: &Store) {
     for earlier in store.earlier_lists().unwrap_or_default() {
         warn(&tr!(
             lang(),
@@ -118,7 +124,6 @@ pub(crate) fn open_store() -> Result<Store, Failure> {
             list = earlier.vault
         ));
     }
-    Ok(store)
 }
 
 pub(crate) fn report_problems(problems: &[LoadProblem]) {

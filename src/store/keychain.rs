@@ -5,7 +5,7 @@
 //! account's full `otpauth://` URI, so that an entry whose metadata was lost (a crash between
 //! the two writes of an add) can be recovered with its name and parameters, not just its key.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use keyring_core::{Entry, Error as KeyringError, api::CredentialStore};
@@ -170,14 +170,15 @@ impl SecretStore for Keychain {
         Ok(Some(ids))
     }
 
-    fn vault_ids(&self) -> Result<Option<Vec<String>>, SecretsError> {
+    fn lists(&self) -> Result<Option<BTreeMap<String, usize>>, SecretsError> {
         let Some(entries) = self.entries(None)? else {
             return Ok(None);
         };
-        let mut vaults: Vec<String> = entries.into_iter().map(|(vault, _)| vault).collect();
-        vaults.sort();
-        vaults.dedup();
-        Ok(Some(vaults))
+        let mut lists = BTreeMap::new();
+        for (vault, _) in entries {
+            *lists.entry(vault).or_insert(0) += 1;
+        }
+        Ok(Some(lists))
     }
 }
 

@@ -4,7 +4,7 @@
 //! the same `MemorySecrets` shares its entries (as a keychain is shared), and nothing
 //! survives the process. Kunci itself never chooses it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use zeroize::Zeroizing;
@@ -65,10 +65,11 @@ impl SecretStore for MemorySecrets {
         Ok(Some(ids))
     }
 
-    fn vault_ids(&self) -> Result<Option<Vec<String>>, SecretsError> {
-        let mut vaults: Vec<String> = self.entries().keys().map(|(v, _)| v.clone()).collect();
-        vaults.sort();
-        vaults.dedup();
-        Ok(Some(vaults))
+    fn lists(&self) -> Result<Option<BTreeMap<String, usize>>, SecretsError> {
+        let mut lists = BTreeMap::new();
+        for (vault, _) in self.entries().keys() {
+            *lists.entry(vault.clone()).or_insert(0) += 1;
+        }
+        Ok(Some(lists))
     }
 }

@@ -461,23 +461,17 @@ impl Store {
             return Ok(Vec::new());
         }
         let (backup_vault, _) = backup_passphrase_entry(&self.meta.vault)?;
-        let Some(vaults) = self.secrets.vault_ids()? else {
+        // One listing for all of them: each entry read costs the keychain a round trip or more.
+        let Some(lists) = self.secrets.lists()? else {
             return Ok(Vec::new());
         };
-        let mut lists = Vec::new();
-        for vault in vaults {
-            if vault == self.meta.vault || vault == backup_vault {
-                continue;
-            }
-            let count = self.secrets.ids(&vault)?.map_or(0, |ids| ids.len());
-            if count > 0 {
-                lists.push(EarlierList {
-                    vault,
-                    accounts: count,
-                });
-            }
-        }
-        Ok(lists)
+        Ok(lists
+            .into_iter()
+            .filter(|(vault, count)| {
+                *vault != self.meta.vault && *vault != backup_vault && *count > 0
+            })
+            .map(|(vault, accounts)| EarlierList { vault, accounts })
+            .collect())
     }
 
     /// Copies the accounts of another list's entries (each holds its whole otpauth URI) into
@@ -794,6 +788,75 @@ mod tests {
         assert_eq!(
             f.secrets.ids(&earlier[0].vault).unwrap().map(|i| i.len()),
             Some(2)
+        );
+    }
+
+    /// Counts how often the entries are listed: on the keychain each listing reads every one
+    /// of Kunci's entries there, so finding the other lists must list once, not once a list.
+    #[derive(Default)]
+    struct CountedListings {
+        inner: MemorySecrets,
+        listings: std::sync::atomic::AtomicUsize,
+    }
+
+    impl CountedListings {
+        fn listed(&self) {
+            self.listings
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    impl SecretStore for CountedListings {
+        fn put(
+            &self,
+            vault: &str,
+            id: &AccountId,
+            value: &str,
+            description: &str,
+        ) -> Result<(), SecretsError> {
+            self.inner.put(vault, id, value, description)
+        }
+        fn get(
+            &self,
+            vault: &str,
+            id: &AccountId,
+        ) -> Result<Option<Zeroizing<String>>, SecretsError> {
+            self.inner.get(vault, id)
+        }
+        fn delete(&self, vault: &str, id: &AccountId) -> Result<(), SecretsError> {
+            self.inner.delete(vault, id)
+        }
+        fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, SecretsError> {
+            self.listed();
+            self.inner.ids(vault)
+        }
+        fn lists(&self) -> Result<Option<std::collections::BTreeMap<String, usize>>, SecretsError> {
+            self.listed();
+            self.inner.lists()
+        }
+    }
+
+    #[test]
+    fn other_lists_are_found_in_one_listing_however_many_there_are() {
+        let secrets = Arc::new(CountedListings::default());
+        for n in 0..30u8 {
+            let id = AccountId::parse(&format!("{n:016x}")).unwrap();
+            let uri = format!("otpauth://totp/Lain:{n}?secret=JBSWY3DPEHPK3PXP");
+            secrets
+                .inner
+                .put(&format!("{n:032x}"), &id, &uri, "")
+                .unwrap();
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(DataDir::new(tmp.path()), secrets.clone()).unwrap();
+        let before = secrets.listings.load(std::sync::atomic::Ordering::SeqCst);
+        let earlier = store.earlier_lists().unwrap();
+        assert_eq!(earlier.len(), 30);
+        assert!(earlier.iter().all(|list| list.accounts == 1), "{earlier:?}");
+        assert_eq!(
+            secrets.listings.load(std::sync::atomic::Ordering::SeqCst) - before,
+            1,
+            "one listing for all the other lists"
         );
     }
 }

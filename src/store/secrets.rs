@@ -4,6 +4,8 @@
 //! type, [`SecretsError`], so the store and the fronts handle them the same way whichever is in
 //! use, while each is still worded as its own (the vault's as the vault's).
 
+use std::collections::BTreeMap;
+
 use zeroize::Zeroizing;
 
 use super::vault_error::VaultError;
@@ -65,8 +67,9 @@ pub trait SecretStore: Send + Sync {
     /// The ids of all entries of this vault, or `None` when the store cannot list its entries.
     fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, SecretsError>;
     /// Every vault (account list) that has entries here — this data directory's and others' —
-    /// or `None` when the store cannot list its entries.
-    fn vault_ids(&self) -> Result<Option<Vec<String>>, SecretsError>;
+    /// with how many entries each has, read in one listing; `None` when the store cannot list
+    /// its entries.
+    fn lists(&self) -> Result<Option<BTreeMap<String, usize>>, SecretsError>;
 }
 
 /// No keychain at all: lets the metadata be read (to list accounts) when the keychain is
@@ -103,7 +106,7 @@ impl SecretStore for NoSecretStore {
     fn ids(&self, _: &str) -> Result<Option<Vec<AccountId>>, SecretsError> {
         Err(self.error())
     }
-    fn vault_ids(&self) -> Result<Option<Vec<String>>, SecretsError> {
+    fn lists(&self) -> Result<Option<BTreeMap<String, usize>>, SecretsError> {
         Err(self.error())
     }
 }

@@ -506,14 +506,14 @@ impl SecretStore for Vault {
         ))
     }
 
-    fn vault_ids(&self) -> Result<Option<Vec<String>>, SecretsError> {
+    fn lists(&self) -> Result<Option<BTreeMap<String, usize>>, SecretsError> {
         let secrets = self.load()?;
         Ok(Some(
             secrets
                 .vaults
                 .iter()
                 .filter(|(_, values)| !values.is_empty())
-                .map(|(vault, _)| vault.clone())
+                .map(|(vault, values)| (vault.clone(), values.len()))
                 .collect(),
         ))
     }

@@ -3,6 +3,7 @@
 //! (the keychain itself is tested elsewhere), the clock is fixed, the data directory is a
 //! throwaway one, and every change is checked again in a store opened afresh.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -161,8 +162,8 @@ impl SecretStore for Gated {
     fn ids(&self, vault: &str) -> Result<Option<Vec<AccountId>>, SecretsError> {
         self.secrets.ids(vault)
     }
-    fn vault_ids(&self) -> Result<Option<Vec<String>>, SecretsError> {
-        self.secrets.vault_ids()
+    fn lists(&self) -> Result<Option<BTreeMap<String, usize>>, SecretsError> {
+        self.secrets.lists()
     }
 }
 
