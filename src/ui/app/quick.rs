@@ -41,8 +41,10 @@ pub(crate) struct QuickState {
 }
 
 /// How long a window started hidden waits for a tray to show its icon (the tray registers
-/// with the desktop's watcher over D-Bus after it started) before it stays merely minimised.
-const TRAY_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+/// with the desktop's watcher over D-Bus after it started; at log-in the panel may come up
+/// after Kunci) before it stays merely minimised. It is minimised while it waits, so waiting
+/// longer shows nothing more; 5 s was too short on a busy machine.
+const TRAY_PATIENCE: std::time::Duration = std::time::Duration::from_secs(20);
 
 impl KunciApp {
     /// Everything that must go on while the window is hidden: the workers' reports, the
