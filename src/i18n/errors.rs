@@ -8,6 +8,7 @@ use kunci::accounts::QueryError;
 use kunci::clock::NoTimeSource;
 use kunci::desktop::{AutostartError, HotkeyError, ShortcutError, TypingError};
 use kunci::export::ExportError;
+use kunci::export::auto_backup::AutoBackupError;
 use kunci::import::kunci::BackupError;
 use kunci::import::{EntryName, ImportError, SkipReason, Skipped};
 use kunci::kdf::{TooMuchWork, memory_text, scrypt_memory_bytes};
@@ -200,6 +201,24 @@ impl Localize for BackupError {
             BackupError::Random(detail) => tr!(lang, "error.backup.random", detail = detail),
             BackupError::Kdf(detail) => tr!(lang, "error.backup.kdf", detail = detail),
             BackupError::Encrypt => tr!(lang, "error.backup.encrypt"),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Why an automatic backup was not written (the notice around it says that much).
+impl Localize for AutoBackupError {
+    fn localize(&self, lang: Language) -> String {
+        match self {
+            AutoBackupError::NoPassphrase => tr!(lang, "protect.auto.no_passphrase"),
+            AutoBackupError::Seal(e) => e.localize(lang),
+            AutoBackupError::Io { path, source } => tr!(
+                lang,
+                "protect.auto.io",
+                path = path.display(),
+                detail = source
+            ),
+            AutoBackupError::Store(e) => e.localize(lang),
             other => other.to_string(),
         }
     }
@@ -852,6 +871,25 @@ mod tests {
             "no account matches \"bandung\""
         );
         assert!(q.localize(Language::Indonesian).contains("bandung"));
+    }
+
+    /// An automatic backup that could not be sealed is worded like the rest, not left in the
+    /// library's English.
+    #[test]
+    fn automatic_backup_failures_speak_both_languages() {
+        let sealing = AutoBackupError::Seal(BackupError::EmptyPassphrase);
+        assert_eq!(
+            sealing.localize(Language::English),
+            "the passphrase is empty"
+        );
+        assert_eq!(
+            sealing.localize(Language::Indonesian),
+            "frasa sandi masih kosong"
+        );
+        assert_ne!(
+            AutoBackupError::NoPassphrase.localize(Language::Indonesian),
+            AutoBackupError::NoPassphrase.to_string()
+        );
     }
 
     /// A file asking for too much key-derivation work: worded in both languages, English the

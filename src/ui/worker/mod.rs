@@ -93,7 +93,9 @@ impl Localize for Notice {
                 )
             }
             Notice::NotOpen => tr!(lang, "ui.worker.not_open"),
-            Notice::AutoBackup(e) => auto_backup_failed(lang, e),
+            Notice::AutoBackup(e) => {
+                tr!(lang, "protect.auto.failed", detail = e.localize(lang))
+            }
             Notice::Move(e) => tr!(lang, "vault.move.failed", detail = e.localize(lang)),
             Notice::FutureBackups { folder, count } => tr!(
                 lang,
@@ -103,22 +105,6 @@ impl Localize for Notice {
             ),
         }
     }
-}
-
-/// Why an automatic backup was not written, in words.
-fn auto_backup_failed(lang: Language, e: &AutoBackupError) -> String {
-    let detail = match e {
-        AutoBackupError::NoPassphrase => tr!(lang, "protect.auto.no_passphrase"),
-        AutoBackupError::Store(e) => e.localize(lang),
-        AutoBackupError::Io { path, source } => tr!(
-            lang,
-            "protect.auto.io",
-            path = path.display(),
-            detail = source
-        ),
-        other => other.to_string(),
-    };
-    tr!(lang, "protect.auto.failed", detail = detail)
 }
 
 /// What the UI asks for.
