@@ -207,7 +207,6 @@ fn the_shortcut_brings_up_the_picker_which_copies_and_types_the_code() {
     );
 }
 
-/// The bus name of Kunci's item in the watcher, once registered.
 /// The tests with a tray run one at a time: they share the session bus, where only one
 /// status-notifier-watcher can own its name, and each Kunci registers with whichever does —
 /// run side by side, one test found (and clicked) the other test's item.
@@ -216,20 +215,35 @@ fn one_tray_at_a_time() -> MutexGuard<'static, ()> {
     TRAY.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn tray_item(desktop: &Desktop) -> Option<String> {
+/// What `dbus-send --session --print-reply ARGS` prints, or `None` when the call failed.
+fn dbus_reply(desktop: &Desktop, args: &[&str]) -> Option<String> {
     let out = Command::new(desktop.tool("dbus-send"))
-        .args([
-            "--session",
-            "--print-reply",
+        .args(["--session", "--print-reply"])
+        .args(args)
+        .output()
+        .expect("run dbus-send");
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// A D-Bus call that must succeed.
+fn dbus(desktop: &Desktop, args: &[&str]) {
+    assert!(dbus_reply(desktop, args).is_some(), "dbus-send {args:?}");
+}
+
+/// The bus name of Kunci's item in the watcher, once registered.
+fn tray_item(desktop: &Desktop) -> Option<String> {
+    let text = dbus_reply(
+        desktop,
+        &[
             "--dest=org.kde.StatusNotifierWatcher",
             "/StatusNotifierWatcher",
             "org.freedesktop.DBus.Properties.Get",
             "string:org.kde.StatusNotifierWatcher",
             "string:RegisteredStatusNotifierItems",
-        ])
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stdout);
+        ],
+    )?;
     text.split('"')
         .find(|s| s.starts_with("org.kde.StatusNotifierItem-"))
         .map(|s| s.split('/').next().unwrap_or(s).to_string())
@@ -237,20 +251,18 @@ fn tray_item(desktop: &Desktop) -> Option<String> {
 
 /// The tray menu's entries: (id, label) from dbusmenu's GetLayout.
 fn tray_menu(desktop: &Desktop, item: &str) -> Vec<(i32, String)> {
-    let out = Command::new(desktop.tool("dbus-send"))
-        .args([
-            "--session",
-            "--print-reply",
+    let text = dbus_reply(
+        desktop,
+        &[
             &format!("--dest={item}"),
             "/MenuBar",
             "com.canonical.dbusmenu.GetLayout",
             "int32:0",
             "int32:-1",
             "array:string:",
-        ])
-        .output()
-        .expect("run dbus-send");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        ],
+    )
+    .unwrap_or_default();
     // Each entry is `struct { int32 ID array [ ... dict entry( string "label" variant
     // string "TEXT" ) ... ]`: the last id seen before a label is that label's.
     let mut entries = Vec::new();
@@ -309,30 +321,19 @@ fn wait_for_item(desktop: &Desktop) -> String {
     item.unwrap()
 }
 
-fn dbus(desktop: &Desktop, args: &[&str]) {
-    let status = Command::new(desktop.tool("dbus-send"))
-        .args(["--session", "--print-reply"])
-        .args(args)
-        .stdout(Stdio::null())
-        .status()
-        .expect("run dbus-send");
-    assert!(status.success(), "dbus-send {args:?}");
-}
-
 /// Waits until the status-notifier-watcher owns its name on the session bus.
 fn wait_for_watcher(desktop: &Desktop) {
     let owned = || {
-        Command::new(desktop.tool("dbus-send"))
-            .args([
-                "--session",
-                "--print-reply",
+        dbus_reply(
+            desktop,
+            &[
                 "--dest=org.freedesktop.DBus",
                 "/",
                 "org.freedesktop.DBus.NameHasOwner",
                 "string:org.kde.StatusNotifierWatcher",
-            ])
-            .output()
-            .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("true"))
+            ],
+        )
+        .is_some_and(|reply| reply.contains("true"))
     };
     assert!(
         wait_until(Duration::from_secs(10), owned),

@@ -1,5 +1,6 @@
 //! The home screen's list: the search field, pinned accounts and one collapsible group per
-//! issuer with two or more accounts (a lone account shows its issuer in its row), the selection and its keys, and reordering by drag or Alt+Up/Down.
+//! issuer with two or more accounts (a lone account shows its issuer in its row), the
+//! selection and its keys, and reordering by drag or Alt+Up/Down.
 //!
 //! Only the lines in view are drawn (headers and rows have fixed heights, so where each line
 //! is can be computed without drawing it): 500 accounts cost no more per frame than ten.
@@ -229,8 +230,10 @@ impl ListView {
                             let look = RowLook {
                                 now,
                                 selected: selection == Some(index),
-                                in_issuer_group: matches!(groups[group].key, GroupKey::Issuer(_))
-                                    && groups[group].has_header(),
+                                under_issuer_header: matches!(
+                                    groups[group].key,
+                                    GroupKey::Issuer(_)
+                                ) && groups[group].has_header(),
                                 lang,
                             };
                             let builder = UiBuilder::new()

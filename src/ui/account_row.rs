@@ -57,7 +57,7 @@ pub struct RowLook {
     pub selected: bool,
     /// Under its issuer's header the issuer is already shown, so the row shows the label first
     /// (a lone account of its issuer has no header: its row shows the issuer).
-    pub in_issuer_group: bool,
+    pub under_issuer_header: bool,
     pub lang: Language,
 }
 
@@ -90,10 +90,10 @@ impl Row {
     }
 
     /// The first line and, outside an issuer's group, the label under the issuer.
-    fn title(&self, in_issuer_group: bool) -> (&str, Option<&str>) {
+    fn title(&self, under_issuer_header: bool) -> (&str, Option<&str>) {
         let Account { issuer, label, .. } = &self.account;
         match (issuer.is_empty(), label.is_empty()) {
-            (false, false) if in_issuer_group => (label, None),
+            (false, false) if under_issuer_header => (label, None),
             (false, false) => (issuer, Some(label)),
             (false, true) => (issuer, None),
             (true, false) => (label, None),
@@ -107,7 +107,7 @@ impl Row {
         let RowLook {
             now,
             selected,
-            in_issuer_group,
+            under_issuer_header,
             lang,
         } = *look;
         let account = &self.account;
@@ -178,7 +178,7 @@ impl Row {
                 });
                 handle.dnd_set_drag_payload(DraggedAccount(account.id.clone()));
 
-                let (title, second) = self.title(in_issuer_group);
+                let (title, second) = self.title(under_issuer_header);
                 let two_lines = second.is_some() || !account.note.is_empty();
                 // The names are not selectable text, so that clicks on them reach the row
                 // (select, right-click menu).
