@@ -792,3 +792,64 @@ fn a_new_secret_for_a_known_name_is_a_reenrolment_that_keeps_the_place() {
     assert_eq!(reopened.secret(&first.id).unwrap(), new);
     assert_eq!(reopened.accounts().as_slice()[0].params.period, 60);
 }
+
+#[test]
+fn every_secret_in_one_exchange_as_read_one_by_one() {
+    let keychain = keychain();
+    let tmp = tempdir();
+    let other = tempdir();
+    let secrets: Vec<Secret> = (0..30).map(|_| random_secret()).collect();
+    let mut store = open_clean(tmp.path(), &keychain);
+    let added: Vec<Account> = secrets
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            store
+                .add(&totp(&format!("LPSE {i}"), "penyedia", s))
+                .unwrap()
+        })
+        .collect();
+    let vault = vault(tmp.path());
+    // Another list's entry in the same keychain is not this list's.
+    let stranger = open_clean(other.path(), &keychain)
+        .add(&totp("GitHub", "ada", &random_secret()))
+        .unwrap();
+    // An entry that is not an account is left to the one-by-one read, which says so.
+    keychain
+        .put(&vault, &added[0].id, "not an account!", "broken")
+        .unwrap();
+
+    let values = keychain
+        .get_all(&vault)
+        .unwrap()
+        .expect("the Secret Service gives every entry at once");
+    assert_eq!(values.len(), 30);
+    assert!(!values.contains_key(&stranger.id));
+    for account in &added {
+        let one = keychain.get(&vault, &account.id).unwrap().unwrap();
+        assert_eq!(values[&account.id].as_str(), one.as_str());
+    }
+
+    let at_once = store.secrets_at_once().unwrap();
+    assert_eq!(at_once.len(), 29);
+    assert!(!at_once.contains_key(&added[0].id));
+    for (account, secret) in added.iter().zip(&secrets).skip(1) {
+        assert_eq!(at_once[&account.id], *secret);
+    }
+    assert!(store.secret(&added[0].id).is_err());
+
+    // The listing (by all the entries' attributes at once) agrees with secret-tool.
+    let mut ids = keychain_ids(&keychain, &vault);
+    ids.sort();
+    let mut expected: Vec<AccountId> = added.iter().map(|a| a.id.clone()).collect();
+    expected.sort();
+    assert_eq!(ids, expected);
+    // Each of them is there for secret-tool too (looked up one by one: a search of every Kunci
+    // entry also lists what the earlier test binaries left in the shared keyring).
+    for id in &expected {
+        assert!(
+            secret_tool_value(&vault, id).is_some(),
+            "secret-tool does not find {vault}/{id}"
+        );
+    }
+}

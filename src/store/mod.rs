@@ -17,11 +17,14 @@ mod memory;
 pub mod metadata;
 mod paths;
 pub(crate) mod sealed;
+#[cfg(target_os = "linux")]
+mod secret_service;
 mod secrets;
 pub mod vault;
 mod vault_error;
 mod vault_move;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -433,6 +436,26 @@ impl Store {
             .get(id)
             .ok_or_else(|| StoreError::NotFound(id.clone()))?;
         self.fetch_secret(account)
+    }
+
+    /// The secrets the secret store gives in one exchange ([`SecretStore::get_all`]), of the
+    /// accounts in the list: all of them at best, none when it has no such call. The others
+    /// are for [`Self::secret`], one by one — also any entry that does not read as an account,
+    /// so that its error is the one-by-one read's.
+    pub fn secrets_at_once(&self) -> Result<HashMap<AccountId, Secret>, StoreError> {
+        let Some(mut values) = self.secrets.get_all(&self.meta.vault)? else {
+            return Ok(HashMap::new());
+        };
+        Ok(self
+            .meta
+            .accounts
+            .iter()
+            .filter_map(|account| {
+                let value = values.remove(&account.id)?;
+                let uri = decode_entry(&value)?;
+                Some((account.id.clone(), uri.secret))
+            })
+            .collect())
     }
 
     fn fetch_secret(&self, account: &Account) -> Result<Secret, StoreError> {

@@ -4,7 +4,7 @@
 //! type, [`SecretsError`], so the store and the fronts handle them the same way whichever is in
 //! use, while each is still worded as its own (the vault's as the vault's).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use zeroize::Zeroizing;
 
@@ -70,6 +70,16 @@ pub trait SecretStore: Send + Sync {
     /// with how many entries each has, read in one listing; `None` when the store cannot list
     /// its entries.
     fn lists(&self) -> Result<Option<BTreeMap<String, usize>>, SecretsError>;
+    /// The values of this vault's entries that the store gives in one exchange, by account id:
+    /// the Secret Service on Linux, where [`Self::get`] is a round trip per entry. `None`
+    /// (the default): the store has no such call. An entry left out is read with
+    /// [`Self::get`], as is every entry after an error.
+    fn get_all(
+        &self,
+        _vault: &str,
+    ) -> Result<Option<HashMap<AccountId, Zeroizing<String>>>, SecretsError> {
+        Ok(None)
+    }
 }
 
 /// No keychain at all: lets the metadata be read (to list accounts) when the keychain is

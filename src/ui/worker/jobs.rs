@@ -302,6 +302,22 @@ fn reconcile_and_stream(
                 notices,
                 earlier,
             });
+            // First every secret the keychain gives in one exchange (the Secret Service on
+            // Linux): 500 accounts' codes in one frame. What it left out, or everything when
+            // it failed, is read one by one below.
+            let at_once = opened.secrets_at_once().unwrap_or_else(|e| {
+                eprintln!("kunci: reading the secrets at once failed ({e}); one by one instead");
+                Default::default()
+            });
+            let accounts: Vec<_> = accounts
+                .into_iter()
+                .filter(|a| !at_once.contains_key(&a.id))
+                .collect();
+            if !at_once.is_empty() {
+                post(Event::Secrets(
+                    at_once.into_iter().map(|(id, s)| (id, Ok(s))).collect(),
+                ));
+            }
             // Several readers at once: each read is a round trip to the keychain service,
             // and their waits overlap. In list order (the rows in view first), in batches:
             // one event (and repaint) per account would make 500 accounts 500 frames; a
