@@ -29,19 +29,19 @@ pub fn run(args: ExportArgs) -> Result<ExitCode, Failure> {
     };
 
     let store = open_store()?;
-    let (mut accounts, mut extras) = (Vec::new(), Vec::new());
-    for account in store.accounts().as_slice() {
-        let secret = store.secret(&account.id).map_err(|e| {
+    let (accounts, extras): (Vec<_>, Vec<_>) = store
+        .every_secret()
+        .map_err(|(account, e)| {
             Failure(tr!(
                 lang(),
                 "cli.export.secret_failed",
                 reason = e.localize(lang()),
                 name = account.display_name()
             ))
-        })?;
-        accounts.push(account.to_uri(&secret));
-        extras.push(account.extras());
-    }
+        })?
+        .into_iter()
+        .map(|(account, secret)| (account.to_uri(&secret), account.extras()))
+        .unzip();
     if accounts.is_empty() {
         return Err(Failure(tr!(lang(), "cli.export.no_accounts")));
     }

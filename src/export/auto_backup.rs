@@ -190,12 +190,12 @@ pub fn back_up(
         .backup_passphrase()?
         .ok_or(AutoBackupError::NoPassphrase)?;
     // Every secret or none: a backup quietly missing an account would be trusted wrongly.
-    let accounts = store
-        .accounts()
-        .iter()
-        .map(|a| Ok(a.to_uri(&store.secret(&a.id)?)))
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let extras: Vec<Extras> = store.accounts().iter().map(|a| a.extras()).collect();
+    let (accounts, extras): (Vec<_>, Vec<Extras>) = store
+        .every_secret()
+        .map_err(|(_, e)| e)?
+        .into_iter()
+        .map(|(account, secret)| (account.to_uri(&secret), account.extras()))
+        .unzip();
     let path = write_backup(folder, &accounts, &extras, &passphrase, now)?;
     let pruned = prune(folder, keep, &path, now)?;
     Ok(BackedUp { path, pruned })

@@ -458,6 +458,26 @@ impl Store {
             .collect())
     }
 
+    /// Every account's secret, in list order, or the first account whose secret cannot be read
+    /// with why: what an export or a backup needs, which must hold every account or none.
+    /// What the secret store gives in one exchange is read so (500 accounts in one Secret
+    /// Service call instead of 500); the rest, and everything when that exchange fails, one by
+    /// one, so that a failure is the one-by-one read's.
+    pub fn every_secret(&self) -> Result<Vec<(&Account, Secret)>, (&Account, StoreError)> {
+        let mut at_once = self.secrets_at_once().unwrap_or_default();
+        self.meta
+            .accounts
+            .iter()
+            .map(|account| match at_once.remove(&account.id) {
+                Some(secret) => Ok((account, secret)),
+                None => match self.fetch_secret(account) {
+                    Ok(secret) => Ok((account, secret)),
+                    Err(e) => Err((account, e)),
+                },
+            })
+            .collect()
+    }
+
     fn fetch_secret(&self, account: &Account) -> Result<Secret, StoreError> {
         let value = self
             .secrets
@@ -593,6 +613,8 @@ fn decode_entry(value: &str) -> Option<OtpUri> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
     use super::*;
 
     struct Fixture {
@@ -814,22 +836,26 @@ mod tests {
         );
     }
 
-    /// Counts how often the entries are listed: on the keychain each listing reads every one
-    /// of Kunci's entries there, so finding the other lists must list once, not once a list.
+    /// Counts how often the entries are listed (on the keychain each listing reads every one of
+    /// Kunci's entries there, so finding the other lists must list once, not once a list) and
+    /// read one by one; with `at_once`, gives a vault's entries in one exchange, as the Secret
+    /// Service does, less those whose value holds `withheld`.
     #[derive(Default)]
-    struct CountedListings {
+    struct Counted {
         inner: MemorySecrets,
-        listings: std::sync::atomic::AtomicUsize,
+        listings: AtomicUsize,
+        reads: AtomicUsize,
+        at_once: bool,
+        withheld: Option<&'static str>,
     }
 
-    impl CountedListings {
+    impl Counted {
         fn listed(&self) {
-            self.listings
-                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.listings.fetch_add(1, SeqCst);
         }
     }
 
-    impl SecretStore for CountedListings {
+    impl SecretStore for Counted {
         fn put(
             &self,
             vault: &str,
@@ -844,6 +870,7 @@ mod tests {
             vault: &str,
             id: &AccountId,
         ) -> Result<Option<Zeroizing<String>>, SecretsError> {
+            self.reads.fetch_add(1, SeqCst);
             self.inner.get(vault, id)
         }
         fn delete(&self, vault: &str, id: &AccountId) -> Result<(), SecretsError> {
@@ -857,11 +884,91 @@ mod tests {
             self.listed();
             self.inner.lists()
         }
+        fn get_all(
+            &self,
+            vault: &str,
+        ) -> Result<Option<HashMap<AccountId, Zeroizing<String>>>, SecretsError> {
+            if !self.at_once {
+                return Ok(None);
+            }
+            let ids = self.inner.ids(vault)?.unwrap_or_default();
+            let mut values = HashMap::new();
+            for id in ids {
+                let value = self.inner.get(vault, &id)?.unwrap_or_default();
+                if !self.withheld.is_some_and(|w| value.contains(w)) {
+                    values.insert(id, value);
+                }
+            }
+            Ok(Some(values))
+        }
+    }
+
+    /// A store over `secrets` holding accounts named `names`, each with its own secret.
+    fn counted_store(
+        secrets: Arc<Counted>,
+        names: &[&str],
+    ) -> (tempfile::TempDir, Store, Vec<Secret>) {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut store, _) = Store::open(DataDir::new(tmp.path()), secrets).unwrap();
+        let keys = ["JBSWY3DPEHPK3PXP", "GEZDGNBVGY3TQOJQ", "MFRGGZDFMZTWQ2LK"];
+        let secrets = names
+            .iter()
+            .zip(keys.iter().cycle())
+            .map(|(name, key)| {
+                let uri = format!("otpauth://totp/LPSE:{name}?secret={key}");
+                let uri = OtpUri::parse(&uri).unwrap();
+                store.add(&uri).unwrap();
+                uri.secret
+            })
+            .collect();
+        (tmp, store, secrets)
+    }
+
+    #[test]
+    fn every_secret_reads_in_one_exchange_what_the_store_gives_so_and_the_rest_one_by_one() {
+        let names = ["ada", "budi", "citra", "dewi", "eko"];
+        let secrets = Arc::new(Counted {
+            at_once: true,
+            withheld: Some("citra"),
+            ..Counted::default()
+        });
+        let (_tmp, store, expected) = counted_store(secrets.clone(), &names);
+        let before = secrets.reads.load(SeqCst);
+        let every = store.every_secret().unwrap();
+        let got: Vec<_> = every.iter().map(|(a, s)| (a.label.as_str(), s)).collect();
+        let wanted: Vec<_> = names.iter().copied().zip(&expected).collect();
+        assert_eq!(got, wanted, "every account, in list order");
+        assert_eq!(
+            secrets.reads.load(SeqCst) - before,
+            1,
+            "only citra one by one"
+        );
+    }
+
+    #[test]
+    fn every_secret_one_by_one_without_the_one_exchange_and_names_the_account_it_cannot_read() {
+        let names = ["ada", "budi", "citra"];
+        let secrets = Arc::new(Counted::default());
+        let (_tmp, store, expected) = counted_store(secrets.clone(), &names);
+        let before = secrets.reads.load(SeqCst);
+        let every = store.every_secret().unwrap();
+        assert_eq!(
+            every.iter().map(|(_, s)| s).collect::<Vec<_>>(),
+            Vec::from_iter(&expected)
+        );
+        assert_eq!(secrets.reads.load(SeqCst) - before, 3);
+
+        // A secret gone from the store: that account, and no partial list.
+        let budi = &store.accounts().as_slice()[1];
+        secrets.inner.delete(&store.meta.vault, &budi.id).unwrap();
+        let (account, e) = store.every_secret().unwrap_err();
+        assert_eq!(account.label, "budi");
+        assert!(matches!(e, StoreError::SecretMissing { .. }), "{e:?}");
     }
 
     #[test]
     fn other_lists_are_found_in_one_listing_however_many_there_are() {
-        let secrets = Arc::new(CountedListings::default());
+        let secrets = Arc::new(Counted::default());
         for n in 0..30u8 {
             let id = AccountId::parse(&format!("{n:016x}")).unwrap();
             let uri = format!("otpauth://totp/Lain:{n}?secret=JBSWY3DPEHPK3PXP");
@@ -872,12 +979,12 @@ mod tests {
         }
         let tmp = tempfile::tempdir().unwrap();
         let (store, _) = Store::open(DataDir::new(tmp.path()), secrets.clone()).unwrap();
-        let before = secrets.listings.load(std::sync::atomic::Ordering::SeqCst);
+        let before = secrets.listings.load(SeqCst);
         let earlier = store.earlier_lists().unwrap();
         assert_eq!(earlier.len(), 30);
         assert!(earlier.iter().all(|list| list.accounts == 1), "{earlier:?}");
         assert_eq!(
-            secrets.listings.load(std::sync::atomic::Ordering::SeqCst) - before,
+            secrets.listings.load(SeqCst) - before,
             1,
             "one listing for all the other lists"
         );
