@@ -561,7 +561,10 @@ impl KunciApp {
 }
 
 impl eframe::App for KunciApp {
-    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+    fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
+        if self.state.started.is_none() {
+            self.state.native = kunci::desktop::NativeWindow::of(frame);
+        }
         KunciApp::logic(self, ctx);
     }
 
