@@ -7,23 +7,33 @@
 //! into the tray met, now and then: the window is minimised at once (in case no tray comes) and
 //! hidden when the tray shows. Windows and macOS hide a minimised window without more ado.
 
-use raw_window_handle::{HasWindowHandle, RawWindowHandle};
+use raw_window_handle::HasWindowHandle;
 
 /// The window as the desktop knows it: what withdrawing it needs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NativeWindow {
-    /// The X11 window id; `None` on Wayland, Windows and macOS.
+    /// The X11 window id; `None` on Wayland.
+    #[cfg(target_os = "linux")]
     x11: Option<u32>,
 }
 
 impl NativeWindow {
     pub fn of(window: &impl HasWindowHandle) -> NativeWindow {
-        let x11 = match window.window_handle().map(|h| h.as_raw()) {
-            Ok(RawWindowHandle::Xlib(h)) => u32::try_from(h.window).ok(),
-            Ok(RawWindowHandle::Xcb(h)) => Some(h.window.get()),
-            _ => None,
-        };
-        NativeWindow { x11 }
+        #[cfg(target_os = "linux")]
+        {
+            use raw_window_handle::RawWindowHandle;
+            let x11 = match window.window_handle().map(|h| h.as_raw()) {
+                Ok(RawWindowHandle::Xlib(h)) => u32::try_from(h.window).ok(),
+                Ok(RawWindowHandle::Xcb(h)) => Some(h.window.get()),
+                _ => None,
+            };
+            NativeWindow { x11 }
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = window;
+            NativeWindow {}
+        }
     }
 
     /// Tells the window manager the window is withdrawn, as it is hidden. Best effort: when
