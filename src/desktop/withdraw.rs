@@ -10,7 +10,7 @@
 use raw_window_handle::HasWindowHandle;
 
 /// The window as the desktop knows it: what withdrawing it needs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct NativeWindow {
     /// The X11 window id; `None` on Wayland.
     #[cfg(target_os = "linux")]

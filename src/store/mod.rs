@@ -468,12 +468,12 @@ impl Store {
         self.meta
             .accounts
             .iter()
-            .map(|account| match at_once.remove(&account.id) {
-                Some(secret) => Ok((account, secret)),
-                None => match self.fetch_secret(account) {
-                    Ok(secret) => Ok((account, secret)),
-                    Err(e) => Err((account, e)),
-                },
+            .map(|account| {
+                let secret = match at_once.remove(&account.id) {
+                    Some(secret) => secret,
+                    None => self.fetch_secret(account).map_err(|e| (account, e))?,
+                };
+                Ok((account, secret))
             })
             .collect()
     }

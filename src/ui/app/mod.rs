@@ -562,9 +562,9 @@ impl KunciApp {
 
 impl eframe::App for KunciApp {
     fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
-        if self.state.started.is_none() {
-            self.state.native = kunci::desktop::NativeWindow::of(frame);
-        }
+        self.state
+            .native
+            .get_or_insert_with(|| kunci::desktop::NativeWindow::of(frame));
         KunciApp::logic(self, ctx);
     }
 

@@ -38,8 +38,9 @@ pub(crate) struct QuickState {
     pub start_hidden: bool,
     /// When the first `logic` pass ran.
     pub started: Option<std::time::Instant>,
-    /// The window as the desktop knows it (set by the first pass), to withdraw it when hidden.
-    pub native: desktop::NativeWindow,
+    /// The window as the desktop knows it, to withdraw it when hidden (`None` until eframe's
+    /// first pass; the tests drive the window without one).
+    pub native: Option<desktop::NativeWindow>,
 }
 
 /// How long a window started hidden waits for a tray to show its icon (the tray registers
@@ -245,7 +246,9 @@ impl KunciApp {
         if self.settings.tray_icon && self.quick.tray_shown() {
             self.state.hidden = true;
             ctx.send_viewport_cmd(ViewportCommand::Visible(false));
-            self.state.native.withdraw();
+            if let Some(native) = &self.state.native {
+                native.withdraw();
+            }
         } else {
             ctx.send_viewport_cmd(ViewportCommand::Minimized(true));
         }
