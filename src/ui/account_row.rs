@@ -351,7 +351,9 @@ fn grip(ui: &mut Ui) -> Response {
         for column in [-2.5, 2.5] {
             for row in [-6.0, 0.0, 6.0] {
                 let center = rect.center() + egui::vec2(column, row);
-                ui.painter().circle_filled(center, 1.5, color);
+                // 1.8, not 1.5: tessellated (`cheap_frames`), the dots keep the weight the
+                // pre-drawn discs gave them.
+                ui.painter().circle_filled(center, 1.8, color);
             }
         }
     }

@@ -6,6 +6,7 @@ mod account_row;
 mod add_dialog;
 mod app;
 mod backup_reminder;
+mod cheap_frames;
 mod clipboard;
 mod clock;
 mod clock_panel;
@@ -155,6 +156,7 @@ pub fn run(start: Start) -> ExitCode {
         // Borrows `instance`, which lives until the window closes (dropping it gives up the
         // lock and the address).
         Box::new(|cc| {
+            cc.egui_ctx.add_plugin(cheap_frames::CheapFrames);
             quick.attach(&cc.egui_ctx);
             // Other launches are answered from here on, when the window exists: "shown" is
             // then true ("pick" answered before the window could open would not be).

@@ -10,6 +10,7 @@ use kunci::desktop::{PreviousWindow, Typing};
 use kunci::settings::Language;
 
 use super::account_row::{Row, SecretState, group_digits};
+use super::cheap_frames;
 
 /// The picker's size, in points: a search field, six accounts and a line of keys.
 pub const PICKER_SIZE: [f32; 2] = [400.0, 330.0];
@@ -135,20 +136,22 @@ impl Picker {
             outcome = chosen.clone().map(PickerOutcome::Copy);
         }
 
-        egui::Panel::bottom("picker-keys").show(ui, |ui| {
-            ui.add_space(4.0);
-            ui.label(RichText::new(self.keys_hint(lang)).small().weak());
-            ui.horizontal(|ui| {
-                if ui
-                    .small_button(tr!(lang, "quick.picker.open_window"))
-                    .clicked()
-                {
-                    outcome = Some(PickerOutcome::OpenWindow);
-                }
+        egui::Panel::bottom("picker-keys")
+            .frame(cheap_frames::bottom_panel(ui.style()))
+            .show(ui, |ui| {
+                ui.add_space(4.0);
+                ui.label(RichText::new(self.keys_hint(lang)).small().weak());
+                ui.horizontal(|ui| {
+                    if ui
+                        .small_button(tr!(lang, "quick.picker.open_window"))
+                        .clicked()
+                    {
+                        outcome = Some(PickerOutcome::OpenWindow);
+                    }
+                });
+                ui.add_space(2.0);
             });
-            ui.add_space(2.0);
-        });
-        egui::CentralPanel::default().show(ui, |ui| {
+        cheap_frames::central_panel(ui, |ui| {
             if let Some(notice) = &self.notice {
                 ui.colored_label(ui.visuals().warn_fg_color, notice);
             }

@@ -22,6 +22,7 @@ use super::account_list::{ListAction, ListView};
 use super::account_row::SecretState;
 use super::add_dialog::AddDialog;
 use super::backup_reminder;
+use super::cheap_frames;
 use super::clipboard::{CodeClipboard, clear_delay, copied_message};
 use super::clock_panel::{ClockPanel, ClockSettingsDialog};
 use super::clock_worker::{ClockEvent, ClockRequest, ClockWorker};
@@ -409,41 +410,44 @@ impl KunciApp {
         // What the toolbar, the banners, the list and the keyboard ask for: run after drawing.
         let mut commands: Vec<Command> = Vec::new();
 
-        egui::Panel::top("toolbar").show(ui, |ui| {
-            ui.add_space(6.0);
-            ui.horizontal(|ui| {
-                // First, so the search and the buttons keep their places in every language.
-                commands.extend(self.menu_ui(ui));
-                // Room for "Scan QR" and "+ Add" (the longer Indonesian words too).
-                let search_width = ui.available_width() - 190.0;
-                self.list.search_ui(ui, self.lang, search_width);
-                let can_add = matches!(self.phase, Phase::Open);
-                if self.worker.as_ref().is_some_and(Worker::busy) {
-                    ui.spinner()
-                        .on_hover_text(tr!(self.lang, "ui.toolbar.working"));
-                }
-                if ui
-                    .add_enabled(
-                        can_add,
-                        egui::Button::new(tr!(self.lang, "ui.toolbar.scan")),
-                    )
-                    .on_hover_text(tr!(self.lang, "ui.toolbar.scan_hover"))
-                    .clicked()
-                {
-                    commands.push(Command::Show(Screen::Scan));
-                }
-                if ui
-                    .add_enabled(can_add, egui::Button::new(tr!(self.lang, "ui.toolbar.add")))
-                    .on_hover_text(tr!(self.lang, "ui.toolbar.add_hover"))
-                    .clicked()
-                {
-                    commands.push(Command::Show(Screen::Add));
-                }
+        egui::Panel::top("toolbar")
+            .frame(cheap_frames::top_panel(ui.style()))
+            .show(ui, |ui| {
+                ui.add_space(6.0);
+                ui.horizontal(|ui| {
+                    // First, so the search and the buttons keep their places in every language.
+                    commands.extend(self.menu_ui(ui));
+                    // Room for "Scan QR" and "+ Add" (the longer Indonesian words too).
+                    let search_width = ui.available_width() - 190.0;
+                    self.list.search_ui(ui, self.lang, search_width);
+                    let can_add = matches!(self.phase, Phase::Open);
+                    if self.worker.as_ref().is_some_and(Worker::busy) {
+                        ui.spinner()
+                            .on_hover_text(tr!(self.lang, "ui.toolbar.working"));
+                    }
+                    if ui
+                        .add_enabled(
+                            can_add,
+                            egui::Button::new(tr!(self.lang, "ui.toolbar.scan")),
+                        )
+                        .on_hover_text(tr!(self.lang, "ui.toolbar.scan_hover"))
+                        .clicked()
+                    {
+                        commands.push(Command::Show(Screen::Scan));
+                    }
+                    if ui
+                        .add_enabled(can_add, egui::Button::new(tr!(self.lang, "ui.toolbar.add")))
+                        .on_hover_text(tr!(self.lang, "ui.toolbar.add_hover"))
+                        .clicked()
+                    {
+                        commands.push(Command::Show(Screen::Add));
+                    }
+                });
+                ui.add_space(6.0);
             });
-            ui.add_space(6.0);
-        });
 
         let status = egui::Panel::bottom("clock-status")
+            .frame(cheap_frames::bottom_panel(ui.style()))
             .show(ui, |ui| {
                 ui.add_space(2.0);
                 let command = self.clock_panel.status_ui(ui, self.lang);
@@ -456,17 +460,19 @@ impl KunciApp {
         if let Some((text, at)) = &self.toast {
             if at.elapsed() < Duration::from_secs(4) {
                 let text = text.clone();
-                egui::Panel::bottom("toast").show(ui, |ui| {
-                    ui.add_space(4.0);
-                    ui.label(RichText::new(text).strong());
-                    ui.add_space(4.0);
-                });
+                egui::Panel::bottom("toast")
+                    .frame(cheap_frames::bottom_panel(ui.style()))
+                    .show(ui, |ui| {
+                        ui.add_space(4.0);
+                        ui.label(RichText::new(text).strong());
+                        ui.add_space(4.0);
+                    });
             } else {
                 self.toast = None;
             }
         }
 
-        egui::CentralPanel::default().show(ui, |ui| {
+        cheap_frames::central_panel(ui, |ui| {
             commands.extend(self.clock_panel.banner_ui(ui, self.lang));
             self.notices_ui(ui);
             commands.extend(self.reminder_ui(ui));
@@ -570,6 +576,11 @@ impl eframe::App for KunciApp {
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         KunciApp::ui(self, ui);
+    }
+
+    /// The panels leave the background to the clear (`cheap_frames`).
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        cheap_frames::clear_color(visuals)
     }
 
     /// Our code does not outlive the window on the clipboard.

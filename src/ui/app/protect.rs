@@ -66,7 +66,7 @@ impl KunciApp {
         }
         let now = (self.clock)();
         let (lang, settings) = (self.lang, &self.settings);
-        egui::CentralPanel::default().show(ui, |ui| match &settings.lock_passphrase_hash {
+        cheap_frames::central_panel(ui, |ui| match &settings.lock_passphrase_hash {
             Some(hash) => self.lock.screen_ui(ui, lang, hash, now),
             // Fail closed: a lock may be set that cannot be checked. Its problem (with what to
             // do) is among the notices, shown here since nothing else is.

@@ -336,7 +336,7 @@ impl KunciApp {
                 None => None,
             },
             Phase::Opening => {
-                egui::CentralPanel::default().show(ui, |ui| {
+                cheap_frames::central_panel(ui, |ui| {
                     ui.horizontal(|ui| {
                         ui.spinner();
                         ui.label(tr!(lang, "ui.opening"));
