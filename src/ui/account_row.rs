@@ -244,6 +244,33 @@ impl Row {
     }
 
     /// The code (right to left: the next code, then the current one), or why there is none.
+    /// The next code, in the last seconds of a period: small and captioned, so it is never
+    /// taken for the code to type now.
+    fn next_code_ui(
+        &self,
+        ui: &mut Ui,
+        next: &str,
+        lang: Language,
+        action: &mut Option<RowAction>,
+    ) {
+        let column = egui::vec2(76.0, ROW_HEIGHT - 8.0);
+        let layout = Layout::top_down(Align::Center);
+        ui.allocate_ui_with_layout(column, layout, |ui| {
+            ui.add_space(6.0);
+            ui.label(RichText::new(tr!(lang, "list.next_caption")).small().weak());
+            let text = RichText::new(group_digits(next))
+                .monospace()
+                .size(15.0)
+                .weak();
+            let next_button = ui
+                .add(egui::Button::new(text).frame(false))
+                .on_hover_text(tr!(lang, "list.copy_next_hint"));
+            if next_button.clicked() {
+                *action = Some(RowAction::CopyNext);
+            }
+        });
+    }
+
     fn code_ui(&self, ui: &mut Ui, now: u64, lang: Language, action: &mut Option<RowAction>) {
         match &self.secret {
             SecretState::Loading => {
@@ -255,24 +282,14 @@ impl Row {
                     .on_hover_text(why);
             }
             SecretState::Ready(_) => {
+                // The next code's column takes one id from the row whether it shows or not,
+                // so the widgets after it keep theirs when it goes: egui draws a widget it
+                // has not seen before twice more (to style it), which a new code would
+                // otherwise cost every row.
                 if let Some(next) = self.next_code(now) {
-                    // Small and captioned, so it is never taken for the code to type now.
-                    let column = egui::vec2(76.0, ROW_HEIGHT - 8.0);
-                    let layout = Layout::top_down(Align::Center);
-                    ui.allocate_ui_with_layout(column, layout, |ui| {
-                        ui.add_space(6.0);
-                        ui.label(RichText::new(tr!(lang, "list.next_caption")).small().weak());
-                        let text = RichText::new(group_digits(&next))
-                            .monospace()
-                            .size(15.0)
-                            .weak();
-                        let next_button = ui
-                            .add(egui::Button::new(text).frame(false))
-                            .on_hover_text(tr!(lang, "list.copy_next_hint"));
-                        if next_button.clicked() {
-                            *action = Some(RowAction::CopyNext);
-                        }
-                    });
+                    ui.push_id("next-code", |ui| self.next_code_ui(ui, &next, lang, action));
+                } else {
+                    ui.skip_ahead_auto_ids(1);
                 }
                 if let Some(code) = self.code(now) {
                     let text = RichText::new(group_digits(&code)).monospace().size(26.0);

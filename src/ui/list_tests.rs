@@ -19,6 +19,7 @@ use kunci::store::{DataDir, MemorySecrets, SecretStore, SecretsError, Store};
 use zeroize::Zeroizing;
 
 use super::account_row::group_digits;
+use super::clock::Clock;
 use super::test_support::settle;
 use super::{DEFAULT_SIZE, KunciApp, Opener, Setup};
 
@@ -90,10 +91,20 @@ impl Fixture {
 
     /// The window at its first frame, `size` points large.
     fn window_sized(&self, t: f64, opener: Opener, size: [f32; 2]) -> Harness<'static, KunciApp> {
+        self.window_with_clock(Arc::new(move || t), opener, size)
+    }
+
+    /// The window at its first frame, with its time from `clock`.
+    fn window_with_clock(
+        &self,
+        clock: Clock,
+        opener: Opener,
+        size: [f32; 2],
+    ) -> Harness<'static, KunciApp> {
         let (saved, _) = Settings::load(&self.dir());
         let app = KunciApp::new(Setup {
             opener,
-            clock: Arc::new(move || t),
+            clock,
             settings: Settings {
                 auto_check_time: false,
                 language: Some(Language::English),
@@ -533,6 +544,50 @@ fn near_the_end_of_a_period_both_codes_show_and_copying_asks_which() {
     assert_eq!(
         h.state().code_to_clear().as_deref(),
         Some(code(KEY, MID_PERIOD).as_str())
+    );
+}
+
+/// When the next code's column goes at a new period, the row's other widgets keep their egui
+/// ids: egui draws a widget it has not seen the frame before twice more (to style it), which
+/// would cost every row two frames at every new code (issue 14).
+#[test]
+fn a_new_code_leaves_the_rows_widgets_as_they_were() {
+    let f = Fixture::new();
+    f.add("GitHub", "ada", KEY);
+    let now = Arc::new(Mutex::new(NEAR_END));
+    let clock: Clock = {
+        let now = Arc::clone(&now);
+        Arc::new(move || *now.lock().unwrap())
+    };
+    let mut h = f.window_with_clock(clock, f.opener(), [440.0, 600.0]);
+    settle(&mut h);
+    let (current, next) = (code(KEY, NEAR_END), code(KEY, NEAR_END + 3.0));
+    let handle = h
+        .get_by_label("Drag to move GitHub (ada)")
+        .accesskit_node()
+        .id();
+    let code_button = h
+        .get_by_label(&group_digits(&current))
+        .accesskit_node()
+        .id();
+    // The next code shows in its column, beside the current one.
+    assert_ne!(
+        h.get_by_label(&group_digits(&next)).accesskit_node().id(),
+        code_button
+    );
+
+    *now.lock().unwrap() = NEAR_END + 3.0;
+    h.run_steps(2);
+    assert!(h.query_by_label(&group_digits(&current)).is_none());
+    assert_eq!(
+        h.get_by_label(&group_digits(&next)).accesskit_node().id(),
+        code_button
+    );
+    assert_eq!(
+        h.get_by_label("Drag to move GitHub (ada)")
+            .accesskit_node()
+            .id(),
+        handle
     );
 }
 
