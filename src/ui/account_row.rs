@@ -243,7 +243,6 @@ impl Row {
             .then_some(RowAction::Delete)
     }
 
-    /// The code (right to left: the next code, then the current one), or why there is none.
     /// The next code, in the last seconds of a period: small and captioned, so it is never
     /// taken for the code to type now.
     fn next_code_ui(
@@ -271,6 +270,7 @@ impl Row {
         });
     }
 
+    /// The code (right to left: the next code, then the current one), or why there is none.
     fn code_ui(&self, ui: &mut Ui, now: u64, lang: Language, action: &mut Option<RowAction>) {
         match &self.secret {
             SecretState::Loading => {

@@ -137,7 +137,7 @@ impl Picker {
         }
 
         egui::Panel::bottom("picker-keys")
-            .frame(cheap_frames::bottom_panel(ui.style()))
+            .frame(cheap_frames::edge_panel(ui.style()))
             .show(ui, |ui| {
                 ui.add_space(4.0);
                 ui.label(RichText::new(self.keys_hint(lang)).small().weak());

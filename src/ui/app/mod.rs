@@ -411,7 +411,7 @@ impl KunciApp {
         let mut commands: Vec<Command> = Vec::new();
 
         egui::Panel::top("toolbar")
-            .frame(cheap_frames::top_panel(ui.style()))
+            .frame(cheap_frames::edge_panel(ui.style()))
             .show(ui, |ui| {
                 ui.add_space(6.0);
                 ui.horizontal(|ui| {
@@ -447,7 +447,7 @@ impl KunciApp {
             });
 
         let status = egui::Panel::bottom("clock-status")
-            .frame(cheap_frames::bottom_panel(ui.style()))
+            .frame(cheap_frames::edge_panel(ui.style()))
             .show(ui, |ui| {
                 ui.add_space(2.0);
                 let command = self.clock_panel.status_ui(ui, self.lang);
@@ -461,7 +461,7 @@ impl KunciApp {
             if at.elapsed() < Duration::from_secs(4) {
                 let text = text.clone();
                 egui::Panel::bottom("toast")
-                    .frame(cheap_frames::bottom_panel(ui.style()))
+                    .frame(cheap_frames::edge_panel(ui.style()))
                     .show(ui, |ui| {
                         ui.add_space(4.0);
                         ui.label(RichText::new(text).strong());
