@@ -1087,29 +1087,36 @@ fn scanner_ends_fails_and_stops_cleanly() {
 
 #[test]
 fn mirrored_previews_flip_the_picture_and_the_outline() {
-    let (source, _, _) = watched(Counter {
-        next: 0,
-        limit: 1,
-        interval: Duration::ZERO,
-        mirror: true,
-    });
-    let scanner = Scanner::start_with(
-        source,
-        |_: &GrayImage| {
-            vec![Found {
-                text: "otpauth://totp/x?secret=A".into(),
-                corners: [[5.0, 2.0], [15.0, 2.0], [15.0, 12.0], [5.0, 12.0]],
-            }]
-        },
-        scanner::looks_like_otpauth,
-    );
-    let snapshot = scanner.wait(Duration::from_secs(30));
-    assert_eq!(snapshot.state, ScanState::Accepted);
-    let preview = snapshot.preview.expect("preview");
-    // Frame 1 marks pixel (0, 0); mirrored it is at the right edge.
-    assert_eq!(preview.get_pixel(39, 0)[0], 1);
-    assert_eq!(
-        snapshot.found[0].corners,
-        [[35.0, 2.0], [25.0, 2.0], [25.0, 12.0], [35.0, 12.0]]
-    );
+    // Many runs: the decoder may accept a frame before the source thread has finished with it,
+    // and an accepted snapshot must still carry that frame's preview every time.
+    for run in 0..200 {
+        let (source, _, _) = watched(Counter {
+            next: 0,
+            limit: 1,
+            interval: Duration::ZERO,
+            mirror: true,
+        });
+        let scanner = Scanner::start_with(
+            source,
+            |_: &GrayImage| {
+                vec![Found {
+                    text: "otpauth://totp/x?secret=A".into(),
+                    corners: [[5.0, 2.0], [15.0, 2.0], [15.0, 12.0], [5.0, 12.0]],
+                }]
+            },
+            scanner::looks_like_otpauth,
+        );
+        let snapshot = scanner.wait(Duration::from_secs(30));
+        assert_eq!(snapshot.state, ScanState::Accepted, "run {run}");
+        let preview = snapshot
+            .preview
+            .unwrap_or_else(|| panic!("run {run}: accepted without a preview"));
+        // Frame 1 marks pixel (0, 0); mirrored it is at the right edge.
+        assert_eq!(preview.get_pixel(39, 0)[0], 1, "run {run}");
+        assert_eq!(
+            snapshot.found[0].corners,
+            [[35.0, 2.0], [25.0, 2.0], [25.0, 12.0], [35.0, 12.0]],
+            "run {run}"
+        );
+    }
 }

@@ -382,6 +382,12 @@ fn source_loop(mut source: Box<dyn FrameSource>, shared: &ScanShared) {
                 } else {
                     Arc::clone(&frame)
                 };
+                // The preview first: a code accepted in this frame is then always published
+                // with the picture it was found in (or a newer one), never without a preview.
+                shared.publish(|p| {
+                    p.preview = Some(preview);
+                    p.preview_number = number;
+                });
                 {
                     let mut pending = lock(&shared.pending);
                     if pending.frame.replace(frame).is_some() {
@@ -389,10 +395,6 @@ fn source_loop(mut source: Box<dyn FrameSource>, shared: &ScanShared) {
                     }
                 }
                 shared.pending_ready.notify_all();
-                shared.publish(|p| {
-                    p.preview = Some(preview);
-                    p.preview_number = number;
-                });
             }
             Ok(None) => thread::sleep(Duration::from_millis(5)),
             Err(ScanError::NoMoreFrames) => break SourceEnd::NoMoreFrames,
