@@ -14,14 +14,23 @@
 //!   on a pixel and bilinear filtering returns the texel unchanged, at four times the reads.
 //!   [`CheapFrames`] sets the font texture's filter to nearest. Small filled circles would be
 //!   stretched copies of discs in that texture; they are tessellated instead, as large ones are.
+//!
+//! And one for memory: **textures are at most [`MAX_TEXTURE_SIDE`] wide.** egui makes its font
+//! atlas as wide as the painter allows (16384 under llvmpipe), and that width is held three
+//! times at start (egui's image, the copy it uploads, the driver's texture). Kunci's glyphs
+//! fill less than one 4096-wide row; peak RSS went down by about 3.5 MiB.
 
 use egui::{
     Color32, Context, FullOutput, InnerResponse, Style, TextureId, TextureOptions, Ui, UiBuilder,
     UiStackInfo, Visuals,
 };
 
-/// The egui plugin for the font texture's filter and the circles (see the module's notes);
-/// registered once on the window's context.
+/// The widest texture Kunci asks the painter for (the font atlas, camera previews). OpenGL
+/// drivers take at least this much; where one takes less, its own limit stands.
+pub const MAX_TEXTURE_SIDE: usize = 4096;
+
+/// The egui plugin for the font texture's filter, the circles and the textures' width (see
+/// the module's notes); registered once on the window's context.
 pub struct CheapFrames;
 
 impl egui::Plugin for CheapFrames {
@@ -31,6 +40,14 @@ impl egui::Plugin for CheapFrames {
 
     fn setup(&mut self, ctx: &Context) {
         ctx.tessellation_options_mut(|options| options.prerasterized_discs = false);
+    }
+
+    fn input_hook(&mut self, _ctx: &Context, input: &mut egui::RawInput) {
+        // The painter's limit comes once (later frames carry `None`: unchanged), so only a
+        // given limit is lowered; egui's own before any is given is 2048.
+        if let Some(side) = &mut input.max_texture_side {
+            *side = (*side).min(MAX_TEXTURE_SIDE);
+        }
     }
 
     fn output_hook(&mut self, _ctx: &Context, output: &mut FullOutput) {
@@ -103,6 +120,46 @@ mod tests {
         ctx.add_plugin(CheapFrames);
         assert_eq!(font_uploads(&ctx), [TextureOptions::NEAREST]);
         assert!(!ctx.tessellation_options(|o| o.prerasterized_discs));
+    }
+
+    #[test]
+    fn textures_are_at_most_max_texture_side_wide_as_is_the_font_atlas() {
+        // (what the painter allows, what egui is told)
+        for (painter, told) in [(16384, MAX_TEXTURE_SIDE), (2048, 2048)] {
+            let ctx = Context::default();
+            ctx.add_plugin(CheapFrames);
+            let mut widths = Vec::new();
+            for max_texture_side in [Some(painter), None] {
+                let input = egui::RawInput {
+                    max_texture_side,
+                    ..Default::default()
+                };
+                let mut output = ctx.run_ui(input, |ui| {
+                    ui.label("Kunci 123 456");
+                });
+                assert_eq!(ctx.input(|i| i.max_texture_side), told);
+                widths.extend(
+                    output
+                        .textures_delta
+                        .set
+                        .get(&TextureId::default())
+                        .into_iter()
+                        .flatten()
+                        .filter(|upload| upload.pos.is_none())
+                        .map(|upload| upload.image.width()),
+                );
+                output.textures_delta.clear();
+            }
+            assert_eq!(widths, [told], "the whole atlas, uploaded once");
+        }
+        // Without the plugin egui takes the painter's word.
+        let plain = Context::default();
+        let input = egui::RawInput {
+            max_texture_side: Some(16384),
+            ..Default::default()
+        };
+        plain.run_ui(input, |_| {}).textures_delta.clear();
+        assert_eq!(plain.input(|i| i.max_texture_side), 16384);
     }
 
     #[test]

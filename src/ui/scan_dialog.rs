@@ -377,10 +377,7 @@ impl ScanDialog {
         if let Some(frame) = &snapshot.preview
             && snapshot.preview_number != view.shown_frame
         {
-            let image = ColorImage::from_gray(
-                [frame.width() as usize, frame.height() as usize],
-                frame.as_raw(),
-            );
+            let image = preview_image(frame, ctx.input(|i| i.max_texture_side));
             match &mut view.texture {
                 Some(texture) => texture.set(image, TextureOptions::LINEAR),
                 None => {
@@ -465,6 +462,24 @@ impl ScanDialog {
 }
 
 /// How far reading a multi-QR export has come.
+/// A camera frame as a texture egui takes: egui refuses (panics on) a side longer than the
+/// painter's limit, and a camera may send larger frames than that (Kunci lowers the limit to
+/// [`super::cheap_frames::MAX_TEXTURE_SIDE`]). The preview is shown far smaller anyway; the
+/// codes' outlines are placed by the frame's own size, not the texture's.
+fn preview_image(frame: &GrayImage, max_side: usize) -> ColorImage {
+    let (width, height) = (frame.width() as usize, frame.height() as usize);
+    let longest = width.max(height);
+    if longest <= max_side {
+        return ColorImage::from_gray([width, height], frame.as_raw());
+    }
+    let scale = |side: usize| ((side * max_side / longest).max(1)) as u32;
+    let smaller = image::imageops::thumbnail(frame, scale(width), scale(height));
+    ColorImage::from_gray(
+        [smaller.width() as usize, smaller.height() as usize],
+        smaller.as_raw(),
+    )
+}
+
 fn progress(lang: Language, collector: &BatchCollector) -> String {
     let missing = collector.missing();
     match collector.expected() {
@@ -490,5 +505,25 @@ fn capitalize(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camera_previews_fit_the_largest_texture() {
+        let frame = GrayImage::from_fn(5000, 2000, |x, _| image::Luma([(x % 251) as u8]));
+        let image = preview_image(&frame, 4096);
+        assert_eq!(image.size, [4096, 1638]);
+        // Small enough: every pixel as it came.
+        let frame = GrayImage::from_fn(1280, 720, |x, y| image::Luma([((x + y) % 251) as u8]));
+        let image = preview_image(&frame, 4096);
+        assert_eq!(image.size, [1280, 720]);
+        assert_eq!(image.pixels[1281], Color32::from_gray(2), "pixel (1, 1)");
+        // A sliver is never scaled to nothing.
+        let image = preview_image(&GrayImage::new(9000, 1), 4096);
+        assert_eq!(image.size, [4096, 1]);
     }
 }
