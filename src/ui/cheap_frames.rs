@@ -18,7 +18,7 @@
 //! And one for memory: **textures are at most [`MAX_TEXTURE_SIDE`] wide.** egui makes its font
 //! atlas as wide as the painter allows (16384 under llvmpipe), and that width is held three
 //! times at start (egui's image, the copy it uploads, the driver's texture). Kunci's glyphs
-//! fill less than one 4096-wide row; peak RSS went down by about 3.5 MiB.
+//! fill less than one 4096-wide row; peak RSS went down by about 3 MiB.
 
 use egui::{
     Color32, Context, FullOutput, InnerResponse, Style, TextureId, TextureOptions, Ui, UiBuilder,
