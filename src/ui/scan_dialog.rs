@@ -461,7 +461,6 @@ impl ScanDialog {
     }
 }
 
-/// How far reading a multi-QR export has come.
 /// A camera frame as a texture egui takes: egui refuses (panics on) a side longer than the
 /// painter's limit, and a camera may send larger frames than that (Kunci lowers the limit to
 /// [`super::cheap_frames::MAX_TEXTURE_SIDE`]). The preview is shown far smaller anyway; the
@@ -480,6 +479,7 @@ fn preview_image(frame: &GrayImage, max_side: usize) -> ColorImage {
     )
 }
 
+/// How far reading a multi-QR export has come.
 fn progress(lang: Language, collector: &BatchCollector) -> String {
     let missing = collector.missing();
     match collector.expected() {
