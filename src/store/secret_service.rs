@@ -52,14 +52,6 @@ async fn read_all_async(
     vault: &str,
 ) -> Result<HashMap<AccountId, Zeroizing<String>>, BulkError> {
     let bus = bus().await?;
-    let call = |method: &'static str, body| {
-        let bus = bus.clone();
-        async move {
-            bus.call_method(Some(BUS_NAME), SERVICE_PATH, Some(SERVICE), method, body)
-                .await
-                .map_err(words)
-        }
-    };
 
     // The session: our public key out, the service's in, and the AES key both derive.
     let prime = BigUint::from_bytes_be(&PRIME);
@@ -67,7 +59,8 @@ async fn read_all_async(
     getrandom::fill(private.as_mut_slice()).map_err(words)?;
     let private = BigUint::from_bytes_be(private.as_slice());
     let public = BigUint::from(2u8).modpow(&private, &prime);
-    let reply = call(
+    let reply = call_service(
+        &bus,
         "OpenSession",
         &(ALGORITHM, Value::from(public.to_bytes_be())),
     )
@@ -115,16 +108,7 @@ async fn read_with_session(
     }
 
     let paths: Vec<ObjectPath<'_>> = owners.keys().map(|p| p.as_ref()).collect();
-    let reply = bus
-        .call_method(
-            Some(BUS_NAME),
-            SERVICE_PATH,
-            Some(SERVICE),
-            "GetSecrets",
-            &(paths, session.as_ref()),
-        )
-        .await
-        .map_err(words)?;
+    let reply = call_service(bus, "GetSecrets", &(paths, session.as_ref())).await?;
     type Secret = (OwnedObjectPath, Vec<u8>, Vec<u8>, String);
     let secrets: HashMap<OwnedObjectPath, Secret> = reply.body().deserialize().map_err(words)?;
     let mut found = HashMap::new();
@@ -139,6 +123,20 @@ async fn read_with_session(
         }
     }
     Ok(found)
+}
+
+/// A method of the Secret Service itself (not of one of its items or sessions).
+async fn call_service<B>(
+    bus: &zbus::Connection,
+    method: &'static str,
+    body: &B,
+) -> Result<zbus::Message, BulkError>
+where
+    B: serde::Serialize + zbus::zvariant::DynamicType,
+{
+    bus.call_method(Some(BUS_NAME), SERVICE_PATH, Some(SERVICE), method, body)
+        .await
+        .map_err(words)
 }
 
 /// The session bus, connected once for the process. Each new connection is a new client that
@@ -177,16 +175,7 @@ async fn items(
     service: &str,
 ) -> Result<Vec<(OwnedObjectPath, String, bool)>, BulkError> {
     let search = HashMap::from([("service", service)]);
-    let reply = bus
-        .call_method(
-            Some(BUS_NAME),
-            SERVICE_PATH,
-            Some(SERVICE),
-            "SearchItems",
-            &(search,),
-        )
-        .await
-        .map_err(words)?;
+    let reply = call_service(bus, "SearchItems", &(search,)).await?;
     let (unlocked, locked): (Vec<OwnedObjectPath>, Vec<OwnedObjectPath>) =
         reply.body().deserialize().map_err(words)?;
     let paths = unlocked.into_iter().map(|p| (p, true));
