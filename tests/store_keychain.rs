@@ -18,7 +18,8 @@ use std::sync::Arc;
 use kunci::accounts::{Account, AccountId, Existing};
 use kunci::otp::{self, Kind, OtpUri, Params, Secret};
 use kunci::store::{
-    DataDir, KEYCHAIN_SERVICE, Keychain, LoadProblem, NoSecretStore, SecretStore, Store, StoreError,
+    DataDir, KEYCHAIN_SERVICE, Keychain, LoadProblem, NoSecretStore, Reconciliation, SecretStore,
+    Store, StoreError,
 };
 use serde_json::Value;
 
@@ -819,10 +820,18 @@ fn every_secret_in_one_exchange_as_read_one_by_one() {
         .put(&vault, &added[0].id, "not an account!", "broken")
         .unwrap();
 
-    let values = keychain
-        .get_all(&vault)
+    let entries = keychain
+        .read_vault(&vault)
         .unwrap()
         .expect("the Secret Service gives every entry at once");
+    let mut listed = entries.ids.clone();
+    listed.sort();
+    assert_eq!(
+        Some(listed),
+        keychain.ids(&vault).unwrap(),
+        "one listing as the other"
+    );
+    let values = entries.values;
     assert_eq!(values.len(), 30);
     assert!(!values.contains_key(&stranger.id));
     for account in &added {
@@ -837,6 +846,17 @@ fn every_secret_in_one_exchange_as_read_one_by_one() {
         assert_eq!(at_once[&account.id], *secret);
     }
     assert!(store.secret(&added[0].id).is_err());
+    // As the window opens: the same secrets, from the listing that reconciling needs.
+    let (report, with_listing) = store.reconcile_and_read().unwrap();
+    assert_eq!(report.one_exchange_failed, None);
+    assert_eq!(
+        report,
+        Reconciliation {
+            listing_supported: true,
+            ..Default::default()
+        }
+    );
+    assert_eq!(with_listing, at_once);
 
     // The listing (by all the entries' attributes at once) agrees with secret-tool.
     let mut ids = keychain_ids(&keychain, &vault);

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use keyring_core::{Entry, Error as KeyringError, api::CredentialStore};
 use zeroize::Zeroizing;
 
-use super::secrets::{SecretStore, SecretsError};
+use super::secrets::{SecretStore, SecretsError, VaultEntries};
 use crate::accounts::AccountId;
 
 /// The keychain "service" every Kunci entry is filed under.
@@ -200,13 +200,10 @@ impl SecretStore for Keychain {
 
     /// On Linux, one Secret Service exchange for the whole vault (keyring-core has no such
     /// call: `super::secret_service`); elsewhere none.
-    fn get_all(
-        &self,
-        vault: &str,
-    ) -> Result<Option<HashMap<AccountId, Zeroizing<String>>>, SecretsError> {
+    fn read_vault(&self, vault: &str) -> Result<Option<VaultEntries>, SecretsError> {
         #[cfg(target_os = "linux")]
         {
-            super::secret_service::read_all(SERVICE, vault)
+            super::secret_service::read_vault(SERVICE, vault)
                 .map(Some)
                 .map_err(|detail| SecretsError::Other { detail })
         }

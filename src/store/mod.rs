@@ -36,7 +36,7 @@ pub use memory::MemorySecrets;
 pub use metadata::{LoadProblem, SCHEMA_VERSION};
 pub use paths::{DATA_DIR_ENV, DataDir, PORTABLE_MARKER, portable_dir};
 pub use sealed::KdfParams;
-pub use secrets::{NoSecretStore, SecretStore, SecretsError};
+pub use secrets::{NoSecretStore, SecretStore, SecretsError, VaultEntries};
 pub use vault::{Vault, VaultError};
 pub use vault_move::{MoveError, MoveReport, move_to_keychain, move_to_vault, move_to_vault_with};
 
@@ -144,6 +144,9 @@ pub struct Reconciliation {
     pub unreadable: Vec<AccountId>,
     /// False when the keychain cannot list its entries (then orphans cannot be found).
     pub listing_supported: bool,
+    /// Why [`Store::reconcile_and_read`] could not read the keychain in one exchange (the
+    /// secrets are then read one by one).
+    pub one_exchange_failed: Option<String>,
 }
 
 /// A handle on one data directory and the keychain behind it.
@@ -438,16 +441,23 @@ impl Store {
         self.fetch_secret(account)
     }
 
-    /// The secrets the secret store gives in one exchange ([`SecretStore::get_all`]), of the
-    /// accounts in the list: all of them at best, none when it has no such call. The others
-    /// are for [`Self::secret`], one by one — also any entry that does not read as an account,
-    /// so that its error is the one-by-one read's.
+    /// The secrets the secret store gives in one exchange ([`SecretStore::read_vault`]), of
+    /// the accounts in the list: all of them at best, none when it has no such call. The
+    /// others are for [`Self::secret`], one by one — also any entry that does not read as an
+    /// account, so that its error is the one-by-one read's.
     pub fn secrets_at_once(&self) -> Result<HashMap<AccountId, Secret>, StoreError> {
-        let Some(mut values) = self.secrets.get_all(&self.meta.vault)? else {
+        let Some(entries) = self.secrets.read_vault(&self.meta.vault)? else {
             return Ok(HashMap::new());
         };
-        Ok(self
-            .meta
+        Ok(self.secrets_of_accounts(entries.values))
+    }
+
+    /// Of `values` (keychain values by account id), the secrets of the accounts in the list.
+    fn secrets_of_accounts(
+        &self,
+        mut values: HashMap<AccountId, Zeroizing<String>>,
+    ) -> HashMap<AccountId, Secret> {
+        self.meta
             .accounts
             .iter()
             .filter_map(|account| {
@@ -455,7 +465,7 @@ impl Store {
                 let uri = decode_entry(&value)?;
                 Some((account.id.clone(), uri.secret))
             })
-            .collect())
+            .collect()
     }
 
     /// Every account's secret, in list order, or the first account whose secret cannot be read
@@ -541,12 +551,49 @@ impl Store {
         Ok((added, unreadable))
     }
 
+    /// Brings the account list and the keychain back in step after an interrupted add or
+    /// removal (see [`Reconciliation`]).
     pub fn reconcile(&mut self) -> Result<Reconciliation, StoreError> {
         let _lock = WriteLock::acquire(&self.dir)?;
         self.reload_locked()?;
+        let listing = self.secrets.ids(&self.meta.vault)?;
+        self.reconcile_locked(listing, &HashMap::new())
+    }
+
+    /// [`Self::reconcile`], and [`Self::secrets_at_once`] from the same listing: what opening
+    /// the window needs, in one exchange with the secret store instead of two (each lists
+    /// every one of Kunci's entries there). Where that exchange fails or does not exist, the
+    /// listing alone, as `reconcile` does, and no secrets: they are read one by one.
+    pub fn reconcile_and_read(
+        &mut self,
+    ) -> Result<(Reconciliation, HashMap<AccountId, Secret>), StoreError> {
+        let _lock = WriteLock::acquire(&self.dir)?;
+        self.reload_locked()?;
+        let vault = self.meta.vault.clone();
+        let (listing, values, failed) = match self.secrets.read_vault(&vault) {
+            Ok(Some(entries)) => (Some(entries.ids), entries.values, None),
+            Ok(None) => (self.secrets.ids(&vault)?, HashMap::new(), None),
+            Err(e) => (
+                self.secrets.ids(&vault)?,
+                HashMap::new(),
+                Some(e.to_string()),
+            ),
+        };
+        let mut report = self.reconcile_locked(listing, &values)?;
+        report.one_exchange_failed = failed;
+        Ok((report, self.secrets_of_accounts(values)))
+    }
+
+    /// The work of [`Self::reconcile`], under its lock, given the vault's entries as listed
+    /// (`None`: the store cannot list them) and whatever values came with the listing.
+    fn reconcile_locked(
+        &mut self,
+        listing: Option<Vec<AccountId>>,
+        values: &HashMap<AccountId, Zeroizing<String>>,
+    ) -> Result<Reconciliation, StoreError> {
         let mut report = Reconciliation::default();
         let vault = self.meta.vault.clone();
-        let Some(in_keychain) = self.secrets.ids(&vault)? else {
+        let Some(in_keychain) = listing else {
             return Ok(report);
         };
         report.listing_supported = true;
@@ -560,8 +607,12 @@ impl Store {
                 report.finished_removals += 1;
                 continue;
             }
-            let Some(value) = self.secrets.get(&vault, id)? else {
-                continue;
+            let value = match values.get(id) {
+                Some(value) => value.clone(),
+                None => match self.secrets.get(&vault, id)? {
+                    Some(value) => value,
+                    None => continue,
+                },
             };
             match decode_entry(&value) {
                 Some(uri) if uri.label.len() + uri.issuer.as_ref().map_or(0, String::len) > 0 => {
@@ -838,8 +889,8 @@ mod tests {
 
     /// Counts how often the entries are listed (on the keychain each listing reads every one of
     /// Kunci's entries there, so finding the other lists must list once, not once a list) and
-    /// read one by one; with `at_once`, gives a vault's entries in one exchange, as the Secret
-    /// Service does, less those whose value holds `withheld`.
+    /// read one by one; with `at_once`, lists a vault's entries with their values in one
+    /// exchange, as the Secret Service does, less the values that hold `withheld`.
     #[derive(Default)]
     struct Counted {
         inner: MemorySecrets,
@@ -884,22 +935,20 @@ mod tests {
             self.listed();
             self.inner.lists()
         }
-        fn get_all(
-            &self,
-            vault: &str,
-        ) -> Result<Option<HashMap<AccountId, Zeroizing<String>>>, SecretsError> {
+        fn read_vault(&self, vault: &str) -> Result<Option<VaultEntries>, SecretsError> {
             if !self.at_once {
                 return Ok(None);
             }
+            self.listed();
             let ids = self.inner.ids(vault)?.unwrap_or_default();
             let mut values = HashMap::new();
-            for id in ids {
-                let value = self.inner.get(vault, &id)?.unwrap_or_default();
+            for id in &ids {
+                let value = self.inner.get(vault, id)?.unwrap_or_default();
                 if !self.withheld.is_some_and(|w| value.contains(w)) {
-                    values.insert(id, value);
+                    values.insert(id.clone(), value);
                 }
             }
-            Ok(Some(values))
+            Ok(Some(VaultEntries { ids, values }))
         }
     }
 
@@ -988,5 +1037,69 @@ mod tests {
             1,
             "one listing for all the other lists"
         );
+    }
+
+    /// Opening the window: the keychain listed once, with the secrets it gives in that
+    /// exchange; what reconciling finds is the same as on its own, and an entry it recovers
+    /// is read from the listing, not once more.
+    #[test]
+    fn reconcile_and_read_lists_once_and_gives_the_secrets_read_with_the_listing() {
+        for at_once in [true, false] {
+            let secrets = Arc::new(Counted {
+                at_once,
+                withheld: Some("citra"),
+                ..Counted::default()
+            });
+            let (_tmp, mut store, expected) =
+                counted_store(secrets.clone(), &["ada", "budi", "citra"]);
+            // An add interrupted before the list was saved: an entry without an account.
+            let orphan = AccountId::parse("00000000000000ff").unwrap();
+            let uri = "otpauth://totp/LPSE:dewi?secret=NBSWY3DPO5XXE3DE";
+            secrets
+                .inner
+                .put(&store.meta.vault, &orphan, uri, "")
+                .unwrap();
+
+            let (listings, reads) = (secrets.listings.load(SeqCst), secrets.reads.load(SeqCst));
+            let (report, at_once_read) = store.reconcile_and_read().unwrap();
+            assert_eq!(
+                secrets.listings.load(SeqCst) - listings,
+                1,
+                "at_once {at_once}"
+            );
+            let labels: Vec<_> = report.recovered.iter().map(|a| a.label.as_str()).collect();
+            assert_eq!(labels, ["dewi"]);
+            assert!(report.listing_supported && report.one_exchange_failed.is_none());
+            assert!(report.missing_secrets.is_empty() && report.unreadable.is_empty());
+            if at_once {
+                assert_eq!(
+                    secrets.reads.load(SeqCst),
+                    reads,
+                    "dewi came with the listing"
+                );
+                // All but citra's, which the exchange withheld.
+                let accounts = store.accounts().as_slice();
+                let [ada, budi, _citra] = &expected[..] else {
+                    unreachable!()
+                };
+                let wanted = HashMap::from([
+                    (accounts[0].id.clone(), ada.clone()),
+                    (accounts[1].id.clone(), budi.clone()),
+                    (orphan.clone(), OtpUri::parse(uri).unwrap().secret),
+                ]);
+                assert_eq!(at_once_read, wanted);
+            } else {
+                assert_eq!(
+                    secrets.reads.load(SeqCst) - reads,
+                    1,
+                    "dewi read on its own"
+                );
+                assert!(at_once_read.is_empty());
+            }
+            // Reconciling once more finds nothing left to do, as `reconcile` would.
+            let (again, _) = store.reconcile_and_read().unwrap();
+            assert_eq!(again, store.reconcile().unwrap());
+            assert!(again.recovered.is_empty());
+        }
     }
 }

@@ -5,7 +5,8 @@
 //! Kunci's entries, the entries' attributes (to know whose each one is) asked all at once, and
 //! one `GetSecrets` for all of them. The session is encrypted like keyring-core's
 //! (`dh-ietf1024-sha256-aes128-cbc-pkcs7`), so no secret crosses the bus in clear. Locked
-//! entries are left out: reading them one by one asks to unlock as before.
+//! entries are listed, but their values left out: reading them one by one asks to unlock as
+//! before.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -15,6 +16,7 @@ use num_bigint::BigUint;
 use zbus::zvariant::{ObjectPath, OwnedObjectPath, OwnedValue, Value};
 use zeroize::Zeroizing;
 
+use super::secrets::VaultEntries;
 use crate::accounts::AccountId;
 
 const BUS_NAME: &str = "org.freedesktop.secrets";
@@ -38,19 +40,13 @@ const PRIME: [u8; 128] = [
 /// What went wrong, in words for a log line (never a secret).
 pub type BulkError = String;
 
-/// The values of the unlocked entries filed under `service` whose user is `<vault>/<id>`, by
-/// account id.
-pub fn read_all(
-    service: &str,
-    vault: &str,
-) -> Result<HashMap<AccountId, Zeroizing<String>>, BulkError> {
-    zbus::block_on(read_all_async(service, vault))
+/// The entries filed under `service` whose user is `<vault>/<id>`: every one's id, and the
+/// values of the unlocked ones.
+pub fn read_vault(service: &str, vault: &str) -> Result<VaultEntries, BulkError> {
+    zbus::block_on(read_vault_async(service, vault))
 }
 
-async fn read_all_async(
-    service: &str,
-    vault: &str,
-) -> Result<HashMap<AccountId, Zeroizing<String>>, BulkError> {
+async fn read_vault_async(service: &str, vault: &str) -> Result<VaultEntries, BulkError> {
     let bus = bus().await?;
 
     // The session: our public key out, the service's in, and the AES key both derive.
@@ -93,25 +89,29 @@ async fn read_with_session(
     key: &Zeroizing<[u8; 16]>,
     service: &str,
     vault: &str,
-) -> Result<HashMap<AccountId, Zeroizing<String>>, BulkError> {
+) -> Result<VaultEntries, BulkError> {
     let prefix = format!("{vault}/");
+    let mut entries = VaultEntries::default();
     let mut owners: HashMap<OwnedObjectPath, AccountId> = HashMap::new();
     for (path, user, unlocked) in items(bus, service).await? {
-        if let Some(id) = user.strip_prefix(&prefix).and_then(AccountId::parse)
-            && unlocked
-        {
+        let Some(id) = user.strip_prefix(&prefix).and_then(AccountId::parse) else {
+            continue;
+        };
+        entries.ids.push(id.clone());
+        if unlocked {
             owners.insert(path, id);
         }
     }
+    entries.ids.sort();
+    entries.ids.dedup();
     if owners.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(entries);
     }
 
     let paths: Vec<ObjectPath<'_>> = owners.keys().map(|p| p.as_ref()).collect();
     let reply = call_service(bus, "GetSecrets", &(paths, session.as_ref())).await?;
     type Secret = (OwnedObjectPath, Vec<u8>, Vec<u8>, String);
     let secrets: HashMap<OwnedObjectPath, Secret> = reply.body().deserialize().map_err(words)?;
-    let mut found = HashMap::new();
     for (path, (_, iv, value, _)) in secrets {
         let Some(id) = owners.remove(&path) else {
             continue;
@@ -119,10 +119,10 @@ async fn read_with_session(
         // An entry that does not decrypt or is not text is left for the one-by-one read,
         // which says what is wrong with it.
         if let Some(text) = decrypt(key, &iv, &value) {
-            found.insert(id, text);
+            entries.values.insert(id, text);
         }
     }
-    Ok(found)
+    Ok(entries)
 }
 
 /// A method of the Secret Service itself (not of one of its items or sessions).

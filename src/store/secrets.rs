@@ -70,16 +70,22 @@ pub trait SecretStore: Send + Sync {
     /// with how many entries each has, read in one listing; `None` when the store cannot list
     /// its entries.
     fn lists(&self) -> Result<Option<BTreeMap<String, usize>>, SecretsError>;
-    /// The values of this vault's entries that the store gives in one exchange, by account id:
-    /// the Secret Service on Linux, where [`Self::get`] is a round trip per entry. `None`
-    /// (the default): the store has no such call. An entry left out is read with
-    /// [`Self::get`], as is every entry after an error.
-    fn get_all(
-        &self,
-        _vault: &str,
-    ) -> Result<Option<HashMap<AccountId, Zeroizing<String>>>, SecretsError> {
+    /// This vault's entries listed, with their values, in one exchange: the Secret Service on
+    /// Linux, where [`Self::get`] is a round trip per entry. `None` (the default): the store
+    /// has no such call, and [`Self::ids`] and [`Self::get`] are for it.
+    fn read_vault(&self, _vault: &str) -> Result<Option<VaultEntries>, SecretsError> {
         Ok(None)
     }
+}
+
+/// A vault's entries as [`SecretStore::read_vault`] gives them. No `Debug`: it holds secrets.
+#[derive(Default)]
+pub struct VaultEntries {
+    /// Every entry's account id, as [`SecretStore::ids`] gives them (locked entries too).
+    pub ids: Vec<AccountId>,
+    /// The values given in the same exchange, by account id. An entry left out (locked, or
+    /// not readable so) is read with [`SecretStore::get`], which says what is wrong with it.
+    pub values: HashMap<AccountId, Zeroizing<String>>,
 }
 
 /// No keychain at all: lets the metadata be read (to list accounts) when the keychain is

@@ -284,30 +284,33 @@ fn reconcile_and_stream(
     match opened {
         Ok((mut opened, problems)) => {
             let mut notices: Vec<Notice> = problems.into_iter().map(Notice::Load).collect();
-            match opened.reconcile() {
-                Ok(r) => {
+            // With the keychain's listing, every secret it gives in the same exchange (the
+            // Secret Service on Linux): 500 accounts' codes in one frame. What it left out, or
+            // everything when it failed, is read one by one below.
+            let at_once = match opened.reconcile_and_read() {
+                Ok((r, at_once)) => {
                     for account in &r.recovered {
                         notices.push(Notice::Recovered(account.display_name()));
                     }
                     if r.finished_removals > 0 {
                         notices.push(Notice::FinishedRemovals(r.finished_removals));
                     }
+                    if let Some(e) = r.one_exchange_failed {
+                        eprintln!("kunci: reading the secrets at once failed ({e}); one by one");
+                    }
+                    at_once
                 }
-                Err(e) => notices.push(Notice::ReconcileFailed(e)),
-            }
+                Err(e) => {
+                    notices.push(Notice::ReconcileFailed(e));
+                    opened.secrets_at_once().unwrap_or_default()
+                }
+            };
             let accounts = opened.accounts().as_slice().to_vec();
             let earlier = opened.earlier_lists().unwrap_or_default();
             post(Event::Opened {
                 accounts: accounts.clone(),
                 notices,
                 earlier,
-            });
-            // First every secret the keychain gives in one exchange (the Secret Service on
-            // Linux): 500 accounts' codes in one frame. What it left out, or everything when
-            // it failed, is read one by one below.
-            let at_once = opened.secrets_at_once().unwrap_or_else(|e| {
-                eprintln!("kunci: reading the secrets at once failed ({e}); one by one instead");
-                Default::default()
             });
             let accounts: Vec<_> = accounts
                 .into_iter()
