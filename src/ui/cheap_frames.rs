@@ -15,11 +15,6 @@
 //!   [`CheapFrames`] sets the font texture's filter to nearest. Small filled circles would be
 //!   stretched copies of discs in that texture; they are tessellated instead, as large ones are.
 //!
-//! - **llvmpipe draws on the thread that asks** ([`software_gl_on_one_thread`]). By itself it
-//!   hands each frame to a rasteriser thread per core and waits for them; a frame of Kunci's
-//!   window is too small for that to pay, and the hand-over is most of what it adds. Measured
-//!   (20 accounts, focused, 30 s, two runs each): 5.38/5.39 ms a frame → 4.77/4.95 ms.
-//!
 //! And one for memory: **textures are at most [`MAX_TEXTURE_SIDE`] wide.** egui makes its font
 //! atlas as wide as the painter allows (16384 under llvmpipe), and that width is held three
 //! times at start (egui's image, the copy it uploads, the driver's texture). Kunci's glyphs
@@ -64,25 +59,6 @@ impl egui::Plugin for CheapFrames {
             }
         }
     }
-}
-
-/// Mesa's setting for how many threads llvmpipe rasterises on (0: on the thread that draws).
-const LLVMPIPE_THREADS: &str = "LP_NUM_THREADS";
-
-/// Has Mesa's llvmpipe draw each frame on the thread that asks for it (see the module's notes),
-/// unless the user chose a number of threads; no other OpenGL driver reads the setting. Mesa
-/// reads it when the window's OpenGL context is made, so this must run before that, and
-/// before any other thread starts: changing the environment races with threads that read it.
-pub fn software_gl_on_one_thread() {
-    if let Some(threads) = llvmpipe_threads(std::env::var_os(LLVMPIPE_THREADS).as_deref()) {
-        // SAFETY: called first thing in `ui::run`, while the process has one thread.
-        unsafe { std::env::set_var(LLVMPIPE_THREADS, threads) };
-    }
-}
-
-/// What [`LLVMPIPE_THREADS`] is to be set to, given its value now: "0" unless it is set.
-fn llvmpipe_threads(now: Option<&std::ffi::OsStr>) -> Option<&'static str> {
-    now.is_none().then_some("0")
 }
 
 /// The colour each frame starts from: the panels' own, which they no longer paint.
@@ -184,14 +160,6 @@ mod tests {
         };
         plain.run_ui(input, |_| {}).textures_delta.clear();
         assert_eq!(plain.input(|i| i.max_texture_side), 16384);
-    }
-
-    #[test]
-    fn llvmpipe_rasterises_on_the_drawing_thread_unless_the_user_chose() {
-        assert_eq!(llvmpipe_threads(None), Some("0"));
-        for chosen in ["4", "0", ""] {
-            assert_eq!(llvmpipe_threads(Some(chosen.as_ref())), None, "{chosen:?}");
-        }
     }
 
     #[test]

@@ -103,8 +103,6 @@ pub struct Start {
 /// Opens the window and runs until it is closed; or, when Kunci's window is already open on
 /// this data directory, brings that one to the front instead of opening a second writer.
 pub fn run(start: Start) -> ExitCode {
-    // First: it changes the environment, which is safe only while no other thread runs.
-    cheap_frames::software_gl_on_one_thread();
     let instance = match DataDir::from_env().map(|dir| (Primary::acquire(&dir), dir)) {
         Some((Ok(primary), _)) => Some(primary),
         Some((Err(InstanceError::AlreadyRunning { .. }), dir)) => {
