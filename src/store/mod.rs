@@ -890,13 +890,15 @@ mod tests {
     /// Counts how often the entries are listed (on the keychain each listing reads every one of
     /// Kunci's entries there, so finding the other lists must list once, not once a list) and
     /// read one by one; with `at_once`, lists a vault's entries with their values in one
-    /// exchange, as the Secret Service does, less the values that hold `withheld`.
+    /// exchange, as the Secret Service does, less the values that hold `withheld`; with
+    /// `at_once_fails`, that exchange fails.
     #[derive(Default)]
     struct Counted {
         inner: MemorySecrets,
         listings: AtomicUsize,
         reads: AtomicUsize,
         at_once: bool,
+        at_once_fails: bool,
         withheld: Option<&'static str>,
     }
 
@@ -938,6 +940,11 @@ mod tests {
         fn read_vault(&self, vault: &str) -> Result<Option<VaultEntries>, SecretsError> {
             if !self.at_once {
                 return Ok(None);
+            }
+            if self.at_once_fails {
+                return Err(SecretsError::Other {
+                    detail: "the bus went away".into(),
+                });
             }
             self.listed();
             let ids = self.inner.ids(vault)?.unwrap_or_default();
@@ -1101,5 +1108,31 @@ mod tests {
             assert_eq!(again, store.reconcile().unwrap());
             assert!(again.recovered.is_empty());
         }
+    }
+
+    /// A failed exchange loses nothing: the listing on its own reconciles, the report says
+    /// why the secrets were not read at once, and they are left to the one-by-one read.
+    #[test]
+    fn reconcile_and_read_falls_back_to_the_listing_when_the_exchange_fails() {
+        let secrets = Arc::new(Counted {
+            at_once: true,
+            at_once_fails: true,
+            ..Counted::default()
+        });
+        let (_tmp, mut store, _) = counted_store(secrets.clone(), &["ada", "budi"]);
+        let orphan = AccountId::parse("00000000000000ff").unwrap();
+        let uri = "otpauth://totp/LPSE:dewi?secret=NBSWY3DPO5XXE3DE";
+        secrets
+            .inner
+            .put(&store.meta.vault, &orphan, uri, "")
+            .unwrap();
+        let (report, at_once_read) = store.reconcile_and_read().unwrap();
+        assert!(at_once_read.is_empty());
+        let why = report.one_exchange_failed.as_deref().unwrap_or_default();
+        assert!(why.contains("the bus went away"), "{why:?}");
+        assert!(report.listing_supported);
+        let labels: Vec<_> = report.recovered.iter().map(|a| a.label.as_str()).collect();
+        assert_eq!(labels, ["dewi"]);
+        assert_eq!(store.accounts().as_slice().len(), 3);
     }
 }
