@@ -570,14 +570,13 @@ impl Store {
         let _lock = WriteLock::acquire(&self.dir)?;
         self.reload_locked()?;
         let vault = self.meta.vault.clone();
-        let (listing, values, failed) = match self.secrets.read_vault(&vault) {
-            Ok(Some(entries)) => (Some(entries.ids), entries.values, None),
-            Ok(None) => (self.secrets.ids(&vault)?, HashMap::new(), None),
-            Err(e) => (
-                self.secrets.ids(&vault)?,
-                HashMap::new(),
-                Some(e.to_string()),
-            ),
+        let (entries, failed) = match self.secrets.read_vault(&vault) {
+            Ok(entries) => (entries, None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let (listing, values) = match entries {
+            Some(entries) => (Some(entries.ids), entries.values),
+            None => (self.secrets.ids(&vault)?, HashMap::new()),
         };
         let mut report = self.reconcile_locked(listing, &values)?;
         report.one_exchange_failed = failed;
