@@ -1045,6 +1045,20 @@ mod tests {
         );
     }
 
+    /// The keychain value of [`put_orphan`]'s entry.
+    const ORPHAN_URI: &str = "otpauth://totp/LPSE:dewi?secret=NBSWY3DPO5XXE3DE";
+
+    /// An add interrupted before the list was saved: an entry of `store`'s vault (dewi's)
+    /// without an account. Returns its id.
+    fn put_orphan(secrets: &Counted, store: &Store) -> AccountId {
+        let orphan = AccountId::parse("00000000000000ff").unwrap();
+        secrets
+            .inner
+            .put(&store.meta.vault, &orphan, ORPHAN_URI, "")
+            .unwrap();
+        orphan
+    }
+
     /// Opening the window: the keychain listed once, with the secrets it gives in that
     /// exchange; what reconciling finds is the same as on its own, and an entry it recovers
     /// is read from the listing, not once more.
@@ -1058,13 +1072,7 @@ mod tests {
             });
             let (_tmp, mut store, expected) =
                 counted_store(secrets.clone(), &["ada", "budi", "citra"]);
-            // An add interrupted before the list was saved: an entry without an account.
-            let orphan = AccountId::parse("00000000000000ff").unwrap();
-            let uri = "otpauth://totp/LPSE:dewi?secret=NBSWY3DPO5XXE3DE";
-            secrets
-                .inner
-                .put(&store.meta.vault, &orphan, uri, "")
-                .unwrap();
+            let orphan = put_orphan(&secrets, &store);
 
             let (listings, reads) = (secrets.listings.load(SeqCst), secrets.reads.load(SeqCst));
             let (report, at_once_read) = store.reconcile_and_read().unwrap();
@@ -1091,7 +1099,7 @@ mod tests {
                 let wanted = HashMap::from([
                     (accounts[0].id.clone(), ada.clone()),
                     (accounts[1].id.clone(), budi.clone()),
-                    (orphan.clone(), OtpUri::parse(uri).unwrap().secret),
+                    (orphan.clone(), OtpUri::parse(ORPHAN_URI).unwrap().secret),
                 ]);
                 assert_eq!(at_once_read, wanted);
             } else {
@@ -1119,12 +1127,7 @@ mod tests {
             ..Counted::default()
         });
         let (_tmp, mut store, _) = counted_store(secrets.clone(), &["ada", "budi"]);
-        let orphan = AccountId::parse("00000000000000ff").unwrap();
-        let uri = "otpauth://totp/LPSE:dewi?secret=NBSWY3DPO5XXE3DE";
-        secrets
-            .inner
-            .put(&store.meta.vault, &orphan, uri, "")
-            .unwrap();
+        put_orphan(&secrets, &store);
         let (report, at_once_read) = store.reconcile_and_read().unwrap();
         assert!(at_once_read.is_empty());
         let why = report.one_exchange_failed.as_deref().unwrap_or_default();
