@@ -37,6 +37,7 @@ mod scan_dialog;
 mod settings_dialog;
 #[cfg(test)]
 mod settings_tests;
+mod soft;
 mod startup_trace;
 #[cfg(test)]
 mod test_support;
@@ -136,61 +137,95 @@ pub fn run(start: Start) -> ExitCode {
         Ok(icon) => viewport = viewport.with_icon(icon),
         Err(e) => eprintln!("kunci: cannot load the window icon: {e}"),
     }
-    let options = eframe::NativeOptions {
-        renderer: eframe::Renderer::Glow,
-        viewport,
-        // Kunci draws flat colours, where dithering changes nothing visible; it costs a noise
-        // function per pixel per frame, which is most of a frame on machines that render in
-        // software (no GPU driver, remote desktops).
-        dithering: false,
-        ..Default::default()
-    };
     let quick = QuickAccess::new(true, Autostart::for_this_user().ok());
     let sender = quick.sender();
     if start.pick {
         sender.send(QuickEvent::Pick);
     }
-    let result = eframe::run_native(
-        "Kunci",
-        options,
-        // Borrows `instance`, which lives until the window closes (dropping it gives up the
-        // lock and the address).
-        Box::new(|cc| {
-            cc.egui_ctx.add_plugin(cheap_frames::CheapFrames);
-            quick.attach(&cc.egui_ctx);
-            // Other launches are answered from here on, when the window exists: "shown" is
-            // then true ("pick" answered before the window could open would not be).
-            if let Some(primary) = &instance {
-                let served = primary.serve(move |request| {
-                    // The tests wait for these lines.
-                    match request {
-                        WindowRequest::Show => {
-                            eprintln!(
-                                "kunci: another launch asked for this window; bringing it forward"
-                            );
-                            sender.send(QuickEvent::Show);
-                        }
-                        WindowRequest::Pick => {
-                            eprintln!("kunci: another launch asked for the quick picker");
-                            sender.send(QuickEvent::Pick);
-                        }
-                    }
-                });
-                if let Err(e) = served {
-                    eprintln!("kunci: {e}; a second launch cannot bring this window forward");
-                }
-            }
-            let app = KunciApp::new(default_setup()).with_quick(quick, start.minimized);
-            Ok(Box::new(app))
-        }),
-    );
+    // Borrows `instance`, which lives until the window closes (dropping it gives up the lock
+    // and the address).
+    let make_app = |ctx: &egui::Context| {
+        ctx.add_plugin(cheap_frames::CheapFrames);
+        quick.attach(ctx);
+        // Other launches are answered from here on, when the window exists: "shown" is then
+        // true ("pick" answered before the window could open would not be).
+        if let Some(primary) = &instance {
+            serve_other_launches(primary, sender);
+        }
+        KunciApp::new(default_setup()).with_quick(quick, start.minimized)
+    };
+    let result = match Renderer::from_env() {
+        Renderer::Cpu => soft::run(viewport, cheap_frames::MAX_TEXTURE_SIDE, |ctx| {
+            Box::new(make_app(ctx))
+        })
+        .map_err(|e| e.to_string()),
+        Renderer::OpenGl => {
+            let options = eframe::NativeOptions {
+                renderer: eframe::Renderer::Glow,
+                viewport,
+                // Kunci draws flat colours, where dithering changes nothing visible; it costs
+                // a noise function per pixel per frame, which is most of a frame on machines
+                // that render in software (no GPU driver, remote desktops).
+                dithering: false,
+                ..Default::default()
+            };
+            eframe::run_native(
+                "Kunci",
+                options,
+                Box::new(|cc| Ok(Box::new(make_app(&cc.egui_ctx)))),
+            )
+            .map_err(|e| e.to_string())
+        }
+    };
     drop(instance);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kunci: cannot open the window: {e}");
+            eprintln!(
+                "kunci: KUNCI_RENDERER=opengl draws it with OpenGL instead, KUNCI_RENDERER=cpu (the default) on the CPU"
+            );
             ExitCode::FAILURE
         }
+    }
+}
+
+/// What draws the window: the CPU unless `KUNCI_RENDERER=opengl` asks for eframe's OpenGL
+/// painter (`soft` says why the CPU is the default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Renderer {
+    Cpu,
+    OpenGl,
+}
+
+impl Renderer {
+    fn from_env() -> Renderer {
+        match std::env::var("KUNCI_RENDERER") {
+            Ok(name) if name.eq_ignore_ascii_case("opengl") || name.eq_ignore_ascii_case("gl") => {
+                Renderer::OpenGl
+            }
+            _ => Renderer::Cpu,
+        }
+    }
+}
+
+/// Answers later launches of Kunci on this data directory through the quick-access events.
+fn serve_other_launches(primary: &Primary, sender: quick::QuickSender) {
+    let served = primary.serve(move |request| {
+        // The tests wait for these lines.
+        match request {
+            WindowRequest::Show => {
+                eprintln!("kunci: another launch asked for this window; bringing it forward");
+                sender.send(QuickEvent::Show);
+            }
+            WindowRequest::Pick => {
+                eprintln!("kunci: another launch asked for the quick picker");
+                sender.send(QuickEvent::Pick);
+            }
+        }
+    });
+    if let Err(e) = served {
+        eprintln!("kunci: {e}; a second launch cannot bring this window forward");
     }
 }
 

@@ -589,6 +589,29 @@ impl eframe::App for KunciApp {
     }
 }
 
+/// The same app in the window drawn on the CPU (`ui::soft`, the default).
+impl super::soft::WindowApp for KunciApp {
+    fn window_created(&mut self, window: &winit::window::Window) {
+        self.state.native = Some(kunci::desktop::NativeWindow::of(window));
+    }
+
+    fn logic(&mut self, ctx: &egui::Context) {
+        KunciApp::logic(self, ctx);
+    }
+
+    fn ui(&mut self, ui: &mut Ui) {
+        KunciApp::ui(self, ui);
+    }
+
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        cheap_frames::clear_color(visuals)
+    }
+
+    fn on_exit(&mut self) {
+        self.clipboard.clear_on_exit();
+    }
+}
+
 /// Interaction tests against the real keychain (run them through `scripts/test`, which starts
 /// a throwaway one) with a fixed clock.
 #[cfg(test)]

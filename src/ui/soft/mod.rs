@@ -1,0 +1,584 @@
+//! The window drawn on the CPU: winit and egui-winit for the window and its events,
+//! [`raster`] for the pixels, softbuffer to hand them to X11, Wayland, Windows or macOS.
+//!
+//! Why not eframe's OpenGL window (still there: `KUNCI_RENDERER=opengl`): most of Kunci's users
+//! sit at office PCs, virtual desktops and remote sessions without a GPU driver, where OpenGL
+//! is Mesa's llvmpipe. There every frame ran a JIT-compiled shader over every pixel (≈ 5 ms
+//! for a frame that only moved a countdown), and llvmpipe with libLLVM was ≈ 70 MiB of the
+//! window's memory; Windows over RDP may have no OpenGL 2 at all. Kunci's window is flat
+//! colours and text: painting it on the CPU is cheaper than any of that, and the screen is
+//! sent only the rectangle that changed.
+//!
+//! The loop is eframe's, cut down to Kunci's single window: repaints scheduled through the
+//! context's repaint callback, the app's logic kept ticking while the window is hidden (the
+//! tray brings it back), a hidden window painted once before it is shown.
+
+pub mod raster;
+
+use std::num::NonZeroU32;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use egui::{Context, ViewportBuilder, ViewportCommand, ViewportId, ViewportInfo};
+use egui_winit::{ActionRequested, accesskit_winit, winit};
+use winit::application::ApplicationHandler;
+use winit::event::{StartCause, WindowEvent};
+use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy};
+use winit::window::{Window, WindowId};
+
+use raster::{Canvas, Textures};
+
+/// What the window runs: Kunci's app, as eframe would run it.
+pub trait WindowApp {
+    /// Once, when the window exists (before its first frame).
+    fn window_created(&mut self, window: &Window);
+    fn logic(&mut self, ctx: &Context);
+    fn ui(&mut self, ui: &mut egui::Ui);
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4];
+    /// Once, when the window has closed.
+    fn on_exit(&mut self);
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WindowError {
+    #[error("{0}")]
+    EventLoop(#[from] winit::error::EventLoopError),
+    #[error("{0}")]
+    Window(#[from] winit::error::OsError),
+    #[error("cannot draw in the window: {0}")]
+    Surface(#[from] softbuffer::SoftBufferError),
+}
+
+/// A window hidden or minimized is not painted; its logic runs at most this often when it
+/// asks for repaints (Windows sends a hidden window no paint events at all).
+const HIDDEN_REPAINT_INTERVAL: Duration = Duration::from_millis(100);
+/// A redraw the windowing system has not delivered by then (a Wayland compositor withholds
+/// frame callbacks from a hidden window) runs the logic anyway.
+const MISSED_REDRAW_TIMEOUT: Duration = Duration::from_millis(250);
+
+enum UserEvent {
+    RequestRepaint { when: Instant, pass_nr: u64 },
+    AccessKit(accesskit_winit::Event),
+}
+
+impl From<accesskit_winit::Event> for UserEvent {
+    fn from(event: accesskit_winit::Event) -> Self {
+        UserEvent::AccessKit(event)
+    }
+}
+
+/// Opens the window described by `viewport` and runs the app `make_app` builds until the
+/// window closes.
+pub fn run(
+    viewport: ViewportBuilder,
+    max_texture_side: usize,
+    make_app: impl FnOnce(&Context) -> Box<dyn WindowApp>,
+) -> Result<(), WindowError> {
+    let event_loop = EventLoop::<UserEvent>::with_user_event().build()?;
+    let ctx = Context::default();
+    ctx.set_embed_viewports(false);
+    // As eframe: a pass may be discarded and run again once (Context::request_discard).
+    ctx.options_mut(|o| o.max_passes = std::num::NonZeroUsize::MIN.saturating_add(1));
+    let proxy = event_loop.create_proxy();
+    {
+        let proxy = proxy.clone();
+        ctx.set_request_repaint_callback(move |info| {
+            if info.viewport_id == ViewportId::ROOT {
+                let _ = proxy.send_event(UserEvent::RequestRepaint {
+                    when: Instant::now() + info.delay,
+                    pass_nr: info.current_cumulative_pass_nr,
+                });
+            }
+        });
+    }
+    let app = make_app(&ctx);
+    let mut runner = Runner {
+        ctx,
+        app,
+        builder: viewport,
+        max_texture_side,
+        proxy,
+        shown: None,
+        error: None,
+        start: Instant::now(),
+        next_repaint: None,
+        redraw_deadline: None,
+        pending_input: egui::RawInput::default(),
+        first_frame: true,
+        close: false,
+        exited: false,
+    };
+    event_loop.run_app(&mut runner)?;
+    runner.exit();
+    match runner.error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+struct Runner {
+    ctx: Context,
+    app: Box<dyn WindowApp>,
+    builder: ViewportBuilder,
+    max_texture_side: usize,
+    proxy: EventLoopProxy<UserEvent>,
+    shown: Option<Shown>,
+    error: Option<WindowError>,
+    start: Instant,
+    next_repaint: Option<Instant>,
+    redraw_deadline: Option<Instant>,
+    /// Input a logic-only pass did not consume, given to the next pass.
+    pending_input: egui::RawInput,
+    first_frame: bool,
+    close: bool,
+    exited: bool,
+}
+
+/// The window and what draws in it.
+struct Shown {
+    window: Rc<Window>,
+    state: egui_winit::State,
+    info: ViewportInfo,
+    actions: Vec<ActionRequested>,
+    surface: softbuffer::Surface<Rc<Window>, Rc<Window>>,
+    canvas: Canvas,
+    textures: Textures,
+    /// What the screen shows (the last frame presented), to send only what changed.
+    on_screen: Canvas,
+    /// Set when we asked for the redraw: one the system asks for (an exposed window) is
+    /// presented whole.
+    redraw_ours: bool,
+}
+
+impl Runner {
+    fn open(&mut self, event_loop: &ActiveEventLoop) -> Result<(), WindowError> {
+        // Hidden until its first frame is painted (no white flash), as eframe does.
+        let builder = self.builder.clone().with_visible(false);
+        let attributes = egui_winit::apply_monitor_to_window_attributes(
+            egui_winit::create_winit_window_attributes(&self.ctx, builder.clone()),
+            &builder,
+            event_loop,
+        );
+        let window = Rc::new(event_loop.create_window(attributes)?);
+        egui_winit::apply_viewport_builder_to_window(&self.ctx, &window, &builder);
+        let mut info = ViewportInfo::default();
+        egui_winit::update_viewport_info(&mut info, &self.ctx, &window, true);
+        let mut state = egui_winit::State::new(
+            self.ctx.clone(),
+            ViewportId::ROOT,
+            event_loop,
+            Some(window.scale_factor() as f32),
+            event_loop.system_theme(),
+            Some(self.max_texture_side),
+        );
+        state.init_accesskit(event_loop, &window, self.proxy.clone());
+        let context = softbuffer::Context::new(window.clone())?;
+        let surface = softbuffer::Surface::new(&context, window.clone())?;
+        self.app.window_created(&window);
+        self.shown = Some(Shown {
+            window,
+            state,
+            info,
+            actions: Vec::new(),
+            surface,
+            canvas: Canvas::new(),
+            textures: Textures::new(),
+            on_screen: Canvas::new(),
+            redraw_ours: true,
+        });
+        self.next_repaint = Some(Instant::now());
+        Ok(())
+    }
+
+    fn fail(&mut self, event_loop: &ActiveEventLoop, error: WindowError) {
+        self.error.get_or_insert(error);
+        event_loop.exit();
+    }
+
+    fn exit(&mut self) {
+        if !std::mem::replace(&mut self.exited, true) {
+            self.app.on_exit();
+        }
+    }
+
+    /// One pass of the app: the whole ui and a painted frame when `full` and the window can
+    /// be seen, else only its logic (input kept for the next pass).
+    fn frame(&mut self, event_loop: &ActiveEventLoop, full: bool) {
+        let Some(shown) = self.shown.as_mut() else {
+            return;
+        };
+        let window = shown.window.clone();
+        egui_winit::update_viewport_info(&mut shown.info, &self.ctx, &window, false);
+        let visible = self.first_frame
+            || shown.info.visible().unwrap_or(true)
+            || shown.actions.iter().any(ActionRequested::wants_paint);
+        let mut input = std::mem::take(&mut self.pending_input);
+        let mut new_input = shown.state.take_egui_input(&window);
+        new_input.time = Some(self.start.elapsed().as_secs_f64());
+        new_input.viewports = std::iter::once((ViewportId::ROOT, shown.info.clone())).collect();
+        input.append(new_input);
+        let close_requested = input.viewport().close_requested();
+        let app = &mut self.app;
+
+        let (platform_output, commands) = if full && visible {
+            // The clear colour follows the theme, which is settled at the start of the pass.
+            self.ctx.options_mut(|o| o.begin_pass(&input));
+            let clear = app.clear_color(&self.ctx.global_style().visuals);
+            let mut output = self.ctx.run_ui(input, |ui| {
+                app.logic(ui.ctx());
+                app.ui(ui);
+            });
+            let primitives = self.ctx.tessellate(output.shapes, output.pixels_per_point);
+            shown.textures.set(&output.textures_delta);
+            if let Err(e) = shown.paint(clear, &primitives, output.pixels_per_point) {
+                eprintln!("kunci: {e}");
+            }
+            shown.textures.free(&output.textures_delta);
+            // Applied: egui checks (in debug builds) that no delta is dropped unapplied.
+            output.textures_delta.clear();
+            let commands = output
+                .viewport_output
+                .get(&ViewportId::ROOT)
+                .map(|o| o.commands.clone())
+                .unwrap_or_default();
+            (output.platform_output, commands)
+        } else {
+            let output = self.ctx.run_logic(&input, |ctx| app.logic(ctx));
+            self.pending_input = input;
+            let commands = output
+                .viewport_commands
+                .get(&ViewportId::ROOT)
+                .cloned()
+                .unwrap_or_default();
+            (output.platform_output, commands)
+        };
+        if close_requested && !commands.contains(&ViewportCommand::CancelClose) {
+            self.close = true;
+        }
+        shown.info.events.clear();
+        shown
+            .state
+            .handle_platform_output_with_event_loop(&window, event_loop, platform_output);
+        for action in std::mem::take(&mut shown.actions) {
+            let event = match action {
+                // Nothing in Kunci asks for a screenshot; the request is dropped unanswered.
+                ActionRequested::Screenshot(_) | ActionRequested::PaintWhileHidden => None,
+                ActionRequested::Cut => Some(egui::Event::Cut),
+                ActionRequested::Copy => Some(egui::Event::Copy),
+                ActionRequested::Paste => shown
+                    .state
+                    .clipboard_text()
+                    .map(|text| text.replace("\r\n", "\n"))
+                    .filter(|text| !text.is_empty())
+                    .map(egui::Event::Paste),
+            };
+            shown.state.egui_input_mut().events.extend(event);
+        }
+        if full && visible && std::mem::take(&mut self.first_frame) {
+            window.set_visible(true);
+        }
+        egui_winit::process_viewport_commands(
+            &self.ctx,
+            &mut shown.info,
+            commands,
+            &window,
+            &mut shown.actions,
+        );
+        if self.close {
+            event_loop.exit();
+        }
+    }
+
+    fn request_redraw(&mut self, now: Instant) {
+        if let Some(shown) = &mut self.shown {
+            shown.redraw_ours = true;
+            shown.window.request_redraw();
+            self.redraw_deadline
+                .get_or_insert(now + MISSED_REDRAW_TIMEOUT);
+        }
+    }
+
+    fn hidden(&self) -> bool {
+        self.shown.as_ref().is_some_and(|shown| {
+            shown.window.is_visible() == Some(false) || shown.window.is_minimized() == Some(true)
+        })
+    }
+
+    /// Runs what is due and tells the loop when to wake next.
+    fn check_repaints(&mut self, event_loop: &ActiveEventLoop) {
+        let now = Instant::now();
+        if self.next_repaint.is_some_and(|when| when <= now) {
+            self.next_repaint = None;
+            if self.hidden() {
+                self.frame(event_loop, true);
+                self.next_repaint = self
+                    .next_repaint
+                    .map(|when| when.max(now + HIDDEN_REPAINT_INTERVAL));
+            } else {
+                self.request_redraw(now);
+            }
+        }
+        if self.redraw_deadline.is_some_and(|when| when <= now) {
+            self.redraw_deadline = None;
+            self.frame(event_loop, false);
+        }
+        event_loop.set_control_flow(
+            match [self.next_repaint, self.redraw_deadline]
+                .into_iter()
+                .flatten()
+                .min()
+            {
+                Some(when) => ControlFlow::WaitUntil(when),
+                None => ControlFlow::Wait,
+            },
+        );
+    }
+}
+
+impl Shown {
+    /// Paints the frame and shows on screen what differs from the last one.
+    fn paint(
+        &mut self,
+        clear: [f32; 4],
+        primitives: &[egui::ClippedPrimitive],
+        pixels_per_point: f32,
+    ) -> Result<(), WindowError> {
+        let size = self.window.inner_size();
+        let (Some(width), Some(height)) =
+            (NonZeroU32::new(size.width), NonZeroU32::new(size.height))
+        else {
+            return Ok(()); // minimized on Windows
+        };
+        let (w, h) = (size.width as usize, size.height as usize);
+        self.canvas.resize(w, h);
+        raster::paint(
+            &mut self.canvas,
+            clear,
+            primitives,
+            &self.textures,
+            pixels_per_point,
+        );
+        let whole = !std::mem::replace(&mut self.redraw_ours, false)
+            || self.on_screen.width() != w
+            || self.on_screen.height() != h;
+        let changed = if whole {
+            Some(Damage::whole(w, h))
+        } else {
+            Damage::between(self.on_screen.pixels(), self.canvas.pixels(), w)
+        };
+        let Some(changed) = changed else {
+            return Ok(()); // the screen already shows this frame
+        };
+        self.surface.resize(width, height)?;
+        let mut buffer = self.surface.buffer_mut()?;
+        // A buffer that holds the last frame needs only the change; any other, everything.
+        let copy = if buffer.age() == 1 {
+            changed
+        } else {
+            Damage::whole(w, h)
+        };
+        for y in copy.top..copy.bottom {
+            let row = y * w;
+            buffer[row + copy.left..row + copy.right]
+                .copy_from_slice(&self.canvas.pixels()[row + copy.left..row + copy.right]);
+        }
+        self.window.pre_present_notify();
+        buffer.present_with_damage(&[changed.rect()])?;
+        std::mem::swap(&mut self.on_screen, &mut self.canvas);
+        Ok(())
+    }
+}
+
+/// The rectangle of pixels that changed, in pixels, right and bottom exclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Damage {
+    left: usize,
+    top: usize,
+    right: usize,
+    bottom: usize,
+}
+
+impl Damage {
+    fn whole(width: usize, height: usize) -> Damage {
+        Damage {
+            left: 0,
+            top: 0,
+            right: width,
+            bottom: height,
+        }
+    }
+
+    /// Where two frames of the same size, `width` pixels a row, differ; `None` if nowhere.
+    fn between(before: &[u32], after: &[u32], width: usize) -> Option<Damage> {
+        if width == 0 || before.len() != after.len() {
+            return None;
+        }
+        let mut damage: Option<Damage> = None;
+        for (y, (old, new)) in before
+            .chunks_exact(width)
+            .zip(after.chunks_exact(width))
+            .enumerate()
+        {
+            if old == new {
+                continue;
+            }
+            let left = old.iter().zip(new).position(|(a, b)| a != b).unwrap_or(0);
+            let right = width
+                - old
+                    .iter()
+                    .rev()
+                    .zip(new.iter().rev())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(0);
+            let d = damage.get_or_insert(Damage {
+                left,
+                top: y,
+                right,
+                bottom: y + 1,
+            });
+            d.left = d.left.min(left);
+            d.right = d.right.max(right);
+            d.bottom = y + 1;
+        }
+        damage
+    }
+
+    fn rect(self) -> softbuffer::Rect {
+        let size = |n: usize| {
+            NonZeroU32::new(u32::try_from(n).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MIN)
+        };
+        softbuffer::Rect {
+            x: u32::try_from(self.left).unwrap_or(0),
+            y: u32::try_from(self.top).unwrap_or(0),
+            width: size(self.right - self.left),
+            height: size(self.bottom - self.top),
+        }
+    }
+}
+
+impl ApplicationHandler<UserEvent> for Runner {
+    fn resumed(&mut self, event_loop: &ActiveEventLoop) {
+        if self.shown.is_none()
+            && let Err(e) = self.open(event_loop)
+        {
+            self.fail(event_loop, e);
+        }
+    }
+
+    fn new_events(&mut self, event_loop: &ActiveEventLoop, _cause: StartCause) {
+        self.check_repaints(event_loop);
+    }
+
+    fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
+        self.check_repaints(event_loop);
+    }
+
+    fn exiting(&mut self, _event_loop: &ActiveEventLoop) {
+        // macOS may end the process here without returning from the loop (Cmd-Q).
+        self.exit();
+    }
+
+    fn user_event(&mut self, _event_loop: &ActiveEventLoop, event: UserEvent) {
+        let now = Instant::now();
+        match event {
+            UserEvent::RequestRepaint { when, pass_nr } => {
+                // A request from a pass already followed by another is already answered.
+                let current = self.ctx.cumulative_pass_nr_for(ViewportId::ROOT);
+                if current == pass_nr || current == pass_nr + 1 {
+                    let when = if self.hidden() {
+                        when.max(now + HIDDEN_REPAINT_INTERVAL)
+                    } else {
+                        when
+                    };
+                    self.next_repaint = Some(self.next_repaint.map_or(when, |t| t.min(when)));
+                }
+            }
+            UserEvent::AccessKit(event) => {
+                let Some(shown) = &mut self.shown else { return };
+                match event.window_event {
+                    accesskit_winit::WindowEvent::InitialTreeRequested => {
+                        self.ctx.enable_accesskit();
+                        self.next_repaint = Some(now);
+                    }
+                    accesskit_winit::WindowEvent::ActionRequested(request) => {
+                        shown.state.on_accesskit_action_request(request);
+                        self.request_redraw(now);
+                    }
+                    accesskit_winit::WindowEvent::AccessibilityDeactivated => {
+                        self.ctx.disable_accesskit();
+                    }
+                }
+            }
+        }
+    }
+
+    fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
+        let now = Instant::now();
+        let Some(shown) = &mut self.shown else { return };
+        let mut repaint_now = false;
+        match &event {
+            WindowEvent::RedrawRequested => {
+                self.redraw_deadline = None;
+                self.frame(event_loop, true);
+                return;
+            }
+            WindowEvent::CloseRequested => {
+                if self.close {
+                    event_loop.exit();
+                    return;
+                }
+                // The app may cancel it (Kunci hides to the tray): it is told in a pass.
+                shown.info.events.push(egui::ViewportEvent::Close);
+                self.ctx.request_repaint();
+            }
+            WindowEvent::Resized(size) => {
+                // Windows wants a resized window painted at once, or it flickers.
+                repaint_now = cfg!(windows) && size.width > 0 && size.height > 0;
+            }
+            WindowEvent::Occluded(occluded) => shown.info.occluded = Some(*occluded),
+            WindowEvent::Destroyed => {
+                event_loop.exit();
+                return;
+            }
+            _ => {}
+        }
+        let window = shown.window.clone();
+        let response = shown.state.on_window_event(&window, &event);
+        if response.repaint {
+            if repaint_now {
+                shown.redraw_ours = false;
+                self.frame(event_loop, true);
+            } else {
+                self.request_redraw(now);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Damage;
+
+    #[test]
+    fn damage_is_the_box_around_what_changed() {
+        let before = vec![0u32; 6 * 4];
+        let mut after = before.clone();
+        assert_eq!(Damage::between(&before, &after, 6), None);
+        after[6 + 2] = 1; // (2, 1)
+        after[2 * 6 + 4] = 1; // (4, 2)
+        assert_eq!(
+            Damage::between(&before, &after, 6),
+            Some(Damage {
+                left: 2,
+                top: 1,
+                right: 5,
+                bottom: 3
+            })
+        );
+        let rect = Damage::between(&before, &after, 6).map(Damage::rect);
+        assert_eq!(
+            rect.map(|r| (r.x, r.y, r.width.get(), r.height.get())),
+            Some((2, 1, 3, 2))
+        );
+    }
+}
