@@ -1,4 +1,5 @@
-//! The window: eframe/egui over the same library as the command line.
+//! The window: egui over the same library as the command line, drawn on the CPU (`soft`) or, with
+//! `KUNCI_RENDERER=opengl`, by eframe.
 
 mod account_dialogs;
 mod account_list;

@@ -13,7 +13,8 @@
 //! context's repaint callback, the app's logic kept ticking while the window is hidden (the
 //! tray brings it back), a hidden window painted once before it is shown.
 
-pub mod raster;
+mod raster;
+mod texture;
 
 use std::num::NonZeroU32;
 use std::rc::Rc;
@@ -26,7 +27,8 @@ use winit::event::{StartCause, WindowEvent};
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy};
 use winit::window::{Window, WindowId};
 
-use raster::{Canvas, Textures};
+use raster::Canvas;
+use texture::Textures;
 
 /// What the window runs: Kunci's app, as eframe would run it.
 pub trait WindowApp {
@@ -50,7 +52,9 @@ pub enum WindowError {
 }
 
 /// A window hidden or minimized is not painted; its logic runs at most this often when it
-/// asks for repaints (Windows sends a hidden window no paint events at all).
+/// asks for repaints (Windows sends a hidden window no paint events at all). Counted from its
+/// last pass, so that the first request after a quiet spell (the quick-pick shortcut pressed
+/// while Kunci sits in the tray) is answered at once.
 const HIDDEN_REPAINT_INTERVAL: Duration = Duration::from_millis(100);
 /// A redraw the windowing system has not delivered by then (a Wayland compositor withholds
 /// frame callbacks from a hidden window) runs the logic anyway.
@@ -105,6 +109,7 @@ pub fn run(
         redraw_deadline: None,
         pending_input: egui::RawInput::default(),
         first_frame: true,
+        last_hidden_pass: None,
         close: false,
         exited: false,
     };
@@ -130,6 +135,8 @@ struct Runner {
     /// Input a logic-only pass did not consume, given to the next pass.
     pending_input: egui::RawInput,
     first_frame: bool,
+    /// When the logic last ran for the window hidden (see [`HIDDEN_REPAINT_INTERVAL`]).
+    last_hidden_pass: Option<Instant>,
     close: bool,
     exited: bool,
 }
@@ -310,6 +317,7 @@ impl Runner {
         if self.next_repaint.is_some_and(|when| when <= now) {
             self.next_repaint = None;
             if self.hidden() {
+                self.last_hidden_pass = Some(now);
                 self.frame(event_loop, true);
                 self.next_repaint = self
                     .next_repaint
@@ -485,10 +493,9 @@ impl ApplicationHandler<UserEvent> for Runner {
                 // A request from a pass already followed by another is already answered.
                 let current = self.ctx.cumulative_pass_nr_for(ViewportId::ROOT);
                 if current == pass_nr || current == pass_nr + 1 {
-                    let when = if self.hidden() {
-                        when.max(now + HIDDEN_REPAINT_INTERVAL)
-                    } else {
-                        when
+                    let when = match self.last_hidden_pass {
+                        Some(last) if self.hidden() => when.max(last + HIDDEN_REPAINT_INTERVAL),
+                        _ => when,
                     };
                     self.next_repaint = Some(self.next_repaint.map_or(when, |t| t.min(when)));
                 }

@@ -1,0 +1,559 @@
+//! The rasterizer against hand-worked pixels and a real egui frame.
+
+use super::*;
+use egui::epaint::ImageDelta;
+use egui::{Color32, ColorImage, Pos2, TextureId, TextureOptions, TexturesDelta, pos2, vec2};
+
+const CLEAR: [f32; 4] = [0.5, 0.5, 0.5, 1.0];
+const CLEAR_PX: u32 = 0x0080_8080;
+
+fn full(id: TextureId, image: ColorImage, options: TextureOptions) -> TexturesDelta {
+    let mut delta = TexturesDelta::default();
+    delta
+        .set
+        .insert(id, [ImageDelta::full(image, options)].into_iter().collect());
+    delta
+}
+
+/// Applies a delta as the runner does: set, (paint,) free, clear.
+fn apply(textures: &mut Textures, mut delta: TexturesDelta) {
+    textures.set(&delta);
+    textures.free(&delta);
+    delta.clear();
+}
+
+/// The font atlas's role: texture 0 with a white texel at (0, 0).
+fn white_textures() -> Textures {
+    let mut textures = Textures::new();
+    let mut image = ColorImage::filled([4, 4], Color32::TRANSPARENT);
+    image.pixels[0] = Color32::WHITE;
+    apply(
+        &mut textures,
+        full(TextureId::default(), image, TextureOptions::LINEAR),
+    );
+    textures
+}
+
+fn rect(min: (f32, f32), max: (f32, f32)) -> Rect {
+    Rect::from_min_max(pos2(min.0, min.1), pos2(max.0, max.1))
+}
+
+fn prim(mesh: Mesh, clip: Rect) -> ClippedPrimitive {
+    ClippedPrimitive {
+        clip_rect: clip,
+        primitive: Primitive::Mesh(mesh),
+    }
+}
+
+fn everything() -> Rect {
+    rect((-1e4, -1e4), (1e4, 1e4))
+}
+
+fn quad(r: Rect, color: Color32) -> Mesh {
+    let mut mesh = Mesh::default();
+    mesh.add_colored_rect(r, color);
+    mesh
+}
+
+fn canvas(w: usize, h: usize) -> Canvas {
+    let mut canvas = Canvas::new();
+    canvas.resize(w, h);
+    canvas
+}
+
+fn at(canvas: &Canvas, x: usize, y: usize) -> u32 {
+    canvas.pixels()[y * canvas.width() + x]
+}
+
+/// Pixels whose centre lies in [min, max) on both axes: what the top-left rule gives for an
+/// axis-aligned rectangle.
+fn covers(r: Rect, x: usize, y: usize) -> bool {
+    let (cx, cy) = (x as f32 + 0.5, y as f32 + 0.5);
+    r.min.x <= cx && cx < r.max.x && r.min.y <= cy && cy < r.max.y
+}
+
+fn expected_blend(src: Color32, dst: u32) -> u32 {
+    let inv = f64::from(255 - src.a()) / 255.0;
+    let ch = |s: u8, shift: u32| {
+        let d = f64::from((dst >> shift) & 0xff);
+        ((f64::from(s) + d * inv).round() as u32).min(255)
+    };
+    (ch(src.r(), 16) << 16) | (ch(src.g(), 8) << 8) | ch(src.b(), 0)
+}
+
+#[test]
+fn div255_rounds_exactly() {
+    for x in 0..=255 * 255 {
+        assert_eq!(div255(x), (x + 127) / 255, "x = {x}");
+    }
+}
+
+#[test]
+fn opaque_rectangle_fills_exactly_the_covered_pixel_centres() {
+    let textures = white_textures();
+    let r = rect((1.5, 2.5), (5.2, 6.0));
+    let color = Color32::from_rgb(200, 10, 30);
+    let mut canvas = canvas(10, 10);
+    paint(
+        &mut canvas,
+        CLEAR,
+        &[prim(quad(r, color), everything())],
+        &textures,
+        1.0,
+    );
+    for y in 0..10 {
+        for x in 0..10 {
+            let want = if covers(r, x, y) {
+                0x00c8_0a1e
+            } else {
+                CLEAR_PX
+            };
+            assert_eq!(at(&canvas, x, y), want, "pixel ({x}, {y})");
+        }
+    }
+}
+
+#[test]
+fn translucent_quad_is_blended_once_everywhere() {
+    let textures = white_textures();
+    let color = Color32::from_rgba_premultiplied(100, 50, 0, 128);
+    let want = expected_blend(color, CLEAR_PX);
+    assert_eq!(want, 0x00a4_7240);
+    // One quad as egui draws it, and one with the opposite winding.
+    let a = rect((0.3, 0.7), (7.6, 9.1));
+    let b = rect((10.0, 1.25), (17.5, 8.75));
+    let mut reversed = quad(b, color);
+    for tri in reversed.indices.chunks_exact_mut(3) {
+        tri.swap(1, 2);
+    }
+    let mut canvas = canvas(20, 12);
+    let primitives = [
+        prim(quad(a, color), everything()),
+        prim(reversed, everything()),
+    ];
+    paint(&mut canvas, CLEAR, &primitives, &textures, 1.0);
+    for y in 0..12 {
+        for x in 0..20 {
+            let inside = covers(a, x, y) || covers(b, x, y);
+            let want = if inside { want } else { CLEAR_PX };
+            assert_eq!(at(&canvas, x, y), want, "pixel ({x}, {y})");
+        }
+    }
+}
+
+#[test]
+fn triangle_fan_has_no_gap_and_no_overlap() {
+    let textures = white_textures();
+    let color = Color32::from_rgba_premultiplied(0, 60, 90, 100);
+    let want = expected_blend(color, CLEAR_PX);
+    // Every vertex on a pixel centre: the shared edges run through pixel centres (the
+    // centre pixel is on all seven triangles), where a wrong fill rule paints twice or not
+    // at all.
+    let centre = pos2(20.5, 19.5);
+    let radius = 15.0;
+    let n = 7;
+    let mut mesh = Mesh::default();
+    mesh.colored_vertex(centre, color);
+    for k in 0..n {
+        let angle = k as f32 * std::f32::consts::TAU / n as f32 + 0.1;
+        let p = centre + radius * vec2(angle.cos(), angle.sin());
+        mesh.colored_vertex(pos2(p.x.floor() + 0.5, p.y.floor() + 0.5), color);
+    }
+    for k in 0..n {
+        mesh.add_triangle(0, 1 + k, 1 + (k + 1) % n);
+    }
+    let mut canvas = canvas(40, 40);
+    paint(
+        &mut canvas,
+        CLEAR,
+        &[prim(mesh, everything())],
+        &textures,
+        1.0,
+    );
+    let inradius = (radius - 1.0) * (std::f32::consts::PI / n as f32).cos();
+    let mut painted = 0;
+    for y in 0..40 {
+        for x in 0..40 {
+            let px = at(&canvas, x, y);
+            assert!(px == want || px == CLEAR_PX, "pixel ({x}, {y}) = {px:06x}");
+            let d = (pos2(x as f32 + 0.5, y as f32 + 0.5) - centre).length();
+            if d < inradius - 0.01 {
+                assert_eq!(px, want, "gap at ({x}, {y})");
+            }
+            painted += usize::from(px == want);
+        }
+    }
+    assert!(painted > 500);
+}
+
+#[test]
+fn clip_rect_cuts_at_the_rounded_scissor() {
+    let textures = white_textures();
+    let mut canvas = canvas(10, 10);
+    let clip = rect((2.4, 3.6), (7.5, 8.49));
+    let mesh = quad(rect((0.0, 0.0), (10.0, 10.0)), Color32::RED);
+    paint(&mut canvas, CLEAR, &[prim(mesh, clip)], &textures, 1.0);
+    for y in 0..10 {
+        for x in 0..10 {
+            let inside = (2..8).contains(&x) && (4..8).contains(&y);
+            let want = if inside { 0x00ff_0000 } else { CLEAR_PX };
+            assert_eq!(at(&canvas, x, y), want, "pixel ({x}, {y})");
+        }
+    }
+}
+
+#[test]
+fn pixels_per_point_scales_positions_and_clip() {
+    let textures = white_textures();
+    let mut canvas = canvas(10, 10);
+    let mesh = quad(rect((1.0, 1.0), (3.0, 2.0)), Color32::BLUE);
+    let clip = rect((0.0, 0.0), (2.2, 10.0));
+    paint(&mut canvas, CLEAR, &[prim(mesh, clip)], &textures, 2.0);
+    for y in 0..10 {
+        for x in 0..10 {
+            let inside = (2..4).contains(&x) && (2..4).contains(&y);
+            let want = if inside { 0x0000_00ff } else { CLEAR_PX };
+            assert_eq!(at(&canvas, x, y), want, "pixel ({x}, {y})");
+        }
+    }
+}
+
+fn pattern(w: usize, h: usize) -> ColorImage {
+    let pixels = (0..w * h)
+        .map(|i| Color32::from_rgb((i * 37) as u8, (i * 11 + 5) as u8, (255 - i) as u8))
+        .collect();
+    ColorImage::new([w, h], pixels)
+}
+
+fn textured_quad(id: TextureId, r: Rect, uv: Rect) -> Mesh {
+    let mut mesh = Mesh::with_texture(id);
+    mesh.add_rect_with_uv(r, uv, Color32::WHITE);
+    mesh
+}
+
+fn unit_uv() -> Rect {
+    rect((0.0, 0.0), (1.0, 1.0))
+}
+
+#[test]
+fn nearest_and_aligned_linear_textures_copy_texels_one_to_one() {
+    for options in [TextureOptions::NEAREST, TextureOptions::LINEAR] {
+        let id = TextureId::User(3);
+        let image = pattern(4, 3);
+        let mut textures = white_textures();
+        apply(&mut textures, full(id, image.clone(), options));
+        let mut canvas = canvas(8, 8);
+        let mesh = textured_quad(id, rect((2.0, 3.0), (6.0, 6.0)), unit_uv());
+        paint(
+            &mut canvas,
+            CLEAR,
+            &[prim(mesh, everything())],
+            &textures,
+            1.0,
+        );
+        for y in 0..8 {
+            for x in 0..8 {
+                let want = if (2..6).contains(&x) && (3..6).contains(&y) {
+                    let t = image.pixels[(y - 3) * 4 + (x - 2)];
+                    (u32::from(t.r()) << 16) | (u32::from(t.g()) << 8) | u32::from(t.b())
+                } else {
+                    CLEAR_PX
+                };
+                assert_eq!(at(&canvas, x, y), want, "{options:?} pixel ({x}, {y})");
+            }
+        }
+    }
+}
+
+#[test]
+fn linear_magnification_interpolates_between_texel_centres() {
+    let id = TextureId::User(4);
+    let image = ColorImage::new([2, 1], vec![Color32::BLACK, Color32::WHITE]);
+    let mut textures = white_textures();
+    apply(&mut textures, full(id, image, TextureOptions::LINEAR));
+    let mut canvas = canvas(4, 1);
+    let mesh = textured_quad(id, rect((0.0, 0.0), (4.0, 1.0)), unit_uv());
+    paint(
+        &mut canvas,
+        CLEAR,
+        &[prim(mesh, everything())],
+        &textures,
+        1.0,
+    );
+    // Pixel centres fall at texel coordinates -0.25, 0.25, 0.75, 1.25 from texel 0's centre.
+    let grey = |v: u32| v * 0x0001_0101;
+    assert_eq!(canvas.pixels(), &[grey(0), grey(64), grey(191), grey(255)]);
+}
+
+#[test]
+fn repeat_wraps_texture_coordinates() {
+    let id = TextureId::User(5);
+    let image = ColorImage::new([2, 1], vec![Color32::BLACK, Color32::WHITE]);
+    let mut textures = white_textures();
+    apply(
+        &mut textures,
+        full(id, image, TextureOptions::NEAREST_REPEAT),
+    );
+    let mut canvas = canvas(6, 1);
+    let mesh = textured_quad(
+        id,
+        rect((0.0, 0.0), (6.0, 1.0)),
+        rect((0.0, 0.0), (3.0, 1.0)),
+    );
+    paint(
+        &mut canvas,
+        CLEAR,
+        &[prim(mesh, everything())],
+        &textures,
+        1.0,
+    );
+    let w = 0x00ff_ffff;
+    assert_eq!(canvas.pixels(), &[0, w, 0, w, 0, w]);
+}
+
+#[test]
+fn partial_update_changes_only_its_patch() {
+    let id = TextureId::User(6);
+    let mut textures = white_textures();
+    apply(
+        &mut textures,
+        full(
+            id,
+            ColorImage::filled([4, 4], Color32::RED),
+            TextureOptions::NEAREST,
+        ),
+    );
+    let mut patch = TexturesDelta::default();
+    let blue = ColorImage::filled([2, 1], Color32::BLUE);
+    patch.set.insert(
+        id,
+        [ImageDelta::partial([1, 2], blue, TextureOptions::NEAREST)]
+            .into_iter()
+            .collect(),
+    );
+    // A patch hanging over the edge is cut, not a panic.
+    let mut over = TexturesDelta::default();
+    let green = ColorImage::filled([3, 3], Color32::GREEN);
+    over.set.insert(
+        id,
+        [ImageDelta::partial([3, 3], green, TextureOptions::NEAREST)]
+            .into_iter()
+            .collect(),
+    );
+    apply(&mut textures, patch);
+    apply(&mut textures, over);
+    let mut canvas = canvas(4, 4);
+    let mesh = textured_quad(id, rect((0.0, 0.0), (4.0, 4.0)), unit_uv());
+    paint(
+        &mut canvas,
+        CLEAR,
+        &[prim(mesh, everything())],
+        &textures,
+        1.0,
+    );
+    for y in 0..4 {
+        for x in 0..4 {
+            let want = match (x, y) {
+                (1 | 2, 2) => 0x0000_00ff,
+                (3, 3) => 0x0000_ff00,
+                _ => 0x00ff_0000,
+            };
+            assert_eq!(at(&canvas, x, y), want, "pixel ({x}, {y})");
+        }
+    }
+}
+
+#[test]
+fn freed_texture_is_skipped() {
+    let id = TextureId::User(7);
+    let mut textures = white_textures();
+    let delta = full(
+        id,
+        ColorImage::filled([2, 2], Color32::RED),
+        TextureOptions::NEAREST,
+    );
+    apply(&mut textures, delta);
+    let mesh = textured_quad(id, rect((0.0, 0.0), (4.0, 4.0)), unit_uv());
+    let primitives = [prim(mesh, everything())];
+    let mut canvas = canvas(4, 4);
+    paint(&mut canvas, CLEAR, &primitives, &textures, 1.0);
+    assert!(canvas.pixels().iter().all(|&p| p == 0x00ff_0000));
+
+    let mut free = TexturesDelta::default();
+    free.free.insert(id);
+    apply(&mut textures, free);
+    paint(&mut canvas, CLEAR, &primitives, &textures, 1.0);
+    assert!(canvas.pixels().iter().all(|&p| p == CLEAR_PX));
+}
+
+#[test]
+fn bad_indices_and_coordinates_are_skipped() {
+    let textures = white_textures();
+    let mut mesh = quad(rect((0.0, 0.0), (4.0, 4.0)), Color32::RED);
+    mesh.indices.extend([0, 1, 99]);
+    mesh.indices.push(2); // an incomplete triangle
+    let mut nan = quad(rect((0.0, 0.0), (8.0, 8.0)), Color32::GREEN);
+    nan.vertices[1].pos = pos2(f32::NAN, 1.0);
+    nan.vertices[3].pos.y = f32::INFINITY;
+    let mut far = quad(rect((0.0, 0.0), (8.0, 8.0)), Color32::BLUE);
+    far.vertices[2].pos = pos2(1e30, -1e30);
+    far.vertices[3].uv = Pos2::new(f32::NAN, 0.5);
+    let primitives = [
+        prim(mesh, everything()),
+        prim(nan, everything()),
+        prim(far, rect((f32::NAN, 0.0), (f32::INFINITY, 8.0))),
+    ];
+    let mut canvas = canvas(8, 8);
+    paint(&mut canvas, CLEAR, &primitives, &textures, 1.0);
+    for y in 0..8 {
+        for x in 0..8 {
+            let want = if x < 4 && y < 4 {
+                0x00ff_0000
+            } else {
+                CLEAR_PX
+            };
+            assert_eq!(at(&canvas, x, y), want, "pixel ({x}, {y})");
+        }
+    }
+    paint(&mut canvas, CLEAR, &primitives, &textures, f32::NAN);
+    assert!(canvas.pixels().iter().all(|&p| p == CLEAR_PX));
+}
+
+#[test]
+fn huge_triangle_is_bounded_by_the_clip() {
+    let textures = white_textures();
+    let mut mesh = Mesh::default();
+    mesh.colored_vertex(pos2(-1e6, -1e6), Color32::RED);
+    mesh.colored_vertex(pos2(1e6, -1e6), Color32::RED);
+    mesh.colored_vertex(pos2(0.0, 1e6), Color32::RED);
+    mesh.add_triangle(0, 1, 2);
+    let mut canvas = canvas(16, 16);
+    let clip = rect((4.0, 4.0), (12.0, 12.0));
+    paint(&mut canvas, CLEAR, &[prim(mesh, clip)], &textures, 1.0);
+    for y in 0..16 {
+        for x in 0..16 {
+            let inside = (4..12).contains(&x) && (4..12).contains(&y);
+            let want = if inside { 0x00ff_0000 } else { CLEAR_PX };
+            assert_eq!(at(&canvas, x, y), want, "pixel ({x}, {y})");
+        }
+    }
+}
+
+#[test]
+fn colours_are_interpolated_in_gamma_space() {
+    let textures = white_textures();
+    let mut mesh = Mesh::default();
+    let (black, white) = (Color32::BLACK, Color32::WHITE);
+    mesh.colored_vertex(pos2(0.0, 0.0), black);
+    mesh.colored_vertex(pos2(4.0, 0.0), white);
+    mesh.colored_vertex(pos2(4.0, 1.0), white);
+    mesh.colored_vertex(pos2(0.0, 1.0), black);
+    mesh.add_triangle(0, 1, 2);
+    mesh.add_triangle(0, 2, 3);
+    let mut canvas = canvas(4, 1);
+    paint(
+        &mut canvas,
+        CLEAR,
+        &[prim(mesh, everything())],
+        &textures,
+        1.0,
+    );
+    // 255 × (0.5, 1.5, 2.5, 3.5) / 4, rounded.
+    let grey = |v: u32| v * 0x0001_0101;
+    assert_eq!(canvas.pixels(), &[grey(32), grey(96), grey(159), grey(223)]);
+}
+
+/// Runs frames of `ui` in a `w` × `h` point window and returns what the painter gets.
+fn egui_frame(
+    ctx: &egui::Context,
+    textures: &mut Textures,
+    w: f32,
+    h: f32,
+    mut ui: impl FnMut(&mut egui::Ui),
+) -> Vec<ClippedPrimitive> {
+    let mut primitives = Vec::new();
+    // The first frames settle layout (sizes measured in a previous pass).
+    for _ in 0..3 {
+        let input = egui::RawInput {
+            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(w, h))),
+            ..Default::default()
+        };
+        let mut output = ctx.run_ui(input, &mut ui);
+        textures.set(&output.textures_delta);
+        textures.free(&output.textures_delta);
+        output.textures_delta.clear();
+        primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
+    }
+    primitives
+}
+
+#[test]
+fn egui_label_is_painted_inside_the_window_only() {
+    let ctx = egui::Context::default();
+    let mut textures = Textures::new();
+    let mut label = Rect::NOTHING;
+    let primitives = egui_frame(&ctx, &mut textures, 200.0, 100.0, |ui| {
+        egui::CentralPanel::default().show(ui, |ui| {
+            label = ui.label("Kunci 123 456").rect;
+        });
+    });
+    assert!(label.is_positive());
+    let fill = ctx.global_style().visuals.panel_fill;
+    let fill = pack(fill.to_array().map(u32::from));
+    assert_ne!(fill, CLEAR_PX);
+
+    // The canvas is larger than egui's window: nothing may reach beyond it.
+    let mut canvas = canvas(300, 150);
+    paint(&mut canvas, CLEAR, &primitives, &textures, 1.0);
+    let mut text = 0;
+    for y in 0..150 {
+        for x in 0..300 {
+            let px = at(&canvas, x, y);
+            if x >= 200 || y >= 100 {
+                assert_eq!(px, CLEAR_PX, "outside the window at ({x}, {y})");
+            } else if !covers(label, x, y) {
+                assert_ne!(px, CLEAR_PX, "panel not filled at ({x}, {y})");
+            } else if px != fill {
+                text += 1;
+            }
+        }
+    }
+    assert!(text > 20, "only {text} text pixels in {label:?}");
+}
+
+/// `cargo test --release --bin kunci soft::raster -- --ignored --nocapture`
+#[test]
+#[ignore = "benchmark"]
+fn bench_realistic_frame() {
+    let ctx = egui::Context::default();
+    let mut textures = Textures::new();
+    let primitives = egui_frame(&ctx, &mut textures, 480.0, 720.0, |ui| {
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for i in 0..40 {
+                    ui.horizontal(|ui| {
+                        ui.label(format!("Account {i} — user{i}@example.org"));
+                        ui.monospace(format!("{:03} {:03}", i * 7 % 1000, i * 13 % 1000));
+                        let _ = ui.button("Copy");
+                    });
+                    ui.separator();
+                }
+            });
+        });
+    });
+    let triangles: usize = primitives
+        .iter()
+        .map(|p| match &p.primitive {
+            Primitive::Mesh(mesh) => mesh.indices.len() / 3,
+            Primitive::Callback(_) => 0,
+        })
+        .sum();
+    let mut canvas = canvas(480, 720);
+    let frames = 200;
+    let start = std::time::Instant::now();
+    for _ in 0..frames {
+        paint(&mut canvas, CLEAR, &primitives, &textures, 1.0);
+    }
+    let ms = start.elapsed().as_secs_f64() * 1000.0 / f64::from(frames);
+    println!("{triangles} triangles at 480×720: {ms:.3} ms per frame");
+}
