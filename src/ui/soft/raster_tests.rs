@@ -65,6 +65,16 @@ fn at(canvas: &Canvas, x: usize, y: usize) -> u32 {
     canvas.pixels()[y * canvas.width() + x]
 }
 
+/// Every pixel of the canvas is `inside` where `is_inside` says so, else the clear colour.
+fn assert_painted(canvas: &Canvas, inside: u32, is_inside: impl Fn(usize, usize) -> bool) {
+    for y in 0..canvas.height() {
+        for x in 0..canvas.width() {
+            let want = if is_inside(x, y) { inside } else { CLEAR_PX };
+            assert_eq!(at(canvas, x, y), want, "pixel ({x}, {y})");
+        }
+    }
+}
+
 /// Pixels whose centre lies in [min, max) on both axes: what the top-left rule gives for an
 /// axis-aligned rectangle.
 fn covers(r: Rect, x: usize, y: usize) -> bool {
@@ -132,13 +142,7 @@ fn translucent_quad_is_blended_once_everywhere() {
         prim(reversed, everything()),
     ];
     paint(&mut canvas, CLEAR, &primitives, &textures, 1.0);
-    for y in 0..12 {
-        for x in 0..20 {
-            let inside = covers(a, x, y) || covers(b, x, y);
-            let want = if inside { want } else { CLEAR_PX };
-            assert_eq!(at(&canvas, x, y), want, "pixel ({x}, {y})");
-        }
-    }
+    assert_painted(&canvas, want, |x, y| covers(a, x, y) || covers(b, x, y));
 }
 
 #[test]
@@ -193,13 +197,9 @@ fn clip_rect_cuts_at_the_rounded_scissor() {
     let clip = rect((2.4, 3.6), (7.5, 8.49));
     let mesh = quad(rect((0.0, 0.0), (10.0, 10.0)), Color32::RED);
     paint(&mut canvas, CLEAR, &[prim(mesh, clip)], &textures, 1.0);
-    for y in 0..10 {
-        for x in 0..10 {
-            let inside = (2..8).contains(&x) && (4..8).contains(&y);
-            let want = if inside { 0x00ff_0000 } else { CLEAR_PX };
-            assert_eq!(at(&canvas, x, y), want, "pixel ({x}, {y})");
-        }
-    }
+    assert_painted(&canvas, 0x00ff_0000, |x, y| {
+        (2..8).contains(&x) && (4..8).contains(&y)
+    });
 }
 
 #[test]
@@ -209,13 +209,9 @@ fn pixels_per_point_scales_positions_and_clip() {
     let mesh = quad(rect((1.0, 1.0), (3.0, 2.0)), Color32::BLUE);
     let clip = rect((0.0, 0.0), (2.2, 10.0));
     paint(&mut canvas, CLEAR, &[prim(mesh, clip)], &textures, 2.0);
-    for y in 0..10 {
-        for x in 0..10 {
-            let inside = (2..4).contains(&x) && (2..4).contains(&y);
-            let want = if inside { 0x0000_00ff } else { CLEAR_PX };
-            assert_eq!(at(&canvas, x, y), want, "pixel ({x}, {y})");
-        }
-    }
+    assert_painted(&canvas, 0x0000_00ff, |x, y| {
+        (2..4).contains(&x) && (2..4).contains(&y)
+    });
 }
 
 fn pattern(w: usize, h: usize) -> ColorImage {
@@ -430,13 +426,9 @@ fn huge_triangle_is_bounded_by_the_clip() {
     let mut canvas = canvas(16, 16);
     let clip = rect((4.0, 4.0), (12.0, 12.0));
     paint(&mut canvas, CLEAR, &[prim(mesh, clip)], &textures, 1.0);
-    for y in 0..16 {
-        for x in 0..16 {
-            let inside = (4..12).contains(&x) && (4..12).contains(&y);
-            let want = if inside { 0x00ff_0000 } else { CLEAR_PX };
-            assert_eq!(at(&canvas, x, y), want, "pixel ({x}, {y})");
-        }
-    }
+    assert_painted(&canvas, 0x00ff_0000, |x, y| {
+        (4..12).contains(&x) && (4..12).contains(&y)
+    });
 }
 
 #[test]
