@@ -167,6 +167,20 @@ pub fn users(service: &str) -> Result<Vec<String>, BulkError> {
     })
 }
 
+/// Whether a call failed because its object no longer exists (gnome-keyring answers a deleted
+/// item's path with UnknownMethod, others with UnknownObject or the Secret Service's own).
+fn is_gone(error: &zbus::Error) -> bool {
+    match error {
+        zbus::Error::MethodError(name, _, _) => matches!(
+            name.as_str(),
+            "org.freedesktop.DBus.Error.UnknownMethod"
+                | "org.freedesktop.DBus.Error.UnknownObject"
+                | "org.freedesktop.Secret.Error.NoSuchObject"
+        ),
+        _ => false,
+    }
+}
+
 /// Every entry filed under `service`: its path, its user, and whether it is unlocked. One
 /// search, then the entries' attributes (to know whose each one is) asked for all at once: the
 /// calls go out together and their answers come back on the one connection.
@@ -181,7 +195,7 @@ async fn items(
     let paths = unlocked.into_iter().map(|p| (p, true));
     let paths = paths.chain(locked.into_iter().map(|p| (p, false)));
     let found = join_all(paths.map(|(path, unlocked)| async move {
-        let reply = bus
+        let reply = match bus
             .call_method(
                 Some(BUS_NAME),
                 path.as_ref(),
@@ -190,7 +204,13 @@ async fn items(
                 &("org.freedesktop.Secret.Item", "Attributes"),
             )
             .await
-            .map_err(words)?;
+        {
+            Ok(reply) => reply,
+            // Deleted since the search (by another Kunci, or in the desktop's keyring
+            // manager): not there, as a search a moment later would say.
+            Err(e) if is_gone(&e) => return Ok(None),
+            Err(e) => return Err(words(e)),
+        };
         let value: OwnedValue = reply.body().deserialize().map_err(words)?;
         let attributes: HashMap<String, String> = value.try_into().map_err(words)?;
         let user = (attributes.get("service").map(String::as_str) == Some(service))
