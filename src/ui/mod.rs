@@ -183,9 +183,7 @@ pub fn run(start: Start) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kunci: cannot open the window: {e}");
-            eprintln!(
-                "kunci: KUNCI_RENDERER=opengl draws it with OpenGL instead, KUNCI_RENDERER=cpu (the default) on the CPU"
-            );
+            eprintln!("kunci: {}", soft::RENDERER_HINT);
             ExitCode::FAILURE
         }
     }
@@ -201,11 +199,18 @@ enum Renderer {
 
 impl Renderer {
     fn from_env() -> Renderer {
-        match std::env::var("KUNCI_RENDERER") {
-            Ok(name) if name.eq_ignore_ascii_case("opengl") || name.eq_ignore_ascii_case("gl") => {
-                Renderer::OpenGl
+        let Some(name) = std::env::var_os("KUNCI_RENDERER") else {
+            return Renderer::Cpu;
+        };
+        match name.to_string_lossy().to_ascii_lowercase().as_str() {
+            "opengl" | "gl" => Renderer::OpenGl,
+            "cpu" | "" => Renderer::Cpu,
+            other => {
+                eprintln!(
+                    "kunci: KUNCI_RENDERER={other} is not known (cpu or opengl); drawing on the CPU"
+                );
+                Renderer::Cpu
             }
-            _ => Renderer::Cpu,
         }
     }
 }

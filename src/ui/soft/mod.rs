@@ -51,6 +51,9 @@ pub enum WindowError {
     Surface(#[from] softbuffer::SoftBufferError),
 }
 
+/// What to do when this window cannot be drawn (printed with the reason).
+pub const RENDERER_HINT: &str = "KUNCI_RENDERER=opengl draws the window with OpenGL instead (KUNCI_RENDERER=cpu, the default, on the CPU)";
+
 /// A window hidden or minimized is not painted; its logic runs at most this often when it
 /// asks for repaints (Windows sends a hidden window no paint events at all). Counted from its
 /// last pass, so that the first request after a quiet spell (the quick-pick shortcut pressed
@@ -155,6 +158,8 @@ struct Shown {
     /// Set when we asked for the redraw: one the system asks for (an exposed window) is
     /// presented whole.
     redraw_ours: bool,
+    /// A frame could not be shown: said once, not at every frame after.
+    paint_failed: bool,
 }
 
 impl Runner {
@@ -192,6 +197,7 @@ impl Runner {
             textures: Textures::new(),
             on_screen: Canvas::new(),
             redraw_ours: true,
+            paint_failed: false,
         });
         self.next_repaint = Some(Instant::now());
         Ok(())
@@ -237,8 +243,10 @@ impl Runner {
             });
             let primitives = self.ctx.tessellate(output.shapes, output.pixels_per_point);
             shown.textures.set(&output.textures_delta);
-            if let Err(e) = shown.paint(clear, &primitives, output.pixels_per_point) {
-                eprintln!("kunci: {e}");
+            if let Err(e) = shown.paint(clear, &primitives, output.pixels_per_point)
+                && !std::mem::replace(&mut shown.paint_failed, true)
+            {
+                eprintln!("kunci: {e}; {RENDERER_HINT}");
             }
             shown.textures.free(&output.textures_delta);
             // Applied: egui checks (in debug builds) that no delta is dropped unapplied.
@@ -553,7 +561,6 @@ impl ApplicationHandler<UserEvent> for Runner {
         let response = shown.state.on_window_event(&window, &event);
         if response.repaint {
             if repaint_now {
-                shown.redraw_ours = false;
                 self.frame(event_loop, true);
             } else {
                 self.request_redraw(now);
