@@ -409,6 +409,32 @@ fn window_opens_and_shows_accounts_under_xvfb() {
         println!("updated {}", dest.display());
     }
 
+    // The window is drawn on the CPU by default: no OpenGL driver (llvmpipe and libLLVM where
+    // there is no GPU: 5 ms a frame and ~70 MiB, issue 14) is loaded for it.
+    let pid = procs.get("kunci").id();
+    let maps = fs::read_to_string(format!("/proc/{pid}/maps")).unwrap();
+    let mut opengl: Vec<&str> = maps
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(5))
+        .filter(|path| {
+            [
+                "libGL",
+                "libEGL",
+                "libLLVM",
+                "libgallium",
+                "_dri.so",
+                "swrast",
+            ]
+            .iter()
+            .any(|lib| path.contains(lib))
+        })
+        .collect();
+    opengl.dedup();
+    assert!(
+        opengl.is_empty(),
+        "the window loaded OpenGL libraries: {opengl:?}"
+    );
+
     clipboard_round_trip(&window, &display, &data_dir, &logs);
     drop(procs);
 }

@@ -49,6 +49,11 @@ fn everything() -> Rect {
     rect((-1e4, -1e4), (1e4, 1e4))
 }
 
+/// Paints one mesh with no clip but the canvas, one pixel a point.
+fn paint_unclipped(canvas: &mut Canvas, mesh: Mesh, textures: &Textures) {
+    paint(canvas, CLEAR, &[prim(mesh, everything())], textures, 1.0);
+}
+
 fn quad(r: Rect, color: Color32) -> Mesh {
     let mut mesh = Mesh::default();
     mesh.add_colored_rect(r, color);
@@ -65,14 +70,21 @@ fn at(canvas: &Canvas, x: usize, y: usize) -> u32 {
     canvas.pixels()[y * canvas.width() + x]
 }
 
-/// Every pixel of the canvas is `inside` where `is_inside` says so, else the clear colour.
-fn assert_painted(canvas: &Canvas, inside: u32, is_inside: impl Fn(usize, usize) -> bool) {
+/// Every pixel of the canvas is what `want` says for it.
+fn assert_pixels(canvas: &Canvas, want: impl Fn(usize, usize) -> u32) {
     for y in 0..canvas.height() {
         for x in 0..canvas.width() {
-            let want = if is_inside(x, y) { inside } else { CLEAR_PX };
-            assert_eq!(at(canvas, x, y), want, "pixel ({x}, {y})");
+            assert_eq!(at(canvas, x, y), want(x, y), "pixel ({x}, {y})");
         }
     }
+}
+
+/// Every pixel of the canvas is `inside` where `is_inside` says so, else the clear colour.
+fn assert_painted(canvas: &Canvas, inside: u32, is_inside: impl Fn(usize, usize) -> bool) {
+    assert_pixels(
+        canvas,
+        |x, y| if is_inside(x, y) { inside } else { CLEAR_PX },
+    );
 }
 
 /// Pixels whose centre lies in [min, max) on both axes: what the top-left rule gives for an
@@ -104,23 +116,8 @@ fn opaque_rectangle_fills_exactly_the_covered_pixel_centres() {
     let r = rect((1.5, 2.5), (5.2, 6.0));
     let color = Color32::from_rgb(200, 10, 30);
     let mut canvas = canvas(10, 10);
-    paint(
-        &mut canvas,
-        CLEAR,
-        &[prim(quad(r, color), everything())],
-        &textures,
-        1.0,
-    );
-    for y in 0..10 {
-        for x in 0..10 {
-            let want = if covers(r, x, y) {
-                0x00c8_0a1e
-            } else {
-                CLEAR_PX
-            };
-            assert_eq!(at(&canvas, x, y), want, "pixel ({x}, {y})");
-        }
-    }
+    paint_unclipped(&mut canvas, quad(r, color), &textures);
+    assert_painted(&canvas, 0x00c8_0a1e, |x, y| covers(r, x, y));
 }
 
 #[test]
@@ -167,13 +164,7 @@ fn triangle_fan_has_no_gap_and_no_overlap() {
         mesh.add_triangle(0, 1 + k, 1 + (k + 1) % n);
     }
     let mut canvas = canvas(40, 40);
-    paint(
-        &mut canvas,
-        CLEAR,
-        &[prim(mesh, everything())],
-        &textures,
-        1.0,
-    );
+    paint_unclipped(&mut canvas, mesh, &textures);
     let inradius = (radius - 1.0) * (std::f32::consts::PI / n as f32).cos();
     let mut painted = 0;
     for y in 0..40 {
@@ -240,24 +231,16 @@ fn nearest_and_aligned_linear_textures_copy_texels_one_to_one() {
         apply(&mut textures, full(id, image.clone(), options));
         let mut canvas = canvas(8, 8);
         let mesh = textured_quad(id, rect((2.0, 3.0), (6.0, 6.0)), unit_uv());
-        paint(
-            &mut canvas,
-            CLEAR,
-            &[prim(mesh, everything())],
-            &textures,
-            1.0,
-        );
-        for y in 0..8 {
-            for x in 0..8 {
-                let want = if (2..6).contains(&x) && (3..6).contains(&y) {
-                    let t = image.pixels[(y - 3) * 4 + (x - 2)];
-                    (u32::from(t.r()) << 16) | (u32::from(t.g()) << 8) | u32::from(t.b())
-                } else {
-                    CLEAR_PX
-                };
-                assert_eq!(at(&canvas, x, y), want, "{options:?} pixel ({x}, {y})");
+        paint_unclipped(&mut canvas, mesh, &textures);
+        println!("{options:?}");
+        assert_pixels(&canvas, |x, y| {
+            if (2..6).contains(&x) && (3..6).contains(&y) {
+                let t = image.pixels[(y - 3) * 4 + (x - 2)];
+                (u32::from(t.r()) << 16) | (u32::from(t.g()) << 8) | u32::from(t.b())
+            } else {
+                CLEAR_PX
             }
-        }
+        });
     }
 }
 
@@ -269,13 +252,7 @@ fn linear_magnification_interpolates_between_texel_centres() {
     apply(&mut textures, full(id, image, TextureOptions::LINEAR));
     let mut canvas = canvas(4, 1);
     let mesh = textured_quad(id, rect((0.0, 0.0), (4.0, 1.0)), unit_uv());
-    paint(
-        &mut canvas,
-        CLEAR,
-        &[prim(mesh, everything())],
-        &textures,
-        1.0,
-    );
+    paint_unclipped(&mut canvas, mesh, &textures);
     // Pixel centres fall at texel coordinates -0.25, 0.25, 0.75, 1.25 from texel 0's centre.
     let grey = |v: u32| v * 0x0001_0101;
     assert_eq!(canvas.pixels(), &[grey(0), grey(64), grey(191), grey(255)]);
@@ -296,13 +273,7 @@ fn repeat_wraps_texture_coordinates() {
         rect((0.0, 0.0), (6.0, 1.0)),
         rect((0.0, 0.0), (3.0, 1.0)),
     );
-    paint(
-        &mut canvas,
-        CLEAR,
-        &[prim(mesh, everything())],
-        &textures,
-        1.0,
-    );
+    paint_unclipped(&mut canvas, mesh, &textures);
     let w = 0x00ff_ffff;
     assert_eq!(canvas.pixels(), &[0, w, 0, w, 0, w]);
 }
@@ -340,23 +311,12 @@ fn partial_update_changes_only_its_patch() {
     apply(&mut textures, over);
     let mut canvas = canvas(4, 4);
     let mesh = textured_quad(id, rect((0.0, 0.0), (4.0, 4.0)), unit_uv());
-    paint(
-        &mut canvas,
-        CLEAR,
-        &[prim(mesh, everything())],
-        &textures,
-        1.0,
-    );
-    for y in 0..4 {
-        for x in 0..4 {
-            let want = match (x, y) {
-                (1 | 2, 2) => 0x0000_00ff,
-                (3, 3) => 0x0000_ff00,
-                _ => 0x00ff_0000,
-            };
-            assert_eq!(at(&canvas, x, y), want, "pixel ({x}, {y})");
-        }
-    }
+    paint_unclipped(&mut canvas, mesh, &textures);
+    assert_pixels(&canvas, |x, y| match (x, y) {
+        (1 | 2, 2) => 0x0000_00ff,
+        (3, 3) => 0x0000_ff00,
+        _ => 0x00ff_0000,
+    });
 }
 
 #[test]
@@ -401,16 +361,7 @@ fn bad_indices_and_coordinates_are_skipped() {
     ];
     let mut canvas = canvas(8, 8);
     paint(&mut canvas, CLEAR, &primitives, &textures, 1.0);
-    for y in 0..8 {
-        for x in 0..8 {
-            let want = if x < 4 && y < 4 {
-                0x00ff_0000
-            } else {
-                CLEAR_PX
-            };
-            assert_eq!(at(&canvas, x, y), want, "pixel ({x}, {y})");
-        }
-    }
+    assert_painted(&canvas, 0x00ff_0000, |x, y| x < 4 && y < 4);
     paint(&mut canvas, CLEAR, &primitives, &textures, f32::NAN);
     assert!(canvas.pixels().iter().all(|&p| p == CLEAR_PX));
 }
@@ -443,13 +394,7 @@ fn colours_are_interpolated_in_gamma_space() {
     mesh.add_triangle(0, 1, 2);
     mesh.add_triangle(0, 2, 3);
     let mut canvas = canvas(4, 1);
-    paint(
-        &mut canvas,
-        CLEAR,
-        &[prim(mesh, everything())],
-        &textures,
-        1.0,
-    );
+    paint_unclipped(&mut canvas, mesh, &textures);
     // 255 × (0.5, 1.5, 2.5, 3.5) / 4, rounded.
     let grey = |v: u32| v * 0x0001_0101;
     assert_eq!(canvas.pixels(), &[grey(32), grey(96), grey(159), grey(223)]);
