@@ -402,6 +402,28 @@ fn window_opens_and_shows_accounts_under_xvfb() {
         png.display()
     );
 
+    // Pure black is what X shows where the window never sent its pixels (no theme colour is
+    // black): a window manager's map, or an uncovered window, must get the whole frame, not
+    // only the part that changed since the frame before.
+    let mut black = Command::new(&convert);
+    black.arg(&png).args([
+        "-fill",
+        "white",
+        "+opaque",
+        "black",
+        "-format",
+        "%[fx:1-mean]",
+        "info:",
+    ]);
+    let black = run_ok(black, "convert black", &logs, Duration::from_secs(30)).stdout;
+    let black: f64 = black.trim().parse().unwrap_or(1.0);
+    assert!(
+        black < 0.01,
+        "{:.1} % of the window is black, never painted: {}",
+        black * 100.0,
+        png.display()
+    );
+
     if std::env::var_os("KUNCI_UPDATE_SCREENSHOT").is_some_and(|v| v == "1") {
         let dest = Path::new(MANIFEST_DIR).join("assets/screenshot.png");
         fs::create_dir_all(dest.parent().unwrap()).unwrap();

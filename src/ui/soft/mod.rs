@@ -12,7 +12,15 @@
 //! The loop is eframe's, cut down to Kunci's single window: repaints scheduled through the
 //! context's repaint callback, the app's logic kept ticking while the window is hidden (the
 //! tray brings it back), a hidden window painted once before it is shown.
+//!
+//! Unlike eframe, the frames the app asks for are painted straight from the loop, not through
+//! `Window::request_redraw`: the system merges our redraw requests with its own (an exposed
+//! window: mapped by a window manager, uncovered, restored), so a redraw event could not tell
+//! whether the screen lost pixels. Here a redraw event always means it did, and the whole
+//! frame is sent; otherwise only what changed.
 
+mod dirty;
+mod painter;
 mod raster;
 mod texture;
 
@@ -20,6 +28,7 @@ use std::num::NonZeroU32;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use egui::epaint::ClippedShape;
 use egui::{Context, ViewportBuilder, ViewportCommand, ViewportId, ViewportInfo};
 use egui_winit::{ActionRequested, accesskit_winit, winit};
 use winit::application::ApplicationHandler;
@@ -27,8 +36,8 @@ use winit::event::{StartCause, WindowEvent};
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy};
 use winit::window::{Window, WindowId};
 
-use raster::Canvas;
-use texture::Textures;
+use painter::{Look, Painter};
+use raster::PixelRect;
 
 /// What the window runs: Kunci's app, as eframe would run it.
 pub trait WindowApp {
@@ -55,13 +64,13 @@ pub enum WindowError {
 pub const RENDERER_HINT: &str = "KUNCI_RENDERER=opengl draws the window with OpenGL instead (KUNCI_RENDERER=cpu, the default, on the CPU)";
 
 /// A window hidden or minimized is not painted; its logic runs at most this often when it
-/// asks for repaints (Windows sends a hidden window no paint events at all). Counted from its
-/// last pass, so that the first request after a quiet spell (the quick-pick shortcut pressed
-/// while Kunci sits in the tray) is answered at once.
+/// asks for repaints. Counted from its last pass, so that the first request after a quiet
+/// spell (the quick-pick shortcut pressed while Kunci sits in the tray) is answered at once.
 const HIDDEN_REPAINT_INTERVAL: Duration = Duration::from_millis(100);
-/// A redraw the windowing system has not delivered by then (a Wayland compositor withholds
-/// frame callbacks from a hidden window) runs the logic anyway.
-const MISSED_REDRAW_TIMEOUT: Duration = Duration::from_millis(250);
+/// A shown window is painted at most this often (a screen shows 60 frames a second): an
+/// animation, or a pointer moving over the window, would otherwise be painted as fast as the
+/// CPU goes, since no vsync holds a CPU-drawn frame back.
+const FRAME_INTERVAL: Duration = Duration::from_micros(16_667);
 
 enum UserEvent {
     RequestRepaint { when: Instant, pass_nr: u64 },
@@ -109,10 +118,9 @@ pub fn run(
         error: None,
         start: Instant::now(),
         next_repaint: None,
-        redraw_deadline: None,
         pending_input: egui::RawInput::default(),
         first_frame: true,
-        last_hidden_pass: None,
+        last_pass: None,
         close: false,
         exited: false,
     };
@@ -134,12 +142,11 @@ struct Runner {
     error: Option<WindowError>,
     start: Instant,
     next_repaint: Option<Instant>,
-    redraw_deadline: Option<Instant>,
     /// Input a logic-only pass did not consume, given to the next pass.
     pending_input: egui::RawInput,
     first_frame: bool,
-    /// When the logic last ran for the window hidden (see [`HIDDEN_REPAINT_INTERVAL`]).
-    last_hidden_pass: Option<Instant>,
+    /// When the last pass ran (see [`HIDDEN_REPAINT_INTERVAL`] and [`FRAME_INTERVAL`]).
+    last_pass: Option<Instant>,
     close: bool,
     exited: bool,
 }
@@ -151,13 +158,10 @@ struct Shown {
     info: ViewportInfo,
     actions: Vec<ActionRequested>,
     surface: softbuffer::Surface<Rc<Window>, Rc<Window>>,
-    canvas: Canvas,
-    textures: Textures,
-    /// What the screen shows (the last frame presented), to send only what changed.
-    on_screen: Canvas,
-    /// Set when we asked for the redraw: one the system asks for (an exposed window) is
-    /// presented whole.
-    redraw_ours: bool,
+    painter: Painter,
+    /// The screen may not show `on_screen` (the window was exposed, shown, or a present
+    /// failed): the next frame is sent whole.
+    present_whole: bool,
     /// A frame could not be shown: said once, not at every frame after.
     paint_failed: bool,
 }
@@ -193,10 +197,8 @@ impl Runner {
             info,
             actions: Vec::new(),
             surface,
-            canvas: Canvas::new(),
-            textures: Textures::new(),
-            on_screen: Canvas::new(),
-            redraw_ours: true,
+            painter: Painter::default(),
+            present_whole: true,
             paint_failed: false,
         });
         self.next_repaint = Some(Instant::now());
@@ -214,12 +216,13 @@ impl Runner {
         }
     }
 
-    /// One pass of the app: the whole ui and a painted frame when `full` and the window can
-    /// be seen, else only its logic (input kept for the next pass).
-    fn frame(&mut self, event_loop: &ActiveEventLoop, full: bool) {
+    /// One pass of the app: the whole ui and a painted frame when the window can be seen,
+    /// else only its logic (input kept for the next pass).
+    fn frame(&mut self, event_loop: &ActiveEventLoop) {
         let Some(shown) = self.shown.as_mut() else {
             return;
         };
+        self.last_pass = Some(Instant::now());
         let window = shown.window.clone();
         egui_winit::update_viewport_info(&mut shown.info, &self.ctx, &window, false);
         let visible = self.first_frame
@@ -233,7 +236,7 @@ impl Runner {
         let close_requested = input.viewport().close_requested();
         let app = &mut self.app;
 
-        let (platform_output, commands) = if full && visible {
+        let (platform_output, commands) = if visible {
             // The clear colour follows the theme, which is settled at the start of the pass.
             self.ctx.options_mut(|o| o.begin_pass(&input));
             let clear = app.clear_color(&self.ctx.global_style().visuals);
@@ -241,14 +244,16 @@ impl Runner {
                 app.logic(ui.ctx());
                 app.ui(ui);
             });
-            let primitives = self.ctx.tessellate(output.shapes, output.pixels_per_point);
-            shown.textures.set(&output.textures_delta);
-            if let Err(e) = shown.paint(clear, &primitives, output.pixels_per_point)
+            let look = Look {
+                clear,
+                pixels_per_point: output.pixels_per_point,
+            };
+            let shapes = std::mem::take(&mut output.shapes);
+            if let Err(e) = shown.paint(&self.ctx, look, shapes, &output.textures_delta)
                 && !std::mem::replace(&mut shown.paint_failed, true)
             {
                 eprintln!("kunci: {e}; {RENDERER_HINT}");
             }
-            shown.textures.free(&output.textures_delta);
             // Applied: egui checks (in debug builds) that no delta is dropped unapplied.
             output.textures_delta.clear();
             let commands = output
@@ -289,8 +294,10 @@ impl Runner {
             };
             shown.state.egui_input_mut().events.extend(event);
         }
-        if full && visible && std::mem::take(&mut self.first_frame) {
+        if visible && std::mem::take(&mut self.first_frame) {
             window.set_visible(true);
+            // The first frame went to a window nobody could see.
+            shown.present_whole = true;
         }
         egui_winit::process_viewport_commands(
             &self.ctx,
@@ -304,13 +311,17 @@ impl Runner {
         }
     }
 
-    fn request_redraw(&mut self, now: Instant) {
-        if let Some(shown) = &mut self.shown {
-            shown.redraw_ours = true;
-            shown.window.request_redraw();
-            self.redraw_deadline
-                .get_or_insert(now + MISSED_REDRAW_TIMEOUT);
-        }
+    /// Asks for a pass at `when`, or later if the last one was too recent.
+    fn schedule(&mut self, when: Instant) {
+        let interval = if self.hidden() {
+            HIDDEN_REPAINT_INTERVAL
+        } else {
+            FRAME_INTERVAL
+        };
+        let when = self
+            .last_pass
+            .map_or(when, |last| when.max(last + interval));
+        self.next_repaint = Some(self.next_repaint.map_or(when, |t| t.min(when)));
     }
 
     fn hidden(&self) -> bool {
@@ -321,154 +332,71 @@ impl Runner {
 
     /// Runs what is due and tells the loop when to wake next.
     fn check_repaints(&mut self, event_loop: &ActiveEventLoop) {
-        let now = Instant::now();
-        if self.next_repaint.is_some_and(|when| when <= now) {
+        if self.next_repaint.is_some_and(|when| when <= Instant::now()) {
             self.next_repaint = None;
-            if self.hidden() {
-                self.last_hidden_pass = Some(now);
-                self.frame(event_loop, true);
-                self.next_repaint = self
-                    .next_repaint
-                    .map(|when| when.max(now + HIDDEN_REPAINT_INTERVAL));
-            } else {
-                self.request_redraw(now);
-            }
+            self.frame(event_loop);
         }
-        if self.redraw_deadline.is_some_and(|when| when <= now) {
-            self.redraw_deadline = None;
-            self.frame(event_loop, false);
-        }
-        event_loop.set_control_flow(
-            match [self.next_repaint, self.redraw_deadline]
-                .into_iter()
-                .flatten()
-                .min()
-            {
-                Some(when) => ControlFlow::WaitUntil(when),
-                None => ControlFlow::Wait,
-            },
-        );
+        event_loop.set_control_flow(match self.next_repaint {
+            Some(when) => ControlFlow::WaitUntil(when),
+            None => ControlFlow::Wait,
+        });
     }
 }
 
 impl Shown {
-    /// Paints the frame and shows on screen what differs from the last one.
+    /// Paints what changed since the last frame and shows it on screen.
     fn paint(
         &mut self,
-        clear: [f32; 4],
-        primitives: &[egui::ClippedPrimitive],
-        pixels_per_point: f32,
+        ctx: &Context,
+        look: Look,
+        shapes: Vec<ClippedShape>,
+        textures: &egui::TexturesDelta,
     ) -> Result<(), WindowError> {
         let size = self.window.inner_size();
         let (Some(width), Some(height)) =
             (NonZeroU32::new(size.width), NonZeroU32::new(size.height))
         else {
-            return Ok(()); // minimized on Windows
+            self.painter.skip(textures); // minimized on Windows
+            return Ok(());
         };
         let (w, h) = (size.width as usize, size.height as usize);
-        self.canvas.resize(w, h);
-        raster::paint(
-            &mut self.canvas,
-            clear,
-            primitives,
-            &self.textures,
-            pixels_per_point,
-        );
-        let whole = !std::mem::replace(&mut self.redraw_ours, false)
-            || self.on_screen.width() != w
-            || self.on_screen.height() != h;
-        let changed = if whole {
-            Some(Damage::whole(w, h))
-        } else {
-            Damage::between(self.on_screen.pixels(), self.canvas.pixels(), w)
+        let changed = self.painter.paint(ctx, look, shapes, textures, (w, h));
+        let send = match changed {
+            _ if self.present_whole => PixelRect::whole(w, h),
+            Some(changed) => changed,
+            None => return Ok(()), // the screen already shows this frame
         };
-        let Some(changed) = changed else {
-            return Ok(()); // the screen already shows this frame
-        };
+        // Until this present is done, the screen may lack what was painted.
+        self.present_whole = true;
         self.surface.resize(width, height)?;
         let mut buffer = self.surface.buffer_mut()?;
         // A buffer that holds the last frame needs only the change; any other, everything.
         let copy = if buffer.age() == 1 {
-            changed
+            send
         } else {
-            Damage::whole(w, h)
+            PixelRect::whole(w, h)
         };
+        let pixels = self.painter.canvas().pixels();
         for y in copy.top..copy.bottom {
             let row = y * w;
             buffer[row + copy.left..row + copy.right]
-                .copy_from_slice(&self.canvas.pixels()[row + copy.left..row + copy.right]);
+                .copy_from_slice(&pixels[row + copy.left..row + copy.right]);
         }
         self.window.pre_present_notify();
-        buffer.present_with_damage(&[changed.rect()])?;
-        std::mem::swap(&mut self.on_screen, &mut self.canvas);
+        buffer.present_with_damage(&[softbuffer_rect(send)])?;
+        self.present_whole = false;
         Ok(())
     }
 }
 
-/// The rectangle of pixels that changed, in pixels, right and bottom exclusive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Damage {
-    left: usize,
-    top: usize,
-    right: usize,
-    bottom: usize,
-}
-
-impl Damage {
-    fn whole(width: usize, height: usize) -> Damage {
-        Damage {
-            left: 0,
-            top: 0,
-            right: width,
-            bottom: height,
-        }
-    }
-
-    /// Where two frames of the same size, `width` pixels a row, differ; `None` if nowhere.
-    fn between(before: &[u32], after: &[u32], width: usize) -> Option<Damage> {
-        if width == 0 || before.len() != after.len() {
-            return None;
-        }
-        let mut damage: Option<Damage> = None;
-        for (y, (old, new)) in before
-            .chunks_exact(width)
-            .zip(after.chunks_exact(width))
-            .enumerate()
-        {
-            if old == new {
-                continue;
-            }
-            let left = old.iter().zip(new).position(|(a, b)| a != b).unwrap_or(0);
-            let right = width
-                - old
-                    .iter()
-                    .rev()
-                    .zip(new.iter().rev())
-                    .position(|(a, b)| a != b)
-                    .unwrap_or(0);
-            let d = damage.get_or_insert(Damage {
-                left,
-                top: y,
-                right,
-                bottom: y + 1,
-            });
-            d.left = d.left.min(left);
-            d.right = d.right.max(right);
-            d.bottom = y + 1;
-        }
-        damage
-    }
-
-    fn rect(self) -> softbuffer::Rect {
-        let size = |n: usize| {
-            NonZeroU32::new(u32::try_from(n).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MIN)
-        };
-        softbuffer::Rect {
-            x: u32::try_from(self.left).unwrap_or(0),
-            y: u32::try_from(self.top).unwrap_or(0),
-            width: size(self.right - self.left),
-            height: size(self.bottom - self.top),
-        }
+fn softbuffer_rect(rect: PixelRect) -> softbuffer::Rect {
+    let size =
+        |n: usize| NonZeroU32::new(u32::try_from(n).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MIN);
+    softbuffer::Rect {
+        x: u32::try_from(rect.left).unwrap_or(0),
+        y: u32::try_from(rect.top).unwrap_or(0),
+        width: size(rect.right.saturating_sub(rect.left)),
+        height: size(rect.bottom.saturating_sub(rect.top)),
     }
 }
 
@@ -501,11 +429,7 @@ impl ApplicationHandler<UserEvent> for Runner {
                 // A request from a pass already followed by another is already answered.
                 let current = self.ctx.cumulative_pass_nr_for(ViewportId::ROOT);
                 if current == pass_nr || current == pass_nr + 1 {
-                    let when = match self.last_hidden_pass {
-                        Some(last) if self.hidden() => when.max(last + HIDDEN_REPAINT_INTERVAL),
-                        _ => when,
-                    };
-                    self.next_repaint = Some(self.next_repaint.map_or(when, |t| t.min(when)));
+                    self.schedule(when);
                 }
             }
             UserEvent::AccessKit(event) => {
@@ -513,11 +437,11 @@ impl ApplicationHandler<UserEvent> for Runner {
                 match event.window_event {
                     accesskit_winit::WindowEvent::InitialTreeRequested => {
                         self.ctx.enable_accesskit();
-                        self.next_repaint = Some(now);
+                        self.schedule(now);
                     }
                     accesskit_winit::WindowEvent::ActionRequested(request) => {
                         shown.state.on_accesskit_action_request(request);
-                        self.request_redraw(now);
+                        self.schedule(now);
                     }
                     accesskit_winit::WindowEvent::AccessibilityDeactivated => {
                         self.ctx.disable_accesskit();
@@ -533,8 +457,9 @@ impl ApplicationHandler<UserEvent> for Runner {
         let mut repaint_now = false;
         match &event {
             WindowEvent::RedrawRequested => {
-                self.redraw_deadline = None;
-                self.frame(event_loop, true);
+                // Only the system asks (see the module's comment): the screen lost pixels.
+                shown.present_whole = true;
+                self.frame(event_loop);
                 return;
             }
             WindowEvent::CloseRequested => {
@@ -561,38 +486,10 @@ impl ApplicationHandler<UserEvent> for Runner {
         let response = shown.state.on_window_event(&window, &event);
         if response.repaint {
             if repaint_now {
-                self.frame(event_loop, true);
+                self.frame(event_loop);
             } else {
-                self.request_redraw(now);
+                self.schedule(now);
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Damage;
-
-    #[test]
-    fn damage_is_the_box_around_what_changed() {
-        let before = vec![0u32; 6 * 4];
-        let mut after = before.clone();
-        assert_eq!(Damage::between(&before, &after, 6), None);
-        after[6 + 2] = 1; // (2, 1)
-        after[2 * 6 + 4] = 1; // (4, 2)
-        assert_eq!(
-            Damage::between(&before, &after, 6),
-            Some(Damage {
-                left: 2,
-                top: 1,
-                right: 5,
-                bottom: 3
-            })
-        );
-        let rect = Damage::between(&before, &after, 6).map(Damage::rect);
-        assert_eq!(
-            rect.map(|r| (r.x, r.y, r.width.get(), r.height.get())),
-            Some((2, 1, 3, 2))
-        );
     }
 }

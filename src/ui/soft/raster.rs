@@ -20,12 +20,7 @@ pub struct Canvas {
 }
 
 impl Canvas {
-    /// An empty (0×0) canvas.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets the size; the contents are undefined until the next `paint`.
+    /// Sets the size; a canvas whose size changed holds undefined pixels until painted whole.
     pub fn resize(&mut self, width: usize, height: usize) {
         let (width, height) = match width.checked_mul(height) {
             Some(_) => (width, height),
@@ -49,8 +44,43 @@ impl Canvas {
     }
 }
 
+/// A rectangle of pixels, right and bottom exclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PixelRect {
+    pub left: usize,
+    pub top: usize,
+    pub right: usize,
+    pub bottom: usize,
+}
+
+impl PixelRect {
+    pub fn whole(width: usize, height: usize) -> Self {
+        Self {
+            left: 0,
+            top: 0,
+            right: width,
+            bottom: height,
+        }
+    }
+
+    pub fn union(self, other: Self) -> Self {
+        Self {
+            left: self.left.min(other.left),
+            top: self.top.min(other.top),
+            right: self.right.max(other.right),
+            bottom: self.bottom.max(other.bottom),
+        }
+    }
+
+    pub fn intersects(self, other: Self) -> bool {
+        self.left.max(other.left) < self.right.min(other.right)
+            && self.top.max(other.top) < self.bottom.min(other.bottom)
+    }
+}
+
 /// Clears the canvas with `clear` (gamma-space RGBA 0..1, as eframe's App::clear_color gives;
 /// alpha ignored: the window is opaque) and paints the primitives in order.
+#[cfg(test)]
 pub fn paint(
     canvas: &mut Canvas,
     clear: [f32; 4],
@@ -58,13 +88,39 @@ pub fn paint(
     textures: &Textures,
     pixels_per_point: f32,
 ) {
+    let whole = PixelRect::whole(canvas.width, canvas.height);
+    paint_area(canvas, whole, clear, primitives, textures, pixels_per_point);
+}
+
+/// As [`paint`], but only the pixels within `area`: the rest of the canvas keeps what it
+/// holds. A pixel's colour does not depend on the area it is painted within.
+pub fn paint_area(
+    canvas: &mut Canvas,
+    area: PixelRect,
+    clear: [f32; 4],
+    primitives: &[ClippedPrimitive],
+    textures: &Textures,
+    pixels_per_point: f32,
+) {
+    let area = Clip {
+        x0: area.left.min(canvas.width) as i64,
+        y0: area.top.min(canvas.height) as i64,
+        x1: area.right.min(canvas.width) as i64,
+        y1: area.bottom.min(canvas.height) as i64,
+    };
+    if area.x0 >= area.x1 || area.y0 >= area.y1 {
+        return;
+    }
     let to_u8 = |c: f32| (c.clamp(0.0, 1.0) * 255.0).round() as u32;
-    canvas.pixels.fill(pack([
-        to_u8(clear[0]),
-        to_u8(clear[1]),
-        to_u8(clear[2]),
-        255,
-    ]));
+    let clear = pack([to_u8(clear[0]), to_u8(clear[1]), to_u8(clear[2]), 255]);
+    for row in canvas
+        .pixels
+        .chunks_exact_mut(canvas.width)
+        .take(area.y1 as usize)
+        .skip(area.y0 as usize)
+    {
+        row[area.x0 as usize..area.x1 as usize].fill(clear);
+    }
     if !(pixels_per_point.is_finite() && pixels_per_point > 0.0) {
         return;
     }
@@ -76,12 +132,18 @@ pub fn paint(
         let Some(texture) = textures.textures.get(&mesh.texture_id) else {
             continue;
         };
-        let clip = scissor(
+        let scissor = scissor(
             primitive.clip_rect,
             pixels_per_point,
             canvas.width,
             canvas.height,
         );
+        let clip = Clip {
+            x0: scissor.x0.max(area.x0),
+            y0: scissor.y0.max(area.y0),
+            x1: scissor.x1.min(area.x1),
+            y1: scissor.y1.min(area.y1),
+        };
         if clip.x0 < clip.x1 && clip.y0 < clip.y1 {
             paint_mesh(canvas, &clip, mesh, texture, pixels_per_point);
         }

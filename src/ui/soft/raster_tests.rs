@@ -24,7 +24,7 @@ fn apply(textures: &mut Textures, mut delta: TexturesDelta) {
 
 /// The font atlas's role: texture 0 with a white texel at (0, 0).
 fn white_textures() -> Textures {
-    let mut textures = Textures::new();
+    let mut textures = Textures::default();
     let mut image = ColorImage::filled([4, 4], Color32::TRANSPARENT);
     image.pixels[0] = Color32::WHITE;
     apply(
@@ -61,7 +61,7 @@ fn quad(r: Rect, color: Color32) -> Mesh {
 }
 
 fn canvas(w: usize, h: usize) -> Canvas {
-    let mut canvas = Canvas::new();
+    let mut canvas = Canvas::default();
     canvas.resize(w, h);
     canvas
 }
@@ -427,7 +427,7 @@ fn egui_frame(
 #[test]
 fn egui_label_is_painted_inside_the_window_only() {
     let ctx = egui::Context::default();
-    let mut textures = Textures::new();
+    let mut textures = Textures::default();
     let mut label = Rect::NOTHING;
     let primitives = egui_frame(&ctx, &mut textures, 200.0, 100.0, |ui| {
         egui::CentralPanel::default().show(ui, |ui| {
@@ -463,7 +463,7 @@ fn egui_label_is_painted_inside_the_window_only() {
 #[ignore = "benchmark"]
 fn bench_realistic_frame() {
     let ctx = egui::Context::default();
-    let mut textures = Textures::new();
+    let mut textures = Textures::default();
     let primitives = egui_frame(&ctx, &mut textures, 480.0, 720.0, |ui| {
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
@@ -493,4 +493,71 @@ fn bench_realistic_frame() {
     }
     let ms = start.elapsed().as_secs_f64() * 1000.0 / f64::from(frames);
     println!("{triangles} triangles at 480×720: {ms:.3} ms per frame");
+}
+
+#[test]
+fn a_frame_painted_in_pieces_is_the_frame_painted_whole() {
+    let ctx = egui::Context::default();
+    let mut textures = Textures::default();
+    let primitives = egui_frame(&ctx, &mut textures, 240.0, 160.0, |ui| {
+        egui::CentralPanel::default().show(ui, |ui| {
+            for i in 0..6 {
+                ui.horizontal(|ui| {
+                    ui.label(format!("LPSE Kota {i}"));
+                    ui.monospace(format!("{:03} {:03}", i * 7 % 1000, i * 13 % 1000));
+                    let _ = ui.button("…");
+                    ui.add(egui::Spinner::new());
+                });
+            }
+        });
+    });
+    let (w, h) = (240, 160);
+    let mut whole = canvas(w, h);
+    paint(&mut whole, CLEAR, &primitives, &textures, 1.0);
+
+    // Odd cuts, through glyphs, anti-aliased edges and rounded corners, onto a canvas that
+    // holds something else: every piece must come out as in the whole frame.
+    let red_quad = quad(
+        Rect::from_min_size(Pos2::ZERO, vec2(240.0, 160.0)),
+        Color32::RED,
+    );
+    let mut pieces = canvas(w, h);
+    paint_unclipped(&mut pieces, red_quad.clone(), &textures);
+    let xs = [0, 7, 33, 90, 91, 150, 239, 240];
+    let ys = [0, 1, 13, 50, 77, 121, 160];
+    for x in xs.windows(2) {
+        for y in ys.windows(2) {
+            let area = PixelRect {
+                left: x[0],
+                top: y[0],
+                right: x[1],
+                bottom: y[1],
+            };
+            paint_area(&mut pieces, area, CLEAR, &primitives, &textures, 1.0);
+        }
+    }
+    let differ = (0..w * h)
+        .filter(|&i| whole.pixels()[i] != pieces.pixels()[i])
+        .count();
+    assert_eq!(differ, 0, "{differ} pixels differ from the whole frame");
+
+    // And nothing outside the area is touched.
+    let mut red = canvas(w, h);
+    paint_unclipped(&mut red, red_quad, &textures);
+    let red_px = at(&red, 0, 0);
+    assert_eq!(red_px, 0x00ff_0000);
+    let area = PixelRect {
+        left: 30,
+        top: 20,
+        right: 200,
+        bottom: 90,
+    };
+    paint_area(&mut red, area, CLEAR, &primitives, &textures, 1.0);
+    for y in 0..h {
+        for x in 0..w {
+            let inside = (30..200).contains(&x) && (20..90).contains(&y);
+            let expected = if inside { at(&whole, x, y) } else { red_px };
+            assert_eq!(at(&red, x, y), expected, "at ({x}, {y})");
+        }
+    }
 }

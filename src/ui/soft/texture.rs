@@ -27,10 +27,6 @@ pub struct Textures {
 const MAX_TEXTURE_SIDE: usize = 1 << 24;
 
 impl Textures {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     /// Applies `delta.set` (whole images and partial patches at `pos`, with their TextureOptions).
     /// Call before `paint`.
     pub fn set(&mut self, delta: &TexturesDelta) {

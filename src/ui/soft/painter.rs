@@ -1,0 +1,184 @@
+//! A frame's shapes made pixels, again only where they changed since the last frame.
+
+use egui::epaint::ClippedShape;
+use egui::{Context, TextureId, TexturesDelta};
+
+use super::dirty;
+use super::raster::{self, Canvas, PixelRect};
+use super::texture::Textures;
+
+/// What a frame's pixels depend on besides its shapes and textures.
+#[derive(Clone, Copy, PartialEq)]
+pub struct Look {
+    /// Gamma-space RGBA 0..1, as eframe's `App::clear_color` gives.
+    pub clear: [f32; 4],
+    pub pixels_per_point: f32,
+}
+
+/// The canvas, the textures, and the shapes the canvas shows.
+#[derive(Default)]
+pub struct Painter {
+    canvas: Canvas,
+    textures: Textures,
+    /// What the canvas shows; `None` when it must be painted whole.
+    painted: Option<(Look, Vec<ClippedShape>)>,
+}
+
+impl Painter {
+    pub fn canvas(&self) -> &Canvas {
+        &self.canvas
+    }
+
+    /// Paints a frame of `width` × `height` pixels and returns the pixels that changed
+    /// (`None`: none did). `textures` is applied here; the caller clears it.
+    pub fn paint(
+        &mut self,
+        ctx: &Context,
+        look: Look,
+        shapes: Vec<ClippedShape>,
+        textures: &TexturesDelta,
+        (width, height): (usize, usize),
+    ) -> Option<PixelRect> {
+        self.textures.set(textures);
+        let area = match self.painted.take() {
+            Some((last, last_shapes))
+                if last == look
+                    && (self.canvas.width(), self.canvas.height()) == (width, height)
+                    && !changes_painted_pixels(textures) =>
+            {
+                dirty::changed_area(&last_shapes, &shapes, look.pixels_per_point, width, height)
+            }
+            _ => Some(PixelRect::whole(width, height)),
+        };
+        self.canvas.resize(width, height);
+        if let Some(area) = area {
+            // Only the shapes that reach into the area: the rest would paint nothing there.
+            let touching: Vec<ClippedShape> = shapes
+                .iter()
+                .filter(|shape| {
+                    dirty::pixel_bounds(shape, look.pixels_per_point, width, height)
+                        .is_some_and(|bounds| bounds.intersects(area))
+                })
+                .cloned()
+                .collect();
+            let primitives = ctx.tessellate(touching, look.pixels_per_point);
+            raster::paint_area(
+                &mut self.canvas,
+                area,
+                look.clear,
+                &primitives,
+                &self.textures,
+                look.pixels_per_point,
+            );
+        }
+        self.textures.free(textures);
+        self.painted = Some((look, shapes));
+        area
+    }
+
+    /// A frame skipped (a minimized window): the textures still change, and the next frame is
+    /// painted whole.
+    pub fn skip(&mut self, textures: &TexturesDelta) {
+        self.textures.set(textures);
+        self.textures.free(textures);
+        self.painted = None;
+    }
+}
+
+/// Whether `textures` may change pixels already painted. Glyphs new to the font atlas are
+/// written where no glyph was (and the text that shows them is new: it is painted anyway);
+/// anything else (an image replaced, the atlas grown or rebuilt, a texture freed) may change
+/// any pixel of any shape that uses it.
+fn changes_painted_pixels(textures: &TexturesDelta) -> bool {
+    !textures.free.is_empty()
+        || textures.set.iter().any(|(id, deltas)| {
+            *id != TextureId::default() || deltas.iter().any(|delta| delta.pos.is_none())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use egui::{Pos2, RawInput, Rect, vec2};
+
+    use super::*;
+
+    const LOOK: Look = Look {
+        clear: [0.1, 0.1, 0.1, 1.0],
+        pixels_per_point: 1.0,
+    };
+
+    /// Frames of a window whose countdowns tick, whose rows come and go and whose spinner
+    /// spins: each frame painted where it changed must be the frame painted whole.
+    #[test]
+    fn frames_painted_where_they_changed_are_the_frames_painted_whole() {
+        let ctx = egui::Context::default();
+        let (w, h) = (320, 240);
+        let mut painter = Painter::default();
+        let mut fresh_textures = Textures::default();
+        let mut partial = 0;
+        for frame in 0..40u32 {
+            let input = RawInput {
+                screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(w as f32, h as f32))),
+                time: Some(f64::from(frame) * 0.25),
+                ..Default::default()
+            };
+            let mut output = ctx.run_ui(input, |ui| {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    ui.label(format!("{} s left", 30 - frame / 4));
+                    for row in 0..(3 + frame / 10) {
+                        ui.horizontal(|ui| {
+                            ui.label(format!("LPSE Kota {row}"));
+                            ui.monospace(format!("{:06}", (row * 7919 + frame / 8) % 999_999));
+                        });
+                    }
+                    if frame % 10 < 5 {
+                        ui.add(egui::Spinner::new());
+                    }
+                });
+            });
+            let shapes = output.shapes.clone();
+            let area = painter.paint(&ctx, LOOK, output.shapes, &output.textures_delta, (w, h));
+            if area.is_some_and(|a| a != PixelRect::whole(w, h)) {
+                partial += 1;
+            }
+
+            fresh_textures.set(&output.textures_delta);
+            let mut whole = Canvas::default();
+            whole.resize(w, h);
+            let primitives = ctx.tessellate(shapes, LOOK.pixels_per_point);
+            raster::paint(&mut whole, LOOK.clear, &primitives, &fresh_textures, 1.0);
+            fresh_textures.free(&output.textures_delta);
+            output.textures_delta.clear();
+
+            let differ = (0..w * h)
+                .filter(|&i| whole.pixels()[i] != painter.canvas().pixels()[i])
+                .count();
+            assert_eq!(differ, 0, "frame {frame}: {differ} pixels differ");
+        }
+        assert!(partial > 20, "only {partial} of 40 frames painted in part");
+    }
+
+    #[test]
+    fn a_new_size_or_look_is_painted_whole() {
+        let ctx = egui::Context::default();
+        let mut painter = Painter::default();
+        let mut frame = |look: Look, size: (usize, usize)| {
+            let mut output = ctx.run_ui(RawInput::default(), |ui| {
+                ui.label("Kunci");
+            });
+            let area = painter.paint(&ctx, look, output.shapes, &output.textures_delta, size);
+            output.textures_delta.clear();
+            area
+        };
+        assert_eq!(frame(LOOK, (50, 40)), Some(PixelRect::whole(50, 40)));
+        // Settled: the same frame changes nothing.
+        frame(LOOK, (50, 40));
+        assert_eq!(frame(LOOK, (50, 40)), None);
+        assert_eq!(frame(LOOK, (60, 40)), Some(PixelRect::whole(60, 40)));
+        let light = Look {
+            clear: [0.9, 0.9, 0.9, 1.0],
+            ..LOOK
+        };
+        assert_eq!(frame(light, (60, 40)), Some(PixelRect::whole(60, 40)));
+    }
+}
