@@ -25,7 +25,8 @@ pub fn changed_area(
     height: usize,
 ) -> Option<PixelRect> {
     // A frame that moved a countdown differs in a few shapes amid many equal ones; a row shown
-    // or hidden shifts the rest. What lies between the equal start and the equal end changed.
+    // or hidden shifts the rest. Between the equal start and the equal end, the shapes that
+    // differ changed, or all of them when some were added or removed.
     let start = before
         .iter()
         .zip(after)
@@ -37,9 +38,23 @@ pub fn changed_area(
         .zip(after[start..].iter().rev())
         .take_while(|(a, b)| same(a, b))
         .count();
-    before[start..before.len() - end]
-        .iter()
-        .chain(&after[start..after.len() - end])
+    let (before, after) = (
+        &before[start..before.len() - end],
+        &after[start..after.len() - end],
+    );
+    let changed: Vec<&ClippedShape> = if before.len() == after.len() {
+        // Shape for shape (every countdown of the list moved, the rows between them did not).
+        before
+            .iter()
+            .zip(after)
+            .filter(|(a, b)| !same(a, b))
+            .flat_map(|(a, b)| [a, b])
+            .collect()
+    } else {
+        before.iter().chain(after).collect()
+    };
+    changed
+        .into_iter()
         .filter_map(|shape| pixel_bounds(shape, pixels_per_point, width, height))
         .reduce(PixelRect::union)
 }
@@ -185,6 +200,27 @@ mod tests {
                 top: 36,
                 right: 70,
                 bottom: 64
+            })
+        );
+    }
+
+    #[test]
+    fn shapes_left_alone_between_two_changes_are_not_changes() {
+        let before = vec![
+            rect_shape(pos2(0.0, 0.0), Color32::RED),
+            rect_shape(pos2(50.0, 40.0), Color32::GREEN),
+            rect_shape(pos2(0.0, 80.0), Color32::RED),
+        ];
+        let mut after = before.clone();
+        after[0] = rect_shape(pos2(0.0, 0.0), Color32::BLUE);
+        after[2] = rect_shape(pos2(0.0, 80.0), Color32::BLUE);
+        assert_eq!(
+            changed_area(&before, &after, 1.0, 100, 100),
+            Some(PixelRect {
+                left: 0,
+                top: 0,
+                right: 12,
+                bottom: 92
             })
         );
     }

@@ -71,6 +71,10 @@ const HIDDEN_REPAINT_INTERVAL: Duration = Duration::from_millis(100);
 /// animation, or a pointer moving over the window, would otherwise be painted as fast as the
 /// CPU goes, since no vsync holds a CPU-drawn frame back.
 const FRAME_INTERVAL: Duration = Duration::from_micros(16_667);
+/// The window's state (position, size, minimized, maximized) is read again after any event
+/// about the window, and at least this often. Reading it is several round trips to the X
+/// server, which cost more than the rest of a frame that only moves a countdown.
+const WINDOW_STATE_MAX_AGE: Duration = Duration::from_secs(5);
 
 enum UserEvent {
     RequestRepaint { when: Instant, pass_nr: u64 },
@@ -156,6 +160,10 @@ struct Shown {
     window: Rc<Window>,
     state: egui_winit::State,
     info: ViewportInfo,
+    /// When `info` was read from the window; `None` when it must be read again.
+    info_read: Option<Instant>,
+    /// The inner size in pixels, as the last `Resized` event gave it.
+    size: winit::dpi::PhysicalSize<u32>,
     actions: Vec<ActionRequested>,
     surface: softbuffer::Surface<Rc<Window>, Rc<Window>>,
     painter: Painter,
@@ -188,6 +196,7 @@ impl Runner {
             Some(self.max_texture_side),
         );
         state.init_accesskit(event_loop, &window, self.proxy.clone());
+        let size = window.inner_size();
         let context = softbuffer::Context::new(window.clone())?;
         let surface = softbuffer::Surface::new(&context, window.clone())?;
         self.app.window_created(&window);
@@ -195,6 +204,8 @@ impl Runner {
             window,
             state,
             info,
+            info_read: Some(Instant::now()),
+            size,
             actions: Vec::new(),
             surface,
             painter: Painter::default(),
@@ -224,12 +235,22 @@ impl Runner {
         };
         self.last_pass = Some(Instant::now());
         let window = shown.window.clone();
-        egui_winit::update_viewport_info(&mut shown.info, &self.ctx, &window, false);
+        let now = Instant::now();
+        // A minimized window runs rarely: its state is read at every pass (Windows and X11
+        // tell nothing when the window is restored from the taskbar without the focus).
+        if shown
+            .info_read
+            .is_none_or(|read| now - read >= WINDOW_STATE_MAX_AGE)
+            || shown.info.minimized == Some(true)
+        {
+            egui_winit::update_viewport_info(&mut shown.info, &self.ctx, &window, false);
+            shown.info_read = Some(now);
+        }
         let visible = self.first_frame
             || shown.info.visible().unwrap_or(true)
             || shown.actions.iter().any(ActionRequested::wants_paint);
         let mut input = std::mem::take(&mut self.pending_input);
-        let mut new_input = shown.state.take_egui_input(&window);
+        let mut new_input = take_input(&mut shown.state, &self.ctx, &window, shown.size);
         new_input.time = Some(self.start.elapsed().as_secs_f64());
         new_input.viewports = std::iter::once((ViewportId::ROOT, shown.info.clone())).collect();
         input.append(new_input);
@@ -299,6 +320,9 @@ impl Runner {
             // The first frame went to a window nobody could see.
             shown.present_whole = true;
         }
+        if !commands.is_empty() {
+            shown.info_read = None;
+        }
         egui_winit::process_viewport_commands(
             &self.ctx,
             &mut shown.info,
@@ -326,7 +350,7 @@ impl Runner {
 
     fn hidden(&self) -> bool {
         self.shown.as_ref().is_some_and(|shown| {
-            shown.window.is_visible() == Some(false) || shown.window.is_minimized() == Some(true)
+            shown.window.is_visible() == Some(false) || shown.info.minimized == Some(true)
         })
     }
 
@@ -352,7 +376,7 @@ impl Shown {
         shapes: Vec<ClippedShape>,
         textures: &egui::TexturesDelta,
     ) -> Result<(), WindowError> {
-        let size = self.window.inner_size();
+        let size = self.size;
         let (Some(width), Some(height)) =
             (NonZeroU32::new(size.width), NonZeroU32::new(size.height))
         else {
@@ -387,6 +411,45 @@ impl Shown {
         self.present_whole = false;
         Ok(())
     }
+}
+
+/// egui-winit's `State::take_egui_input`, with the size the last `Resized` event gave instead
+/// of asking the window (a round trip to the X server at every frame).
+fn take_input(
+    state: &mut egui_winit::State,
+    ctx: &Context,
+    window: &Window,
+    size: winit::dpi::PhysicalSize<u32>,
+) -> egui::RawInput {
+    let points = egui::vec2(size.width as f32, size.height as f32)
+        / egui_winit::pixels_per_point(ctx, window);
+    let input = state.egui_input_mut();
+    input.screen_rect = (points.x > 0.0 && points.y > 0.0)
+        .then(|| egui::Rect::from_min_size(egui::Pos2::ZERO, points));
+    input.viewport_id = ViewportId::ROOT;
+    input.take()
+}
+
+/// Whether `event` is only input (pointer, keys, touch), which leaves the window as it is.
+fn is_input(event: &WindowEvent) -> bool {
+    matches!(
+        event,
+        WindowEvent::CursorMoved { .. }
+            | WindowEvent::CursorEntered { .. }
+            | WindowEvent::CursorLeft { .. }
+            | WindowEvent::MouseWheel { .. }
+            | WindowEvent::MouseInput { .. }
+            | WindowEvent::KeyboardInput { .. }
+            | WindowEvent::ModifiersChanged(_)
+            | WindowEvent::Ime(_)
+            | WindowEvent::Touch(_)
+            | WindowEvent::TouchpadPressure { .. }
+            | WindowEvent::AxisMotion { .. }
+            | WindowEvent::PinchGesture { .. }
+            | WindowEvent::PanGesture { .. }
+            | WindowEvent::DoubleTapGesture { .. }
+            | WindowEvent::RotationGesture { .. }
+    )
 }
 
 fn softbuffer_rect(rect: PixelRect) -> softbuffer::Rect {
@@ -472,6 +535,7 @@ impl ApplicationHandler<UserEvent> for Runner {
                 self.ctx.request_repaint();
             }
             WindowEvent::Resized(size) => {
+                shown.size = *size;
                 // Windows wants a resized window painted at once, or it flickers.
                 repaint_now = cfg!(windows) && size.width > 0 && size.height > 0;
             }
@@ -481,6 +545,9 @@ impl ApplicationHandler<UserEvent> for Runner {
                 return;
             }
             _ => {}
+        }
+        if !is_input(&event) {
+            shown.info_read = None;
         }
         let window = shown.window.clone();
         let response = shown.state.on_window_event(&window, &event);
