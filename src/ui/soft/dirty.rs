@@ -153,6 +153,15 @@ mod tests {
 
     use super::*;
 
+    fn px(left: usize, top: usize, right: usize, bottom: usize) -> PixelRect {
+        PixelRect {
+            left,
+            top,
+            right,
+            bottom,
+        }
+    }
+
     fn rect_shape(min: Pos2, color: Color32) -> ClippedShape {
         ClippedShape::new(
             Rect::EVERYTHING,
@@ -185,22 +194,12 @@ mod tests {
         // Old place 20..30, new 30..40, and the margin; the unchanged shapes are left out.
         assert_eq!(
             changed_area(&before, &after, 1.0, 100, 100),
-            Some(PixelRect {
-                left: 18,
-                top: 18,
-                right: 42,
-                bottom: 32
-            })
+            Some(px(18, 18, 42, 32))
         );
         // In pixels: twice as many at two pixels a point, clamped to the canvas.
         assert_eq!(
             changed_area(&before, &after, 2.0, 70, 100),
-            Some(PixelRect {
-                left: 36,
-                top: 36,
-                right: 70,
-                bottom: 64
-            })
+            Some(px(36, 36, 70, 64))
         );
     }
 
@@ -216,12 +215,7 @@ mod tests {
         after[2] = rect_shape(pos2(0.0, 80.0), Color32::BLUE);
         assert_eq!(
             changed_area(&before, &after, 1.0, 100, 100),
-            Some(PixelRect {
-                left: 0,
-                top: 0,
-                right: 12,
-                bottom: 92
-            })
+            Some(px(0, 0, 12, 92))
         );
     }
 
@@ -235,12 +229,7 @@ mod tests {
         after.insert(1, rect_shape(pos2(30.0, 30.0), Color32::BLUE));
         assert_eq!(
             changed_area(&before, &after, 1.0, 100, 100),
-            Some(PixelRect {
-                left: 28,
-                top: 28,
-                right: 42,
-                bottom: 42
-            })
+            Some(px(28, 28, 42, 42))
         );
         // And removed again.
         assert_eq!(
@@ -253,27 +242,14 @@ mod tests {
     fn the_clip_bounds_what_a_shape_can_change() {
         let mut shape = rect_shape(pos2(0.0, 0.0), Color32::RED);
         shape.clip_rect = Rect::from_min_max(pos2(5.0, 5.0), pos2(8.0, 8.0));
-        assert_eq!(
-            pixel_bounds(&shape, 1.0, 100, 100),
-            Some(PixelRect {
-                left: 3,
-                top: 3,
-                right: 10,
-                bottom: 10
-            })
-        );
+        assert_eq!(pixel_bounds(&shape, 1.0, 100, 100), Some(px(3, 3, 10, 10)));
         shape.clip_rect = Rect::from_min_max(pos2(50.0, 50.0), pos2(60.0, 60.0));
         assert_eq!(pixel_bounds(&shape, 1.0, 100, 100), None);
         // Moved into the clip after tessellation (a popup scaling into place).
         shape.transform_after_tessellation = TSTransform::new(vec2(50.0, 50.0), 0.5);
         assert_eq!(
             pixel_bounds(&shape, 1.0, 100, 100),
-            Some(PixelRect {
-                left: 48,
-                top: 48,
-                right: 57,
-                bottom: 57
-            })
+            Some(px(48, 48, 57, 57))
         );
         let moved = shape.clone();
         shape.transform_after_tessellation = TSTransform::IDENTITY;

@@ -63,8 +63,9 @@ pub enum WindowError {
 /// What to do when this window cannot be drawn (printed with the reason).
 pub const RENDERER_HINT: &str = "KUNCI_RENDERER=opengl draws the window with OpenGL instead (KUNCI_RENDERER=cpu, the default, on the CPU)";
 
-/// A window hidden or minimized is not painted; its logic runs at most this often when it
-/// asks for repaints. Counted from its last pass, so that the first request after a quiet
+/// A window hidden or minimized runs at most this often when it asks for repaints (a minimized
+/// one only its logic; one hidden in the tray its whole pass, as egui cannot tell it is
+/// hidden). Counted from its last pass, so that the first request after a quiet
 /// spell (the quick-pick shortcut pressed while Kunci sits in the tray) is answered at once.
 const HIDDEN_REPAINT_INTERVAL: Duration = Duration::from_millis(100);
 /// A shown window is painted at most this often (a screen shows 60 frames a second): an
@@ -233,9 +234,9 @@ impl Runner {
         let Some(shown) = self.shown.as_mut() else {
             return;
         };
-        self.last_pass = Some(Instant::now());
-        let window = shown.window.clone();
         let now = Instant::now();
+        self.last_pass = Some(now);
+        let window = shown.window.clone();
         // A minimized window runs rarely: its state is read at every pass (Windows and X11
         // tell nothing when the window is restored from the taskbar without the focus).
         if shown
