@@ -1,8 +1,27 @@
 //! The countdown ring: how much of the current code's period is left.
+//!
+//! The ring is an image, drawn once for each step it shows and kept: a row's ring then costs
+//! two triangles a frame instead of a stroked circle and arc (some 450 thin, feathered
+//! triangles), which were most of the cost of a frame that only moves the countdowns (issue 14:
+//! 0.4 of 1.1 ms, painted on the CPU). The seconds are text over the image, as before.
 
-use egui::{Color32, Pos2, Response, Sense, Shape, Stroke, Ui, Vec2, Widget, WidgetInfo};
+use std::collections::HashMap;
+
+use egui::{
+    Color32, ColorImage, Context, Id, Rect, Response, Sense, TextureHandle, TextureOptions, Ui,
+    Vec2, Widget, WidgetInfo,
+};
 
 use crate::i18n::Language;
+
+/// The ring's width, in points.
+const RING_WIDTH: f32 = 3.0;
+/// The ring's arc is drawn in this many steps of a whole turn: finer than a pixel along the
+/// ring at any usual scale, and it bounds how many images a period can need.
+const STEPS: u32 = 240;
+/// The most ring images kept (30 seconds of a 30-second period in two colours, and room for
+/// odd periods); beyond that the cache starts again.
+const MAX_IMAGES: usize = 128;
 
 /// A ring that empties as the code's period runs out; red in the last seconds.
 pub struct Countdown {
@@ -43,39 +62,256 @@ impl Widget for Countdown {
         if ui.is_rect_visible(rect) {
             let visuals = ui.visuals();
             let urgent = seconds_left <= 5;
-            let color = if urgent {
+            let arc = if urgent {
                 Color32::from_rgb(0xd0, 0x3a, 0x2f)
             } else {
                 visuals.selection.bg_fill
             };
-            let center = rect.center();
-            let radius = size / 2.0 - 3.0;
+            let track = visuals.widgets.noninteractive.bg_stroke.color;
+            let text_color = visuals.text_color();
+            let ppp = ui.pixels_per_point();
+            // On whole pixels, so that each pixel shows one of the image's.
+            let side = (size * ppp).round().max(1.0);
+            let min = (rect.center().to_vec2() * ppp - Vec2::splat(side / 2.0)).round();
+            let on_pixels = Rect::from_min_size(min.to_pos2() / ppp, Vec2::splat(side / ppp));
+            let key = RingKey {
+                side: side as u32,
+                width: (RING_WIDTH * ppp).to_bits(),
+                steps: steps(seconds_left, period),
+                arc,
+                track,
+            };
+            let texture = ring_texture(ui.ctx(), key);
             let painter = ui.painter();
-            painter.circle_stroke(
-                center,
-                radius,
-                Stroke::new(3.0, visuals.widgets.noninteractive.bg_stroke.color),
+            painter.image(
+                texture.id(),
+                on_pixels,
+                Rect::from_min_max(egui::Pos2::ZERO, egui::pos2(1.0, 1.0)),
+                Color32::WHITE,
             );
-            let fraction = seconds_left as f32 / period as f32;
-            // 48 steps for the whole ring, as many for a part of it as its share: the same arc
-            // in fewer triangles for a software rasterizer.
-            let steps = ((48.0 * fraction).ceil() as usize).max(1);
-            let points: Vec<Pos2> = (0..=steps)
-                .map(|i| {
-                    let angle = -std::f32::consts::FRAC_PI_2
-                        + std::f32::consts::TAU * fraction * i as f32 / steps as f32;
-                    center + radius * Vec2::angled(angle)
-                })
-                .collect();
-            painter.add(Shape::line(points, Stroke::new(3.0, color)));
             painter.text(
-                center,
+                on_pixels.center(),
                 egui::Align2::CENTER_CENTER,
                 seconds_left.to_string(),
                 egui::FontId::proportional(10.0),
-                visuals.text_color(),
+                text_color,
             );
         }
         response.on_hover_text(label)
+    }
+}
+
+/// The share of the ring left, in [`STEPS`]: at least one step while any time is left.
+fn steps(seconds_left: u64, period: u64) -> u32 {
+    let left = seconds_left.min(period) as f64 / period.max(1) as f64;
+    let steps = (left * f64::from(STEPS)).round() as u32;
+    if seconds_left > 0 { steps.max(1) } else { 0 }
+}
+
+/// What a ring image shows: its size and width in pixels, its arc and its colours.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+struct RingKey {
+    side: u32,
+    /// The ring's width in pixels, as `f32` bits.
+    width: u32,
+    steps: u32,
+    arc: Color32,
+    track: Color32,
+}
+
+/// The ring images drawn so far, kept in the context's memory.
+#[derive(Clone, Default)]
+struct RingTextures(HashMap<RingKey, TextureHandle>);
+
+/// The texture for `key`, drawn and uploaded the first time it is asked for.
+fn ring_texture(ctx: &Context, key: RingKey) -> TextureHandle {
+    let id = Id::unique("kunci-countdown-rings");
+    if let Some(texture) = ctx.data(|d| {
+        d.get_temp::<RingTextures>(id)
+            .and_then(|r| r.0.get(&key).cloned())
+    }) {
+        return texture;
+    }
+    let image = ring_image(
+        key.side as usize,
+        f32::from_bits(key.width),
+        key.steps as f32 / STEPS as f32,
+        key.arc,
+        key.track,
+    );
+    // Nearest: the image is shown 1:1 on whole pixels.
+    let texture = ctx.load_texture("countdown-ring", image, TextureOptions::NEAREST);
+    ctx.data_mut(|d| {
+        let rings = d.get_temp_mut_or_default::<RingTextures>(id);
+        if rings.0.len() >= MAX_IMAGES {
+            rings.0.clear();
+        }
+        rings.0.insert(key, texture.clone());
+    });
+    texture
+}
+
+/// A `side`-pixel square image of the ring: the track all round, in `track`, and over it the
+/// arc, clockwise from the top for `fraction` of a turn, in `arc`, both `width` pixels wide.
+/// Both are anti-aliased as egui strokes a path (a one-pixel ramp centred on each edge, the
+/// arc's ends cut square), in premultiplied alpha: transparent off the ring. The geometry is
+/// the one the widget had when egui stroked it: egui strokes a circle outside its radius, so
+/// the track fills the square to its edge, and the arc (a path, stroked on its line) lies
+/// `width / 2` further in, leaving the track's outer edge showing around it.
+pub(super) fn ring_image(
+    side: usize,
+    width: f32,
+    fraction: f32,
+    arc: Color32,
+    track: Color32,
+) -> ColorImage {
+    let centre = side as f32 / 2.0;
+    let track_radius = (centre - width / 2.0).max(0.0);
+    let arc_radius = (centre - width).max(0.0);
+    // Coverage across a ring of `width` centred on `radius`, at `distance` from the centre.
+    let across = |distance: f32, radius: f32| {
+        (width / 2.0 + 0.5 - (distance - radius).abs()).clamp(0.0, 1.0)
+    };
+    let turn = std::f32::consts::TAU;
+    let end = fraction.clamp(0.0, 1.0) * turn;
+    let mut pixels = Vec::with_capacity(side * side);
+    for y in 0..side {
+        for x in 0..side {
+            let dx = x as f32 + 0.5 - centre;
+            let dy = y as f32 + 0.5 - centre;
+            let distance = dx.hypot(dy);
+            let under = scale(track, across(distance, track_radius));
+            let on_ring = across(distance, arc_radius);
+            if on_ring <= 0.0 || end <= 0.0 {
+                pixels.push(under);
+                continue;
+            }
+            // Clockwise from the top, in 0..TAU.
+            let angle = dx.atan2(-dy).rem_euclid(turn);
+            // How far the pixel's centre lies inside the arc along the ring, in pixels
+            // (negative: outside), from the nearer of its two ends.
+            let along = if end >= turn {
+                f32::INFINITY
+            } else if angle <= end {
+                angle.min(end - angle) * distance
+            } else {
+                -((angle - end).min(turn - angle) * distance)
+            };
+            let over = scale(arc, on_ring * (along + 0.5).clamp(0.0, 1.0));
+            pixels.push(over_premultiplied(over, under));
+        }
+    }
+    ColorImage::new([side, side], pixels)
+}
+
+/// `color` (opaque or not) at `coverage`, premultiplied.
+fn scale(color: Color32, coverage: f32) -> Color32 {
+    let [r, g, b, a] = color.to_array();
+    let f = |c: u8| (f32::from(c) * coverage).round() as u8;
+    // Color32 is premultiplied already: scaling every channel keeps it so.
+    Color32::from_rgba_premultiplied(f(r), f(g), f(b), f(a))
+}
+
+/// Premultiplied "over", as the painter blends one shape over another.
+fn over_premultiplied(over: Color32, under: Color32) -> Color32 {
+    let inv = 255 - u32::from(over.a());
+    let mix = |o: u8, u: u8| (u32::from(o) + (u32::from(u) * inv + 127) / 255).min(255) as u8;
+    Color32::from_rgba_premultiplied(
+        mix(over.r(), under.r()),
+        mix(over.g(), under.g()),
+        mix(over.b(), under.b()),
+        mix(over.a(), under.a()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARC: Color32 = Color32::from_rgb(0, 92, 128);
+    const TRACK: Color32 = Color32::from_gray(60);
+
+    fn at(image: &ColorImage, x: usize, y: usize) -> Color32 {
+        image.pixels[y * image.size[0] + x]
+    }
+
+    #[test]
+    fn steps_round_the_share_left_and_keep_a_sliver_until_the_end() {
+        assert_eq!(steps(30, 30), STEPS);
+        assert_eq!(steps(15, 30), STEPS / 2);
+        assert_eq!(steps(1, 30), 8);
+        assert_eq!(steps(1, 100_000), 1);
+        assert_eq!(steps(0, 30), 0);
+        // A clock set back far gives more seconds than a period.
+        assert_eq!(steps(40, 30), STEPS);
+    }
+
+    #[test]
+    fn a_quarter_ring_is_the_arc_top_right_and_the_track_elsewhere() {
+        let image = ring_image(28, 3.0, 0.25, ARC, TRACK);
+        // The arc's middle line is 11 px from the centre (14, 14), the track's 12.5.
+        let right = at(&image, 24, 10); // up and right: on the arc
+        let left = at(&image, 2, 14); // left: the track
+        let bottom = at(&image, 14, 25); // bottom: the track
+        // Outside the arc, the track's outer edge shows, untouched by the arc's colour.
+        let rim = at(&image, 14, 0);
+        assert!(
+            rim.a() > 200 && rim.r() == rim.g() && rim.g() == rim.b(),
+            "{rim:?}"
+        );
+        assert_eq!(right, ARC, "{right:?}");
+        assert_eq!(left, TRACK, "{left:?}");
+        assert_eq!(bottom, TRACK, "{bottom:?}");
+        // Off the ring: nothing.
+        assert_eq!(at(&image, 14, 14), Color32::TRANSPARENT);
+        assert_eq!(at(&image, 0, 0), Color32::TRANSPARENT);
+    }
+
+    #[test]
+    fn the_ring_is_anti_aliased_across_and_at_the_arcs_ends() {
+        let image = ring_image(28, 3.0, 0.5, ARC, TRACK);
+        // Across the ring, on the right (x = 14 + 11): partly covered pixels at both edges.
+        let row: Vec<u8> = (20..28).map(|x| at(&image, x, 13).a()).collect();
+        assert!(row.iter().any(|a| (1..255).contains(a)), "{row:?}");
+        assert!(row.contains(&255), "{row:?}");
+        // Where the arc ends (108 degrees, across the pixel grid) the arc's colour fades into
+        // the track's over some pixels.
+        let end = ring_image(28, 3.0, 0.3, ARC, TRACK);
+        let between = end
+            .pixels
+            .iter()
+            .filter(|p| p.a() == 255 && p.b() > TRACK.b() + 8 && p.b() + 8 < ARC.b())
+            .count();
+        assert!(
+            between >= 2,
+            "{between} pixels between the arc and the track"
+        );
+    }
+
+    #[test]
+    fn a_full_ring_and_an_empty_one() {
+        let full = ring_image(28, 3.0, 1.0, ARC, TRACK);
+        let empty = ring_image(28, 3.0, 0.0, ARC, TRACK);
+        for (x, y) in [(24, 14), (14, 24), (3, 14), (14, 3), (13, 3)] {
+            assert_eq!(at(&full, x, y), ARC, "({x}, {y})");
+        }
+        for (x, y) in [(26, 14), (14, 26), (1, 14), (14, 1), (13, 1)] {
+            assert_eq!(at(&empty, x, y), TRACK, "({x}, {y})");
+        }
+        // Nothing of the arc's colour in an empty ring.
+        assert!(
+            empty
+                .pixels
+                .iter()
+                .all(|p| p.r() == p.g() && p.g() == p.b())
+        );
+    }
+
+    #[test]
+    fn odd_sizes_do_not_fail() {
+        for side in [0, 1, 2, 5] {
+            let image = ring_image(side, 3.0, 0.5, ARC, TRACK);
+            assert_eq!(image.pixels.len(), side * side);
+        }
     }
 }

@@ -39,12 +39,13 @@ impl Painter {
         textures: &TexturesDelta,
         (width, height): (usize, usize),
     ) -> Option<PixelRect> {
+        let textures_change_pixels = changes_painted_pixels(textures, &self.textures);
         self.textures.set(textures);
         let area = match self.painted.take() {
             Some((last, last_shapes))
                 if last == look
                     && (self.canvas.width(), self.canvas.height()) == (width, height)
-                    && !changes_painted_pixels(textures) =>
+                    && !textures_change_pixels =>
             {
                 dirty::changed_area(&last_shapes, &shapes, look.pixels_per_point, width, height)
             }
@@ -85,20 +86,25 @@ impl Painter {
     }
 }
 
-/// Whether `textures` may change pixels already painted. Glyphs new to the font atlas are
-/// written where no glyph was (and the text that shows them is new: it is painted anyway);
-/// anything else (an image replaced, the atlas grown or rebuilt, a texture freed) may change
-/// any pixel of any shape that uses it.
-fn changes_painted_pixels(textures: &TexturesDelta) -> bool {
+/// Whether `textures` may change pixels already painted with the textures `painted` holds.
+/// Glyphs new to the font atlas are written where no glyph was (and the text that shows them
+/// is new: it is painted anyway), and a texture new to the painter (a countdown ring's image)
+/// was in no frame yet; anything else (an image replaced, the atlas grown or rebuilt, a
+/// texture freed) may change any pixel of any shape that uses it.
+fn changes_painted_pixels(textures: &TexturesDelta, painted: &Textures) -> bool {
     !textures.free.is_empty()
         || textures.set.iter().any(|(id, deltas)| {
-            *id != TextureId::default() || deltas.iter().any(|delta| delta.pos.is_none())
+            let new = !painted.contains(*id);
+            let glyphs = *id == TextureId::default();
+            deltas
+                .iter()
+                .any(|delta| !(new || glyphs && delta.pos.is_some()))
         })
 }
 
 #[cfg(test)]
 mod tests {
-    use egui::{Pos2, RawInput, Rect, vec2};
+    use egui::{Color32, Pos2, RawInput, Rect, vec2};
 
     use super::*;
 
@@ -107,8 +113,9 @@ mod tests {
         pixels_per_point: 1.0,
     };
 
-    /// Frames of a window whose countdowns tick, whose rows come and go and whose spinner
-    /// spins: each frame painted where it changed must be the frame painted whole.
+    /// Frames of a window whose countdowns tick (their ring images new to the painter), whose
+    /// rows come and go, whose spinner spins and whose image is replaced: each frame painted
+    /// where it changed must be the frame painted whole.
     #[test]
     fn frames_painted_where_they_changed_are_the_frames_painted_whole() {
         let ctx = egui::Context::default();
@@ -116,7 +123,17 @@ mod tests {
         let mut painter = Painter::default();
         let mut fresh_textures = Textures::default();
         let mut partial = 0;
+        let colours = |c: Color32| egui::ColorImage::filled([12, 12], c);
+        let mut picture = ctx.load_texture(
+            "picture",
+            colours(Color32::GOLD),
+            egui::TextureOptions::NEAREST,
+        );
         for frame in 0..40u32 {
+            if frame == 27 {
+                // The same texture, a new image, in a frame where nothing else changes.
+                picture.set(colours(Color32::LIGHT_BLUE), egui::TextureOptions::NEAREST);
+            }
             let input = RawInput {
                 screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(w as f32, h as f32))),
                 time: Some(f64::from(frame) * 0.25),
@@ -134,6 +151,12 @@ mod tests {
                     if frame % 10 < 5 {
                         ui.add(egui::Spinner::new());
                     }
+                    ui.horizontal(|ui| {
+                        let left = u64::from(30 - frame / 2 % 30);
+                        ui.add(crate::ui::countdown::Countdown::new(left, 30));
+                        ui.add(crate::ui::countdown::Countdown::new(left / 2, 15));
+                        ui.image((picture.id(), vec2(12.0, 12.0)));
+                    });
                 });
             });
             let shapes = output.shapes.clone();

@@ -561,3 +561,77 @@ fn a_frame_painted_in_pieces_is_the_frame_painted_whole() {
         }
     }
 }
+
+/// The countdown's ring image, painted 1:1, against the stroked circle and arc it replaced
+/// (egui's tessellation of the same ring): the same look, but for the arc's polygon.
+#[test]
+fn the_countdown_ring_image_looks_like_the_stroked_ring_it_replaced() {
+    use egui::{Shape, Stroke};
+    let track = Color32::from_gray(60);
+    let ctx = egui::Context::default();
+    // A pass sets up the fonts, which tessellation asks for.
+    ctx.run_ui(egui::RawInput::default(), |_| {})
+        .textures_delta
+        .clear();
+    for (fraction, arc) in [
+        (0.6f32, Color32::from_rgb(0, 92, 128)),
+        (0.1, Color32::from_rgb(0xd0, 0x3a, 0x2f)),
+        (1.0, Color32::from_rgb(0, 92, 128)),
+    ] {
+        // As the widget drew it: a 28-point square, radius 11, 3 points wide, 48 steps a turn.
+        let centre = pos2(14.0, 14.0);
+        let steps = ((48.0 * fraction).ceil() as usize).max(1);
+        let points: Vec<Pos2> = (0..=steps)
+            .map(|i| {
+                let angle = -std::f32::consts::FRAC_PI_2
+                    + std::f32::consts::TAU * fraction * i as f32 / steps as f32;
+                centre + 11.0 * egui::Vec2::angled(angle)
+            })
+            .collect();
+        let shapes = [
+            Shape::circle_stroke(centre, 11.0, Stroke::new(3.0, track)),
+            Shape::line(points, Stroke::new(3.0, arc)),
+        ]
+        .map(|shape| egui::epaint::ClippedShape {
+            clip_rect: everything(),
+            shape,
+            transform_after_tessellation: Default::default(),
+        });
+        let primitives = ctx.tessellate(shapes.to_vec(), 1.0);
+        let mut stroked = canvas(28, 28);
+        paint(&mut stroked, CLEAR, &primitives, &white_textures(), 1.0);
+
+        let image = crate::ui::countdown::ring_image(28, 3.0, fraction, arc, track);
+        let id = TextureId::User(1);
+        let mut textures = white_textures();
+        apply(&mut textures, full(id, image, TextureOptions::NEAREST));
+        let mut mesh = Mesh::with_texture(id);
+        mesh.add_rect_with_uv(
+            rect((0.0, 0.0), (28.0, 28.0)),
+            rect((0.0, 0.0), (1.0, 1.0)),
+            Color32::WHITE,
+        );
+        let mut imaged = canvas(28, 28);
+        paint_unclipped(&mut imaged, mesh, &textures);
+
+        let channels = |px: u32| [(px >> 16) & 0xff, (px >> 8) & 0xff, px & 0xff];
+        let mut total = 0u32;
+        let mut far = 0;
+        for (a, b) in stroked.pixels().iter().zip(imaged.pixels()) {
+            let d = channels(*a)
+                .iter()
+                .zip(channels(*b))
+                .map(|(x, y)| x.abs_diff(y))
+                .max()
+                .unwrap_or(0);
+            total += d;
+            far += usize::from(d > 48);
+        }
+        let mean = f64::from(total) / (28.0 * 28.0);
+        assert!(mean < 2.0, "fraction {fraction}: mean difference {mean:.2}");
+        assert!(
+            far <= 8,
+            "fraction {fraction}: {far} pixels differ by more than 48"
+        );
+    }
+}

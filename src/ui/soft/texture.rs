@@ -45,6 +45,10 @@ impl Textures {
         }
     }
 
+    pub fn contains(&self, id: TextureId) -> bool {
+        self.textures.contains_key(&id)
+    }
+
     fn apply(&mut self, id: TextureId, delta: &ImageDelta) {
         let ImageData::Color(image) = &delta.image;
         let [w, h] = image.size;
