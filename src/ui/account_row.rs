@@ -116,8 +116,15 @@ impl Row {
         let rect = ui.max_rect();
         // The background first, so that the controls drawn over it get their clicks.
         let background = ui.interact(rect, ui.scope_id().with("row"), Sense::click());
-        let select_label = tr!(lang, "list.row.select", name = name);
-        background.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &select_label));
+        // Labels and hover texts are made only when asked for (a screen reader, a hover):
+        // a frame that only moves the countdowns makes none.
+        background.widget_info(|| {
+            WidgetInfo::labeled(
+                egui::Role::Button,
+                true,
+                tr!(lang, "list.row.select", name = name),
+            )
+        });
         if background.clicked() {
             action = Some(RowAction::Select);
         }
@@ -145,10 +152,12 @@ impl Row {
             if let Some(Some(chosen)) = menu.inner {
                 action = Some(chosen);
             }
-            let menu_label = tr!(lang, "list.menu.label", name = name);
+            let menu_label = || tr!(lang, "list.menu.label", name = name);
             menu.response
-                .widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &menu_label));
-            menu.response.on_hover_text(&menu_label);
+                .widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, menu_label()));
+            menu.response.on_hover_ui(|ui| {
+                ui.label(menu_label());
+            });
 
             match account.params.kind {
                 Kind::Totp => {
@@ -168,7 +177,9 @@ impl Row {
             self.code_ui(ui, now, lang, &mut action);
             ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
                 ui.add_space(2.0);
-                let handle = grip(ui).on_hover_text(tr!(lang, "list.drag_hint"));
+                let handle = grip(ui).on_hover_ui(|ui| {
+                    ui.label(tr!(lang, "list.drag_hint"));
+                });
                 handle.widget_info(|| {
                     WidgetInfo::labeled(
                         egui::Role::Button,
@@ -295,7 +306,9 @@ impl Row {
                     let text = RichText::new(group_digits(&code)).monospace().size(26.0);
                     let copy = ui
                         .add(egui::Button::new(text).frame(false))
-                        .on_hover_text(tr!(lang, "list.copy_hint"));
+                        .on_hover_ui(|ui| {
+                            ui.label(tr!(lang, "list.copy_hint"));
+                        });
                     if copy.clicked() {
                         *action = Some(RowAction::Copy);
                     }
@@ -316,7 +329,12 @@ fn rounded_fill(rect: egui::Rect, radius: f32, color: egui::Color32) -> egui::Me
         .min(rect.width() / 2.0)
         .min(rect.height() / 2.0)
         .max(0.0);
+    // Three rectangles and four corners of STEPS triangles: sized once, as this runs for
+    // every row in every frame.
+    const STEPS: usize = 4;
     let mut mesh = egui::Mesh::default();
+    mesh.vertices.reserve(3 * 4 + 4 * (STEPS + 2));
+    mesh.indices.reserve(3 * 6 + 4 * STEPS * 3);
     // The middle column, full height; the left and right columns between the corners.
     let middle = Rect::from_min_max(
         pos2(rect.left() + r, rect.top()),
@@ -330,29 +348,33 @@ fn rounded_fill(rect: egui::Rect, radius: f32, color: egui::Color32) -> egui::Me
     if r <= 0.0 {
         return mesh;
     }
-    // Each corner: a quarter disc around its centre, in a few steps (the radius is small).
-    const STEPS: u32 = 4;
-    let corners = [
-        (pos2(rect.left() + r, rect.top() + r), std::f32::consts::PI),
+    // A quarter circle from the left (-x) round to the top (-y), in STEPS steps; each corner
+    // turns it by its own quarter.
+    const QUARTER: [(f32, f32); STEPS + 1] = [
+        (-1.0, 0.0),
+        (-0.923_879_5, -0.382_683_43),
         (
-            pos2(rect.right() - r, rect.top() + r),
-            1.5 * std::f32::consts::PI,
+            -std::f32::consts::FRAC_1_SQRT_2,
+            -std::f32::consts::FRAC_1_SQRT_2,
         ),
-        (pos2(rect.right() - r, rect.bottom() - r), 0.0),
-        (
-            pos2(rect.left() + r, rect.bottom() - r),
-            0.5 * std::f32::consts::PI,
-        ),
+        (-0.382_683_43, -0.923_879_5),
+        (0.0, -1.0),
     ];
-    for (centre, start) in corners {
+    type Turn = fn((f32, f32)) -> (f32, f32);
+    let corners: [(Pos2, Turn); 4] = [
+        (pos2(rect.left() + r, rect.top() + r), |(x, y)| (x, y)),
+        (pos2(rect.right() - r, rect.top() + r), |(x, y)| (-y, x)),
+        (pos2(rect.right() - r, rect.bottom() - r), |(x, y)| (-x, -y)),
+        (pos2(rect.left() + r, rect.bottom() - r), |(x, y)| (y, -x)),
+    ];
+    for (centre, turn) in corners {
         let first = mesh.vertices.len() as u32;
         mesh.colored_vertex(centre, color);
-        for i in 0..=STEPS {
-            let angle = start + std::f32::consts::FRAC_PI_2 * i as f32 / STEPS as f32;
-            let at: Pos2 = centre + r * vec2(angle.cos(), angle.sin());
-            mesh.colored_vertex(at, color);
+        for unit in QUARTER {
+            let (x, y) = turn(unit);
+            mesh.colored_vertex(centre + r * vec2(x, y), color);
         }
-        for i in 0..STEPS {
+        for i in 0..STEPS as u32 {
             mesh.add_triangle(first, first + 1 + i, first + 2 + i);
         }
     }
@@ -381,6 +403,27 @@ fn grip(ui: &mut Ui) -> Response {
 mod tests {
     use super::*;
     use kunci::otp::Params;
+
+    #[test]
+    fn a_rounded_fill_has_its_corners_on_the_circles() {
+        let rect = egui::Rect::from_min_max(egui::pos2(10.0, 20.0), egui::pos2(110.0, 80.0));
+        let mesh = rounded_fill(rect, 4.0, egui::Color32::RED);
+        assert_eq!(mesh.indices.len(), 3 * 6 + 4 * 4 * 3);
+        // Every vertex is within the rectangle; the corner fans' rims are 4 from their centres.
+        let centres = [(14.0, 24.0), (106.0, 24.0), (106.0, 76.0), (14.0, 76.0)];
+        for (corner, &(cx, cy)) in centres.iter().enumerate() {
+            let fan = &mesh.vertices[12 + corner * 6..12 + (corner + 1) * 6];
+            assert_eq!(fan[0].pos, egui::pos2(cx, cy));
+            for v in &fan[1..] {
+                assert!(rect.expand(1e-4).contains(v.pos), "{:?}", v.pos);
+                let r = (v.pos - egui::pos2(cx, cy)).length();
+                assert!((r - 4.0).abs() < 1e-4, "corner {corner}: {r}");
+                // Each fan lies in its own corner of the rectangle.
+                assert!((v.pos.x - cx) * (cx - 60.0) >= -1e-4, "corner {corner}");
+                assert!((v.pos.y - cy) * (cy - 50.0) >= -1e-4, "corner {corner}");
+            }
+        }
+    }
 
     #[test]
     fn digits_are_grouped_for_reading() {

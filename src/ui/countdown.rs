@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 
 use egui::{
-    Color32, ColorImage, Context, Id, Rect, Response, Sense, TextureHandle, TextureOptions, Ui,
-    Vec2, Widget, WidgetInfo,
+    Color32, ColorImage, Context, Id, Rect, Response, Sense, TextureHandle, TextureId,
+    TextureOptions, Ui, Vec2, Widget, WidgetInfo,
 };
 
 use crate::i18n::Language;
@@ -57,8 +57,8 @@ impl Widget for Countdown {
             lang,
         } = self;
         let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
-        let label = tr!(lang, "ui.countdown.seconds_left", seconds = seconds_left);
-        response.widget_info(|| WidgetInfo::labeled(egui::Role::ProgressIndicator, true, &label));
+        let label = || tr!(lang, "ui.countdown.seconds_left", seconds = seconds_left);
+        response.widget_info(|| WidgetInfo::labeled(egui::Role::ProgressIndicator, true, label()));
         if ui.is_rect_visible(rect) {
             let visuals = ui.visuals();
             let urgent = seconds_left <= 5;
@@ -84,7 +84,7 @@ impl Widget for Countdown {
             let texture = ring_texture(ui.ctx(), key);
             let painter = ui.painter();
             painter.image(
-                texture.id(),
+                texture,
                 on_pixels,
                 Rect::from_min_max(egui::Pos2::ZERO, egui::pos2(1.0, 1.0)),
                 Color32::WHITE,
@@ -97,7 +97,9 @@ impl Widget for Countdown {
                 text_color,
             );
         }
-        response.on_hover_text(label)
+        response.on_hover_ui(|ui| {
+            ui.label(label());
+        })
     }
 }
 
@@ -124,12 +126,15 @@ struct RingKey {
 struct RingTextures(HashMap<RingKey, TextureHandle>);
 
 /// The texture for `key`, drawn and uploaded the first time it is asked for.
-fn ring_texture(ctx: &Context, key: RingKey) -> TextureHandle {
+fn ring_texture(ctx: &Context, key: RingKey) -> TextureId {
     let id = Id::unique("kunci-countdown-rings");
-    if let Some(texture) = ctx.data(|d| {
-        d.get_temp::<RingTextures>(id)
-            .and_then(|r| r.0.get(&key).cloned())
-    }) {
+    let kept = |d: &mut egui::util::IdTypeMap| {
+        d.get_temp_mut_or_default::<RingTextures>(id)
+            .0
+            .get(&key)
+            .map(TextureHandle::id)
+    };
+    if let Some(texture) = ctx.data_mut(kept) {
         return texture;
     }
     let image = ring_image(
@@ -141,14 +146,15 @@ fn ring_texture(ctx: &Context, key: RingKey) -> TextureHandle {
     );
     // Nearest: the image is shown 1:1 on whole pixels.
     let texture = ctx.load_texture("countdown-ring", image, TextureOptions::NEAREST);
+    let texture_id = texture.id();
     ctx.data_mut(|d| {
         let rings = d.get_temp_mut_or_default::<RingTextures>(id);
         if rings.0.len() >= MAX_IMAGES {
             rings.0.clear();
         }
-        rings.0.insert(key, texture.clone());
+        rings.0.insert(key, texture);
     });
-    texture
+    texture_id
 }
 
 /// A `side`-pixel square image of the ring: the track all round, in `track`, and over it the

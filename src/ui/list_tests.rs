@@ -767,3 +767,66 @@ fn reenrol_scan_qr_puts_the_scanned_secret_into_this_account() {
     );
     h.get_by_label(&shown_code(NEW_KEY, MID_PERIOD));
 }
+
+/// What egui's pass over the window costs when only the countdowns move: 20 accounts, one a
+/// second, as a focused window idles. A figure to profile (`perf record`), not a check:
+/// `PASSES=4000 cargo test --release --bin kunci -- --ignored bench_idle_passes --nocapture`
+#[test]
+#[ignore]
+fn bench_idle_passes() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let f = Fixture::new();
+    for i in 0..20 {
+        f.add(&format!("LPSE Kota {i}"), &format!("penyedia{i}"), KEY);
+    }
+    let t = Arc::new(AtomicU64::new(40));
+    let t2 = t.clone();
+    let clock: Clock = Arc::new(move || t2.load(Ordering::Relaxed) as f64);
+    let (saved, _) = Settings::load(&f.dir());
+    let mut app = KunciApp::new(Setup {
+        opener: f.opener(),
+        clock,
+        settings: Settings {
+            auto_check_time: false,
+            language: Some(Language::English),
+            ..saved
+        },
+        data_dir: Some(f.dir()),
+        notices: Vec::new(),
+    });
+    let ctx = egui::Context::default();
+    let input = |time: f64| egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(480.0, 640.0),
+        )),
+        time: Some(time),
+        ..Default::default()
+    };
+    let pass = |app: &mut KunciApp, time: f64| {
+        let mut out = ctx.run_ui(input(time), |ui| {
+            app.logic(ui.ctx());
+            app.ui(ui);
+        });
+        out.textures_delta.clear();
+        out.shapes.len()
+    };
+    for i in 0..5 {
+        pass(&mut app, f64::from(i));
+    }
+    app.wait_for_worker(Duration::from_secs(20));
+    for i in 5..10 {
+        pass(&mut app, f64::from(i));
+    }
+    let n: u64 = std::env::var("PASSES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let start = std::time::Instant::now();
+    let mut shapes = 0;
+    for i in 0..n {
+        t.store(50 + i, Ordering::Relaxed);
+        shapes = pass(&mut app, 10.0 + i as f64);
+    }
+    eprintln!("{:?} per pass, {shapes} shapes", start.elapsed() / n as u32);
+}
