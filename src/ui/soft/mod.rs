@@ -26,6 +26,7 @@ mod texture;
 
 use std::num::NonZeroU32;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use egui::epaint::ClippedShape;
@@ -82,6 +83,21 @@ enum UserEvent {
     AccessKit(accesskit_winit::Event),
 }
 
+/// Repaints asked for on the loop's thread, with the pass they were asked in.
+#[derive(Clone, Default)]
+struct LocalRequests(Arc<Mutex<Vec<(Instant, u64)>>>);
+
+impl LocalRequests {
+    fn push(&self, when: Instant, pass_nr: u64) {
+        let mut requests = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        requests.push((when, pass_nr));
+    }
+
+    fn take(&self) -> Vec<(Instant, u64)> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
 impl From<accesskit_winit::Event> for UserEvent {
     fn from(event: accesskit_winit::Event) -> Self {
         UserEvent::AccessKit(event)
@@ -101,14 +117,23 @@ pub fn run(
     // As eframe: a pass may be discarded and run again once (Context::request_discard).
     ctx.options_mut(|o| o.max_passes = std::num::NonZeroUsize::MIN.saturating_add(1));
     let proxy = event_loop.create_proxy();
+    let local_requests = LocalRequests::default();
     {
         let proxy = proxy.clone();
+        let local_requests = local_requests.clone();
+        let loop_thread = std::thread::current().id();
         ctx.set_request_repaint_callback(move |info| {
-            if info.viewport_id == ViewportId::ROOT {
-                let _ = proxy.send_event(UserEvent::RequestRepaint {
-                    when: Instant::now() + info.delay,
-                    pass_nr: info.current_cumulative_pass_nr,
-                });
+            if info.viewport_id != ViewportId::ROOT {
+                return;
+            }
+            let when = Instant::now() + info.delay;
+            let pass_nr = info.current_cumulative_pass_nr;
+            // The loop's own requests (most are made during a pass) are read before it
+            // sleeps: waking it through the proxy would cost it a turn for nothing.
+            if std::thread::current().id() == loop_thread {
+                local_requests.push(when, pass_nr);
+            } else {
+                let _ = proxy.send_event(UserEvent::RequestRepaint { when, pass_nr });
             }
         });
     }
@@ -119,6 +144,7 @@ pub fn run(
         builder: viewport,
         max_texture_side,
         proxy,
+        local_requests,
         shown: None,
         error: None,
         start: Instant::now(),
@@ -143,6 +169,7 @@ struct Runner {
     builder: ViewportBuilder,
     max_texture_side: usize,
     proxy: EventLoopProxy<UserEvent>,
+    local_requests: LocalRequests,
     shown: Option<Shown>,
     error: Option<WindowError>,
     start: Instant,
@@ -355,11 +382,28 @@ impl Runner {
         })
     }
 
+    /// A repaint the context asked for during pass `pass_nr`.
+    fn request_repaint(&mut self, when: Instant, pass_nr: u64) {
+        // A request from a pass already followed by another is already answered.
+        let current = self.ctx.cumulative_pass_nr_for(ViewportId::ROOT);
+        if current == pass_nr || current == pass_nr + 1 {
+            self.schedule(when);
+        }
+    }
+
+    fn take_local_requests(&mut self) {
+        for (when, pass_nr) in self.local_requests.take() {
+            self.request_repaint(when, pass_nr);
+        }
+    }
+
     /// Runs what is due and tells the loop when to wake next.
     fn check_repaints(&mut self, event_loop: &ActiveEventLoop) {
+        self.take_local_requests();
         if self.next_repaint.is_some_and(|when| when <= Instant::now()) {
             self.next_repaint = None;
             self.frame(event_loop);
+            self.take_local_requests();
         }
         event_loop.set_control_flow(match self.next_repaint {
             Some(when) => ControlFlow::WaitUntil(when),
@@ -489,13 +533,7 @@ impl ApplicationHandler<UserEvent> for Runner {
     fn user_event(&mut self, _event_loop: &ActiveEventLoop, event: UserEvent) {
         let now = Instant::now();
         match event {
-            UserEvent::RequestRepaint { when, pass_nr } => {
-                // A request from a pass already followed by another is already answered.
-                let current = self.ctx.cumulative_pass_nr_for(ViewportId::ROOT);
-                if current == pass_nr || current == pass_nr + 1 {
-                    self.schedule(when);
-                }
-            }
+            UserEvent::RequestRepaint { when, pass_nr } => self.request_repaint(when, pass_nr),
             UserEvent::AccessKit(event) => {
                 let Some(shown) = &mut self.shown else { return };
                 match event.window_event {
