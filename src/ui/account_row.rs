@@ -331,10 +331,10 @@ fn rounded_fill(rect: egui::Rect, radius: f32, color: egui::Color32) -> egui::Me
         .max(0.0);
     // Three rectangles and four corners of STEPS triangles: sized once, as this runs for
     // every row in every frame.
-    const STEPS: usize = 4;
+    const STEPS: u32 = 4;
     let mut mesh = egui::Mesh::default();
-    mesh.vertices.reserve(3 * 4 + 4 * (STEPS + 2));
-    mesh.indices.reserve(3 * 6 + 4 * STEPS * 3);
+    mesh.vertices.reserve(3 * 4 + 4 * (STEPS as usize + 2));
+    mesh.indices.reserve(3 * 6 + 4 * STEPS as usize * 3);
     // The middle column, full height; the left and right columns between the corners.
     let middle = Rect::from_min_max(
         pos2(rect.left() + r, rect.top()),
@@ -348,33 +348,28 @@ fn rounded_fill(rect: egui::Rect, radius: f32, color: egui::Color32) -> egui::Me
     if r <= 0.0 {
         return mesh;
     }
-    // A quarter circle from the left (-x) round to the top (-y), in STEPS steps; each corner
-    // turns it by its own quarter.
-    const QUARTER: [(f32, f32); STEPS + 1] = [
-        (-1.0, 0.0),
-        (-0.923_879_5, -0.382_683_43),
+    // Each corner: a quarter disc around its centre, in a few steps (the radius is small).
+    let corners = [
+        (pos2(rect.left() + r, rect.top() + r), std::f32::consts::PI),
         (
-            -std::f32::consts::FRAC_1_SQRT_2,
-            -std::f32::consts::FRAC_1_SQRT_2,
+            pos2(rect.right() - r, rect.top() + r),
+            1.5 * std::f32::consts::PI,
         ),
-        (-0.382_683_43, -0.923_879_5),
-        (0.0, -1.0),
+        (pos2(rect.right() - r, rect.bottom() - r), 0.0),
+        (
+            pos2(rect.left() + r, rect.bottom() - r),
+            0.5 * std::f32::consts::PI,
+        ),
     ];
-    type Turn = fn((f32, f32)) -> (f32, f32);
-    let corners: [(Pos2, Turn); 4] = [
-        (pos2(rect.left() + r, rect.top() + r), |(x, y)| (x, y)),
-        (pos2(rect.right() - r, rect.top() + r), |(x, y)| (-y, x)),
-        (pos2(rect.right() - r, rect.bottom() - r), |(x, y)| (-x, -y)),
-        (pos2(rect.left() + r, rect.bottom() - r), |(x, y)| (y, -x)),
-    ];
-    for (centre, turn) in corners {
+    for (centre, start) in corners {
         let first = mesh.vertices.len() as u32;
         mesh.colored_vertex(centre, color);
-        for unit in QUARTER {
-            let (x, y) = turn(unit);
-            mesh.colored_vertex(centre + r * vec2(x, y), color);
+        for i in 0..=STEPS {
+            let angle = start + std::f32::consts::FRAC_PI_2 * i as f32 / STEPS as f32;
+            let at: Pos2 = centre + r * vec2(angle.cos(), angle.sin());
+            mesh.colored_vertex(at, color);
         }
-        for i in 0..STEPS as u32 {
+        for i in 0..STEPS {
             mesh.add_triangle(first, first + 1 + i, first + 2 + i);
         }
     }
