@@ -101,8 +101,15 @@ impl Fixture {
         opener: Opener,
         size: [f32; 2],
     ) -> Harness<'static, KunciApp> {
+        Harness::builder()
+            .with_size(size)
+            .build_ui_state(|ui, app: &mut KunciApp| app.ui(ui), self.app(clock, opener))
+    }
+
+    /// The app with the settings saved in the data directory (in English, no network time).
+    fn app(&self, clock: Clock, opener: Opener) -> KunciApp {
         let (saved, _) = Settings::load(&self.dir());
-        let app = KunciApp::new(Setup {
+        KunciApp::new(Setup {
             opener,
             clock,
             settings: Settings {
@@ -112,10 +119,7 @@ impl Fixture {
             },
             data_dir: Some(self.dir()),
             notices: Vec::new(),
-        });
-        Harness::builder()
-            .with_size(size)
-            .build_ui_state(|ui, app: &mut KunciApp| app.ui(ui), app)
+        })
     }
 
     /// 500 accounts, "user001" to "user500", spread over ten issuers ("LPSE 0" to "LPSE 9"
@@ -768,8 +772,8 @@ fn reenrol_scan_qr_puts_the_scanned_secret_into_this_account() {
     h.get_by_label(&shown_code(NEW_KEY, MID_PERIOD));
 }
 
-/// What egui's pass over the window costs when only the countdowns move: 20 accounts, one a
-/// second, as a focused window idles. A figure to profile (`perf record`), not a check:
+/// What egui's pass over the default window costs when only the countdowns move: 20 accounts,
+/// the clock one second on per pass, as a focused window idles. A figure to profile (`perf record`), not a check:
 /// `PASSES=4000 cargo test --release --bin kunci -- --ignored bench_idle_passes --nocapture`
 #[test]
 #[ignore]
@@ -782,23 +786,12 @@ fn bench_idle_passes() {
     let t = Arc::new(AtomicU64::new(40));
     let t2 = t.clone();
     let clock: Clock = Arc::new(move || t2.load(Ordering::Relaxed) as f64);
-    let (saved, _) = Settings::load(&f.dir());
-    let mut app = KunciApp::new(Setup {
-        opener: f.opener(),
-        clock,
-        settings: Settings {
-            auto_check_time: false,
-            language: Some(Language::English),
-            ..saved
-        },
-        data_dir: Some(f.dir()),
-        notices: Vec::new(),
-    });
+    let mut app = f.app(clock, f.opener());
     let ctx = egui::Context::default();
     let input = |time: f64| egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(
             egui::Pos2::ZERO,
-            egui::vec2(480.0, 640.0),
+            DEFAULT_SIZE.into(),
         )),
         time: Some(time),
         ..Default::default()
