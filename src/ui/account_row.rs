@@ -268,13 +268,19 @@ impl Row {
         ui.allocate_ui_with_layout(column, layout, |ui| {
             ui.add_space(6.0);
             ui.label(RichText::new(tr!(lang, "list.next_caption")).small().weak());
-            let text = RichText::new(group_digits(next))
-                .monospace()
-                .size(15.0)
-                .weak();
+            let digits = group_digits(next);
+            let text = RichText::new(&digits).monospace().size(15.0).weak();
+            // A clickable label, not a frameless button: a button egui has not seen in the
+            // pass before asks for two more frames (to learn its hover state), and this one
+            // is new in every row five seconds before each new code.
             let next_button = ui
-                .add(egui::Button::new(text).frame(false))
+                .add(
+                    egui::Label::new(text)
+                        .sense(Sense::click())
+                        .selectable(false),
+                )
                 .on_hover_text(tr!(lang, "list.copy_next_hint"));
+            next_button.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &digits));
             if next_button.clicked() {
                 *action = Some(RowAction::CopyNext);
             }

@@ -823,3 +823,36 @@ fn bench_idle_passes() {
     }
     eprintln!("{:?} per pass, {shapes} shapes", start.elapsed() / n as u32);
 }
+
+/// The next code's arrival, five seconds before each new code, and the new code itself ask
+/// for no frame before the next second's: each would otherwise be two more frames in every
+/// row's period, a sixth of an unfocused window's frames (issue 14).
+#[test]
+fn the_next_code_arrives_without_extra_frames() {
+    let f = Fixture::new();
+    f.add("GitHub", "ada", KEY);
+    let now = Arc::new(Mutex::new(50.0));
+    let clock: Clock = {
+        let now = Arc::clone(&now);
+        Arc::new(move || *now.lock().unwrap())
+    };
+    let mut h = f.window_with_clock(clock, f.opener(), [440.0, 600.0]);
+    settle(&mut h);
+    let soon = Arc::new(Mutex::new(Vec::new()));
+    h.ctx.set_request_repaint_callback({
+        let soon = Arc::clone(&soon);
+        move |info| {
+            if info.delay < Duration::from_millis(500) {
+                soon.lock().unwrap().push(info.delay);
+            }
+        }
+    });
+    let next = group_digits(&code(KEY, 60.0));
+    for t in 51..=62 {
+        *now.lock().unwrap() = f64::from(t);
+        h.step();
+        let shown = h.query_by_label(&next).is_some();
+        assert_eq!(shown, t >= 55, "the next code at {t} s");
+        assert_eq!(*soon.lock().unwrap(), [], "repaints asked for at {t} s");
+    }
+}
