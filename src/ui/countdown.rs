@@ -4,12 +4,19 @@
 //! two triangles a frame instead of a stroked circle and arc (some 450 thin, feathered
 //! triangles), which were most of the cost of a frame that only moves the countdowns (issue 14:
 //! 0.4 of 1.1 ms, painted on the CPU). The seconds are text over the image, as before.
+//!
+//! [`Ticks`]: when nothing but the countdowns will change for a while (the app says when, see
+//! [`plan_ticks`]), the next seconds' images and texts are made in the pass, and the window's
+//! loop shows each second by putting them in place of the last frame's, without a pass.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
 
+use egui::epaint::{ClippedShape, Galley, Shape};
 use egui::{
-    Color32, ColorImage, Context, Id, Rect, Response, Sense, TextureHandle, TextureId,
-    TextureOptions, Ui, Vec2, Widget, WidgetInfo,
+    Align2, Color32, ColorImage, Context, FontId, Id, Pos2, Rect, Response, Sense, TextureHandle,
+    TextureId, TextureOptions, Ui, Vec2, Widget, WidgetInfo,
 };
 
 use crate::i18n::Language;
@@ -22,6 +29,10 @@ const STEPS: u32 = 240;
 /// The most ring images kept (30 seconds of a 30-second period in two colours, and room for
 /// odd periods); beyond that the cache starts again.
 const MAX_IMAGES: usize = 128;
+/// The ring turns red for the last this many seconds.
+const URGENT_SECONDS: u64 = 5;
+/// The seconds' text size, in points.
+const TEXT_SIZE: f32 = 10.0;
 
 /// A ring that empties as the code's period runs out; red in the last seconds.
 pub struct Countdown {
@@ -61,7 +72,7 @@ impl Widget for Countdown {
         response.widget_info(|| WidgetInfo::labeled(egui::Role::ProgressIndicator, true, label()));
         if ui.is_rect_visible(rect) {
             let visuals = ui.visuals();
-            let urgent = seconds_left <= 5;
+            let urgent = seconds_left <= URGENT_SECONDS;
             let arc = if urgent {
                 Color32::from_rgb(0xd0, 0x3a, 0x2f)
             } else {
@@ -91,10 +102,21 @@ impl Widget for Countdown {
             );
             painter.text(
                 on_pixels.center(),
-                egui::Align2::CENTER_CENTER,
+                Align2::CENTER_CENTER,
                 seconds_left.to_string(),
-                egui::FontId::proportional(10.0),
+                FontId::proportional(TEXT_SIZE),
                 text_color,
+            );
+            remember(
+                ui.ctx(),
+                Drawn {
+                    key,
+                    texture,
+                    rect: on_pixels,
+                    seconds_left,
+                    period,
+                    text_color,
+                },
             );
         }
         response.on_hover_ui(|ui| {
@@ -127,15 +149,20 @@ struct RingTextures(HashMap<RingKey, TextureHandle>);
 
 /// The texture for `key`, drawn and uploaded the first time it is asked for.
 fn ring_texture(ctx: &Context, key: RingKey) -> TextureId {
+    with_ring(ctx, key, TextureHandle::id)
+}
+
+/// `read` of the texture for `key`, drawn and uploaded the first time it is asked for.
+fn with_ring<R>(ctx: &Context, key: RingKey, read: impl Fn(&TextureHandle) -> R) -> R {
     let id = Id::unique("kunci-countdown-rings");
     let kept = |d: &mut egui::util::IdTypeMap| {
         d.get_temp_mut_or_default::<RingTextures>(id)
             .0
             .get(&key)
-            .map(TextureHandle::id)
+            .map(&read)
     };
-    if let Some(texture) = ctx.data_mut(kept) {
-        return texture;
+    if let Some(kept) = ctx.data_mut(kept) {
+        return kept;
     }
     let image = ring_image(
         key.side as usize,
@@ -146,7 +173,7 @@ fn ring_texture(ctx: &Context, key: RingKey) -> TextureId {
     );
     // Nearest: the image is shown 1:1 on whole pixels.
     let texture = ctx.load_texture("countdown-ring", image, TextureOptions::NEAREST);
-    let texture_id = texture.id();
+    let answer = read(&texture);
     ctx.data_mut(|d| {
         let rings = d.get_temp_mut_or_default::<RingTextures>(id);
         if rings.0.len() >= MAX_IMAGES {
@@ -154,7 +181,217 @@ fn ring_texture(ctx: &Context, key: RingKey) -> TextureId {
         }
         rings.0.insert(key, texture);
     });
-    texture_id
+    answer
+}
+
+/// A countdown as a pass drew it.
+#[derive(Clone)]
+struct Drawn {
+    key: RingKey,
+    texture: TextureId,
+    /// Where its image lies (the seconds are centred on it).
+    rect: Rect,
+    seconds_left: u64,
+    period: u64,
+    text_color: Color32,
+}
+
+/// The countdowns drawn in pass `pass_nr`, in the order they were drawn.
+#[derive(Clone, Default)]
+struct DrawnInPass {
+    pass_nr: u64,
+    countdowns: Vec<Drawn>,
+}
+
+fn drawn_id() -> Id {
+    Id::unique("kunci-countdowns-drawn")
+}
+
+fn remember(ctx: &Context, drawn: Drawn) {
+    let pass_nr = ctx.cumulative_pass_nr();
+    ctx.data_mut(|d| {
+        let this_pass = d.get_temp_mut_or_default::<DrawnInPass>(drawn_id());
+        if this_pass.pass_nr != pass_nr {
+            this_pass.pass_nr = pass_nr;
+            this_pass.countdowns.clear();
+        }
+        this_pass.countdowns.push(drawn);
+    });
+}
+
+/// The frames after a pass in which only its countdowns move: for each, every countdown's
+/// image and seconds, made in the pass (so the textures and glyphs they need came with it).
+#[derive(Clone)]
+pub struct Ticks {
+    pass_nr: u64,
+    /// The countdowns as the pass drew them, to be found in its shapes.
+    drawn: Vec<Drawn>,
+    /// Where each countdown's image and text are in the shapes, once found.
+    found: Option<Vec<usize>>,
+    moves: VecDeque<Move>,
+    /// How long after the pass another one is due (a countdown reaches its last seconds,
+    /// or the app's own time runs out).
+    pub then: Duration,
+}
+
+/// One second's countdowns, `after` the pass.
+#[derive(Clone)]
+struct Move {
+    after: Duration,
+    countdowns: Vec<(TextureHandle, Arc<Galley>, Pos2)>,
+}
+
+/// What the app tells [`plan_ticks`]: only the countdowns change at each of `moves` (how
+/// long after now, how many whole seconds after the pass's), in order, until `end` (a pass is
+/// due then anyway), and until a countdown reaches its `last_seconds` or a new period (where
+/// its row changes).
+pub struct TickPlan {
+    pub moves: Vec<(Duration, u64)>,
+    pub end: Duration,
+    pub last_seconds: u64,
+}
+
+fn ticks_enabled_id() -> Id {
+    Id::unique("kunci-countdown-ticks-enabled")
+}
+
+/// Tells the app's passes that [`Ticks`] are drawn (by the window's loop): only then are they
+/// planned.
+pub fn enable_ticks(ctx: &Context) {
+    ctx.data_mut(|d| d.insert_temp(ticks_enabled_id(), true));
+}
+
+/// Makes the [`Ticks`] of `plan` for the countdowns drawn in this pass, for [`take_ticks`].
+/// Call at the end of a pass, when nothing else in the window can change until `plan.end`.
+pub fn plan_ticks(ctx: &Context, plan: &TickPlan) {
+    if !ctx.data(|d| d.get_temp::<bool>(ticks_enabled_id()).unwrap_or(false)) {
+        return;
+    }
+    let pass_nr = ctx.cumulative_pass_nr();
+    let Some(drawn) = ctx
+        .data(|d| d.get_temp::<DrawnInPass>(drawn_id()))
+        .filter(|drawn| drawn.pass_nr == pass_nr && !drawn.countdowns.is_empty())
+        .map(|drawn| drawn.countdowns)
+    else {
+        return;
+    };
+    // The ring turns red, and the app's row changes, as the seconds left cross these.
+    let edges = [plan.last_seconds, URGENT_SECONDS];
+    let same_look = |from: u64, to: u64| edges.iter().all(|edge| (from > *edge) == (to > *edge));
+    let mut moves = VecDeque::new();
+    let mut then = plan.end;
+    for &(after, seconds) in &plan.moves {
+        if after >= plan.end {
+            break;
+        }
+        let lefts: Option<Vec<u64>> = drawn
+            .iter()
+            .map(|c| {
+                c.seconds_left
+                    .checked_sub(seconds)
+                    .filter(|left| *left > 0 && same_look(c.seconds_left, *left))
+            })
+            .collect();
+        let Some(lefts) = lefts else {
+            then = after;
+            break;
+        };
+        let countdowns = drawn
+            .iter()
+            .zip(lefts)
+            .map(|(c, left)| {
+                let key = RingKey {
+                    steps: steps(left, c.period),
+                    ..c.key
+                };
+                let texture = with_ring(ctx, key, TextureHandle::clone);
+                let font = FontId::proportional(TEXT_SIZE);
+                let galley = ctx
+                    .fonts_mut(|f| f.layout(left.to_string(), font, c.text_color, f32::INFINITY));
+                let pos = Align2::CENTER_CENTER
+                    .anchor_size(c.rect.center(), galley.size())
+                    .min;
+                (texture, galley, pos)
+            })
+            .collect();
+        moves.push_back(Move { after, countdowns });
+    }
+    if moves.is_empty() {
+        return;
+    }
+    let ticks = Ticks {
+        pass_nr,
+        drawn,
+        found: None,
+        moves,
+        then,
+    };
+    ctx.data_mut(|d| d.insert_temp(ticks_id(), Some(ticks)));
+}
+
+fn ticks_id() -> Id {
+    Id::unique("kunci-countdown-ticks")
+}
+
+/// The [`Ticks`] planned in the pass that just ended, if it planned any.
+pub fn take_ticks(ctx: &Context) -> Option<Ticks> {
+    let ticks = ctx.data_mut(|d| d.remove_temp::<Option<Ticks>>(ticks_id()))??;
+    // The pass number went up when the pass ended.
+    (ticks.pass_nr + 1 == ctx.cumulative_pass_nr()).then_some(ticks)
+}
+
+impl Ticks {
+    /// How long after the pass the next move is due.
+    pub fn next_move(&self) -> Option<Duration> {
+        self.moves.front().map(|m| m.after)
+    }
+
+    /// Puts the next move's countdowns in place of those in `shapes` (the last frame's).
+    /// False when they are not where the pass drew them (nothing is changed then).
+    pub fn apply_next(&mut self, shapes: &mut [ClippedShape]) -> bool {
+        if self.found.is_none() {
+            self.found = find(&self.drawn, shapes);
+        }
+        let (Some(found), Some(next)) = (&self.found, self.moves.pop_front()) else {
+            return false;
+        };
+        for (&at, (texture, galley, pos)) in found.iter().zip(next.countdowns) {
+            if let Shape::Mesh(mesh) = &mut shapes[at].shape {
+                Arc::make_mut(mesh).texture_id = texture.id();
+            }
+            if let Shape::Text(text) = &mut shapes[at + 1].shape {
+                text.galley = galley;
+                text.pos = pos;
+            }
+        }
+        true
+    }
+}
+
+/// Where each drawn countdown's image is in `shapes`, its seconds' text right after it (they
+/// are painted one after the other, on one layer): `None` unless every one is found.
+fn find(drawn: &[Drawn], shapes: &[ClippedShape]) -> Option<Vec<usize>> {
+    let mut from = 0;
+    drawn
+        .iter()
+        .map(|c| {
+            let text = c.seconds_left.to_string();
+            let at = from
+                + shapes[from..].windows(2).position(|pair| {
+                    let image = match &pair[0].shape {
+                        Shape::Mesh(mesh) => {
+                            mesh.texture_id == c.texture
+                                && mesh.vertices.len() == 4
+                                && mesh.calc_bounds() == c.rect
+                        }
+                        _ => false,
+                    };
+                    image && matches!(&pair[1].shape, Shape::Text(t) if t.galley.text() == text)
+                })?;
+            from = at + 2;
+            Some(at)
+        })
+        .collect()
 }
 
 /// A `side`-pixel square image of the ring: the track all round, in `track`, and over it the

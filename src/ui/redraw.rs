@@ -14,19 +14,45 @@ pub fn next_redraw(
     focused: bool,
 ) -> Option<Duration> {
     let now = t.max(0.0).floor() as u64;
+    let next = next_second(now, periods, focused)?;
+    Some(delay(t, next))
+}
+
+/// The redraws after the next one, up to `horizon` from `t`, as [`next_redraw`] would ask for
+/// them one after the other: how long from `t` (the first is [`next_redraw`]'s), and how many
+/// whole seconds after `t`'s.
+pub fn redraws(t: f64, periods: &[u64], focused: bool, horizon: Duration) -> Vec<(Duration, u64)> {
+    let start = t.max(0.0).floor() as u64;
+    let mut second = start;
+    let mut redraws = Vec::new();
+    while let Some(next) = next_second(second, periods.iter().copied(), focused) {
+        let after = delay(t, next);
+        if after > horizon {
+            break;
+        }
+        redraws.push((after, next - start));
+        second = next;
+    }
+    redraws
+}
+
+/// The whole second after `now` at which the countdowns of these periods next need a redraw.
+fn next_second(now: u64, periods: impl IntoIterator<Item = u64>, focused: bool) -> Option<u64> {
     let mut periods = periods.into_iter().filter(|p| *p > 0).peekable();
     periods.peek()?;
-    let next = if focused {
+    Some(if focused {
         now + 1
     } else {
         periods
             .map(|period| next_change(now, period))
             .min()
             .unwrap_or(now + 1)
-    };
-    Some(Duration::from_secs_f64(
-        (next as f64 - t).clamp(0.05, 300.0),
-    ))
+    })
+}
+
+/// From `t` to the whole second `next`, kept within bounds.
+fn delay(t: f64, next: u64) -> Duration {
+    Duration::from_secs_f64((next as f64 - t).clamp(0.05, 300.0))
 }
 
 /// The first whole second after `now` at which an unfocused window shows something new for a
@@ -47,6 +73,22 @@ mod tests {
 
     fn secs(d: Option<Duration>) -> f64 {
         d.unwrap().as_secs_f64()
+    }
+
+    #[test]
+    fn the_redraws_ahead_are_next_redraws_one_after_the_other() {
+        let horizon = Duration::from_secs(25);
+        let ahead = redraws(100.25, &[30], false, horizon);
+        let seconds: Vec<u64> = ahead.iter().map(|(_, s)| *s).collect();
+        // 100 is 20 s left: 105 (15 left), 110 (10), 115 (5) to 119 (1), 120 (a new code),
+        // 125 (25 left).
+        assert_eq!(seconds, [5, 10, 15, 16, 17, 18, 19, 20, 25]);
+        assert_eq!(ahead[0].0, next_redraw(100.25, [30], false).unwrap());
+        assert!((secs(Some(ahead[1].0)) - 9.75).abs() < 1e-9);
+        let focused = redraws(100.25, &[30], true, horizon);
+        assert_eq!(focused.len(), 25);
+        assert_eq!(focused[0].0, next_redraw(100.25, [30], true).unwrap());
+        assert!(redraws(100.25, &[], true, horizon).is_empty());
     }
 
     #[test]

@@ -19,7 +19,7 @@ use kunci::store::{DataDir, OpenError};
 
 use super::account_dialogs::{ChooseCode, ConfirmDelete, EditDialog};
 use super::account_list::{ListAction, ListView};
-use super::account_row::SecretState;
+use super::account_row::{NEXT_CODE_SECONDS, SecretState};
 use super::add_dialog::AddDialog;
 use super::backup_reminder;
 use super::cheap_frames;
@@ -27,6 +27,7 @@ use super::clipboard::{CodeClipboard, clear_delay, copied_message};
 use super::clock_panel::{ClockPanel, ClockSettingsDialog};
 use super::clock_worker::{ClockEvent, ClockRequest, ClockWorker};
 use super::command::{Command, HelpSection, Saved, Screen};
+use super::countdown::{self, TickPlan};
 use super::export_dialog::{ExportDialog, accounts_of};
 use super::help::HelpDialog;
 use super::import_dialog::ImportDialog;
@@ -35,7 +36,7 @@ use super::protect_settings::ProtectDialog;
 use super::qr_dialog::{AccountQrDialog, MigrationQrDialog};
 use super::quick::QuickAccess;
 use super::quick_settings::{QuickSettingsDialog, QuickStatus};
-use super::redraw::next_redraw;
+use super::redraw::{next_redraw, redraws};
 use super::reenrol_dialog::ReenrolDialog;
 use super::scan_dialog::ScanDialog;
 use super::settings_dialog::{SettingsDialog, theme_preference};
@@ -84,6 +85,10 @@ enum Dialog {
     /// Moving the secrets between the keychain and the vault file (from Settings).
     MoveSecrets(Box<MoveDialog>),
 }
+
+/// How far ahead a pass plans the seconds that only move the countdowns (see
+/// [`countdown::Ticks`]): a pass runs again at least this often.
+const TICKS_AHEAD: Duration = Duration::from_secs(60);
 
 /// What the window starts from.
 pub struct Setup {
@@ -518,14 +523,38 @@ impl KunciApp {
         let focused = ctx.input(|i| i.viewport().focused).unwrap_or(true);
         let periods = self.totp_periods();
         // Without countdowns, still look again now and then (the clock line's "checked at").
-        let mut wake = next_redraw(t, periods, focused).unwrap_or(Duration::from_secs(5));
-        if let Some(until_clear) = self.clipboard.tick() {
+        let mut wake =
+            next_redraw(t, periods.iter().copied(), focused).unwrap_or(Duration::from_secs(5));
+        let until_clear = self.clipboard.tick();
+        if let Some(until_clear) = until_clear {
             wake = wake.min(until_clear);
         }
         if let Some(until_lock) = lock_wake {
             wake = wake.min(until_lock);
         }
         ctx.request_repaint_after(wake);
+        // Until something else is due, the seconds ahead only move the countdowns: the window
+        // may show them without a pass. Not with a dialog, a message that goes, a code on the
+        // clipboard, or a hover text or menu shown (a ring's hover text tells the seconds).
+        let calm = matches!(self.phase, Phase::Open)
+            && matches!(self.dialog, Dialog::None)
+            && self.toast.is_none()
+            && until_clear.is_none()
+            && !ctx.memory(|m| {
+                m.areas().visible_layer_ids().iter().any(|layer| {
+                    matches!(layer.order, egui::Order::Tooltip | egui::Order::Foreground)
+                })
+            });
+        if calm {
+            countdown::plan_ticks(
+                &ctx,
+                &TickPlan {
+                    moves: redraws(t, &Vec::from_iter(periods), focused, TICKS_AHEAD),
+                    end: lock_wake.unwrap_or(TICKS_AHEAD),
+                    last_seconds: NEXT_CODE_SECONDS,
+                },
+            );
+        }
         let all_codes = matches!(self.phase, Phase::Open)
             && !self
                 .list
@@ -609,6 +638,10 @@ impl super::soft::WindowApp for KunciApp {
 
     fn on_exit(&mut self) {
         self.clipboard.clear_on_exit();
+    }
+
+    fn ticked(&mut self) {
+        self.startup_trace.frame(true);
     }
 }
 

@@ -18,6 +18,12 @@
 //! window: mapped by a window manager, uncovered, restored), so a redraw event could not tell
 //! whether the screen lost pixels. Here a redraw event always means it did, and the whole
 //! frame is sent; otherwise only what changed.
+//!
+//! And unlike eframe, a second in which only the countdowns move may be drawn without a pass:
+//! a pass after which nothing else can change for a while plans those seconds
+//! ([`countdown::Ticks`]), and the loop shows each by putting the countdowns' next images and
+//! texts in the last frame's shapes. Anything else the window hears of (input, a worker's
+//! result, any other repaint asked for in or since that pass) runs a pass as before.
 
 mod dirty;
 mod painter;
@@ -40,6 +46,8 @@ use winit::window::{Window, WindowId};
 use painter::{Look, Painter};
 use raster::PixelRect;
 
+use super::countdown::{self, Ticks};
+
 /// What the window runs: Kunci's app, as eframe would run it.
 pub trait WindowApp {
     /// Once, when the window exists (before its first frame).
@@ -49,6 +57,8 @@ pub trait WindowApp {
     fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4];
     /// Once, when the window has closed.
     fn on_exit(&mut self);
+    /// A frame was drawn that only moved the countdowns, without a pass.
+    fn ticked(&mut self);
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,7 +93,24 @@ enum UserEvent {
     AccessKit(accesskit_winit::Event),
 }
 
-/// Repaints asked for on the loop's thread, with the pass they were asked in.
+/// The delays of the repaints asked for on the loop's thread since the last pass began.
+#[derive(Clone, Default)]
+struct AskedInPass(Arc<Mutex<Vec<Duration>>>);
+
+impl AskedInPass {
+    fn push(&self, delay: Duration) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(delay);
+    }
+
+    fn take(&self) -> Vec<Duration> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// Repaints asked for on the loop's own thread, with the pass they were asked in.
 #[derive(Clone, Default)]
 struct LocalRequests(Arc<Mutex<Vec<(Instant, u64)>>>);
 
@@ -137,6 +164,20 @@ pub fn run(
             }
         });
     }
+    // Every repaint asked for during a pass, also those the callback does not hear of (not
+    // sooner than one already asked for): a pass that plans countdown ticks must have asked
+    // for nothing but the first of them.
+    let asked_in_pass = AskedInPass::default();
+    {
+        let asked_in_pass = asked_in_pass.clone();
+        let loop_thread = std::thread::current().id();
+        ctx.set_repaint_observer(move |info| {
+            if info.viewport_id == ViewportId::ROOT && std::thread::current().id() == loop_thread {
+                asked_in_pass.push(info.delay);
+            }
+        });
+    }
+    countdown::enable_ticks(&ctx);
     let app = make_app(&ctx);
     let mut runner = Runner {
         ctx,
@@ -145,6 +186,9 @@ pub fn run(
         max_texture_side,
         proxy,
         local_requests,
+        asked_in_pass,
+        planned: None,
+        ticks: None,
         shown: None,
         error: None,
         start: Instant::now(),
@@ -170,6 +214,11 @@ struct Runner {
     max_texture_side: usize,
     proxy: EventLoopProxy<UserEvent>,
     local_requests: LocalRequests,
+    asked_in_pass: AskedInPass,
+    /// The ticks the last pass planned, until the repaints it asked for are known.
+    planned: Option<Ticks>,
+    /// The ticks being shown, and when the pass that planned them asked for the first.
+    ticks: Option<(Instant, Ticks)>,
     shown: Option<Shown>,
     error: Option<WindowError>,
     start: Instant,
@@ -263,6 +312,9 @@ impl Runner {
         };
         let now = Instant::now();
         self.last_pass = Some(now);
+        self.ticks = None;
+        self.planned = None;
+        self.asked_in_pass.take();
         let window = shown.window.clone();
         // A minimized window runs rarely: its state is read at every pass (Windows and X11
         // tell nothing when the window is restored from the taskbar without the focus).
@@ -298,10 +350,18 @@ impl Runner {
                 pixels_per_point: output.pixels_per_point,
             };
             let shapes = std::mem::take(&mut output.shapes);
-            if let Err(e) = shown.paint(&self.ctx, look, shapes, &output.textures_delta)
-                && !std::mem::replace(&mut shown.paint_failed, true)
-            {
-                eprintln!("kunci: {e}; {RENDERER_HINT}");
+            let planned = countdown::take_ticks(&self.ctx);
+            match shown.paint(&self.ctx, look, shapes, &output.textures_delta) {
+                // Not while a screen reader reads the window: it would hear stale seconds.
+                Ok(()) if output.platform_output.accesskit_update.is_none() => {
+                    self.planned = planned;
+                }
+                Ok(()) => {}
+                Err(e) => {
+                    if !std::mem::replace(&mut shown.paint_failed, true) {
+                        eprintln!("kunci: {e}; {RENDERER_HINT}");
+                    }
+                }
             }
             // Applied: egui checks (in debug builds) that no delta is dropped unapplied.
             output.textures_delta.clear();
@@ -400,15 +460,76 @@ impl Runner {
     /// Runs what is due and tells the loop when to wake next.
     fn check_repaints(&mut self, event_loop: &ActiveEventLoop) {
         self.take_local_requests();
-        if self.next_repaint.is_some_and(|when| when <= Instant::now()) {
-            self.next_repaint = None;
-            self.frame(event_loop);
-            self.take_local_requests();
+        let now = Instant::now();
+        let pass_due = self.next_repaint.is_some_and(|when| when <= now);
+        // A tick that cannot be shown is shown by a pass.
+        if pass_due || (self.next_tick().is_some_and(|when| when <= now) && !self.tick()) {
+            self.pass(event_loop);
         }
-        event_loop.set_control_flow(match self.next_repaint {
+        let wake = match (self.next_repaint, self.next_tick()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        event_loop.set_control_flow(match wake {
             Some(when) => ControlFlow::WaitUntil(when),
             None => ControlFlow::Wait,
         });
+    }
+
+    /// A pass now, and the ticks it planned taken up if nothing else asked for a repaint.
+    fn pass(&mut self, event_loop: &ActiveEventLoop) {
+        let started = Instant::now();
+        self.next_repaint = None;
+        self.frame(event_loop);
+        self.take_local_requests();
+        let asked = self.asked_in_pass.take();
+        let Some(ticks) = self.planned.take() else {
+            return;
+        };
+        let (Some(first), Some(asked_at)) = (ticks.next_move(), self.next_repaint) else {
+            return;
+        };
+        // The app asks for its first tick as any repaint; it must be all that was asked for.
+        if asked.iter().any(|delay| *delay != first) {
+            return;
+        }
+        // Also the soonest: one asked for before the pass (egui's second frame after a
+        // request for one at once) would be sooner than the app's.
+        let planned_at = asked_at.checked_sub(first).unwrap_or(asked_at);
+        if planned_at < started {
+            return;
+        }
+        self.next_repaint = Some(planned_at + ticks.then);
+        self.ticks = Some((planned_at, ticks));
+    }
+
+    fn next_tick(&self) -> Option<Instant> {
+        let (planned_at, ticks) = self.ticks.as_ref()?;
+        Some(*planned_at + ticks.next_move()?)
+    }
+
+    /// Shows the next planned second of the countdowns, without a pass: false when it
+    /// cannot (a pass is then due).
+    fn tick(&mut self) -> bool {
+        let hidden = self.hidden();
+        let (Some(shown), Some((_, ticks))) = (self.shown.as_mut(), self.ticks.as_mut()) else {
+            return false;
+        };
+        let Some((look, mut shapes)) = shown.painter.last_frame().filter(|_| !hidden) else {
+            return false;
+        };
+        if !ticks.apply_next(&mut shapes) {
+            return false;
+        }
+        let nothing = egui::TexturesDelta::default();
+        if let Err(e) = shown.paint(&self.ctx, look, shapes, &nothing) {
+            if !std::mem::replace(&mut shown.paint_failed, true) {
+                eprintln!("kunci: {e}; {RENDERER_HINT}");
+            }
+            return false;
+        }
+        self.app.ticked();
+        true
     }
 }
 

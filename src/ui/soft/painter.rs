@@ -79,6 +79,13 @@ impl Painter {
 
     /// A frame skipped (a minimized window): the textures still change, and the next frame is
     /// painted whole.
+    /// The last frame painted whole or in part, if the canvas shows one: how, and its shapes.
+    pub fn last_frame(&self) -> Option<(Look, Vec<ClippedShape>)> {
+        self.painted
+            .as_ref()
+            .map(|(look, shapes)| (*look, shapes.clone()))
+    }
+
     pub fn skip(&mut self, textures: &TexturesDelta) {
         self.textures.set(textures);
         self.textures.free(textures);
@@ -179,6 +186,121 @@ mod tests {
             assert_eq!(differ, 0, "frame {frame}: {differ} pixels differ");
         }
         assert!(partial > 20, "only {partial} of 40 frames painted in part");
+    }
+
+    /// The seconds a pass planned, each shown by putting its countdowns into the last frame's
+    /// shapes (as the window's loop does), must be the frames a pass at that second paints.
+    #[test]
+    fn countdown_ticks_are_the_frames_a_pass_would_paint() {
+        // Second 3: 27, 27, 57 and 42 s left; the 30-second rings reach their last 5 s at 25,
+        // and from there tick on, red, to their new period at 30.
+        check_ticks(3, 22);
+        check_ticks(25, 5);
+    }
+
+    /// Plans ticks at second `start` (of four countdowns), checks that a pass is due `then`
+    /// seconds later and that each tick before it paints what a pass would.
+    fn check_ticks(start: u64, then: u64) {
+        use crate::ui::countdown::{self, Countdown, TickPlan};
+        use std::time::Duration;
+
+        let (w, h) = (240, 200);
+        let scene = |ui: &mut egui::Ui, second: u64| {
+            egui::CentralPanel::default().show(ui, |ui| {
+                for (row, period) in [30u64, 30, 60, 45].into_iter().enumerate() {
+                    ui.horizontal(|ui| {
+                        ui.label(format!("LPSE Kota {row}"));
+                        ui.add(Countdown::new(period - second % period, period));
+                    });
+                }
+            });
+        };
+        let input = |second: u64| RawInput {
+            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(w as f32, h as f32))),
+            time: Some(second as f64),
+            ..Default::default()
+        };
+        let ctx = egui::Context::default();
+        countdown::enable_ticks(&ctx);
+        let mut painter = Painter::default();
+        for _ in 0..2 {
+            let mut output = ctx.run_ui(input(start), |ui| {
+                scene(ui, start);
+                let moves = (1..40).map(|s| (Duration::from_secs(s), s)).collect();
+                let plan = TickPlan {
+                    moves,
+                    end: Duration::from_secs(30),
+                    last_seconds: 5,
+                };
+                countdown::plan_ticks(ui.ctx(), &plan);
+            });
+            painter.paint(&ctx, LOOK, output.shapes, &output.textures_delta, (w, h));
+            output.textures_delta.clear();
+        }
+        let mut ticks = countdown::take_ticks(&ctx).expect("ticks planned");
+        assert!(countdown::take_ticks(&ctx).is_none(), "taken once");
+        assert_eq!(ticks.then, Duration::from_secs(then), "from {start}");
+
+        let fresh = egui::Context::default();
+        let mut fresh_textures = Textures::default();
+        for second in start + 1..start + then {
+            assert_eq!(ticks.next_move(), Some(Duration::from_secs(second - start)));
+            let (look, mut shapes) = painter.last_frame().unwrap();
+            assert!(ticks.apply_next(&mut shapes), "second {second}");
+            let area = painter.paint(&ctx, look, shapes, &TexturesDelta::default(), (w, h));
+            assert!(
+                area.is_some_and(|a| a != PixelRect::whole(w, h)),
+                "painted in part"
+            );
+
+            let mut output = fresh.run_ui(input(second), |ui| scene(ui, second));
+            fresh_textures.set(&output.textures_delta);
+            let mut whole = Canvas::default();
+            whole.resize(w, h);
+            let primitives = fresh.tessellate(output.shapes, LOOK.pixels_per_point);
+            raster::paint(&mut whole, LOOK.clear, &primitives, &fresh_textures, 1.0);
+            fresh_textures.free(&output.textures_delta);
+            output.textures_delta.clear();
+            let differ = (0..w * h)
+                .filter(|&i| whole.pixels()[i] != painter.canvas().pixels()[i])
+                .count();
+            assert_eq!(differ, 0, "second {second}: {differ} pixels differ");
+        }
+        assert_eq!(ticks.next_move(), None, "no tick past the plan");
+    }
+
+    /// Ticks are planned only for the window's loop, only in the pass that drew the
+    /// countdowns, and only until a countdown reaches its last seconds or a new period.
+    #[test]
+    fn ticks_wait_for_the_loop_and_stop_where_a_row_changes() {
+        use crate::ui::countdown::{self, Countdown, TickPlan};
+        use std::time::Duration;
+
+        let plan = |left: u64| {
+            let ctx = egui::Context::default();
+            let run = |ctx: &egui::Context| {
+                let mut output = ctx.run_ui(RawInput::default(), |ui| {
+                    ui.add(Countdown::new(left, 30));
+                    let plan = TickPlan {
+                        moves: (1..5).map(|s| (Duration::from_secs(s), s)).collect(),
+                        end: Duration::from_secs(60),
+                        last_seconds: 5,
+                    };
+                    countdown::plan_ticks(ui.ctx(), &plan);
+                });
+                output.textures_delta.clear();
+            };
+            run(&ctx);
+            assert!(countdown::take_ticks(&ctx).is_none(), "no loop, no ticks");
+            countdown::enable_ticks(&ctx);
+            run(&ctx);
+            countdown::take_ticks(&ctx).map(|t| t.then)
+        };
+        assert_eq!(plan(20), Some(Duration::from_secs(60)));
+        assert_eq!(plan(8), Some(Duration::from_secs(3)), "a pass at 5 s left");
+        assert_eq!(plan(6), None, "5 s left at the first tick");
+        assert_eq!(plan(5), Some(Duration::from_secs(60)), "4 to 1 s left");
+        assert_eq!(plan(3), Some(Duration::from_secs(3)), "a new period");
     }
 
     #[test]
