@@ -172,20 +172,39 @@ mod tests {
                 partial += 1;
             }
 
-            fresh_textures.set(&output.textures_delta);
-            let mut whole = Canvas::default();
-            whole.resize(w, h);
-            let primitives = ctx.tessellate(shapes, LOOK.pixels_per_point);
-            raster::paint(&mut whole, LOOK.clear, &primitives, &fresh_textures, 1.0);
-            fresh_textures.free(&output.textures_delta);
-            output.textures_delta.clear();
-
-            let differ = (0..w * h)
-                .filter(|&i| whole.pixels()[i] != painter.canvas().pixels()[i])
-                .count();
+            let delta = &mut output.textures_delta;
+            let whole = painted_whole(&ctx, shapes, delta, &mut fresh_textures, (w, h));
+            let differ = differing(&whole, painter.canvas());
             assert_eq!(differ, 0, "frame {frame}: {differ} pixels differ");
         }
         assert!(partial > 20, "only {partial} of 40 frames painted in part");
+    }
+
+    /// `shapes` (from `ctx`) painted whole on a new canvas, `textures` brought up to date
+    /// with `delta` (which is then cleared).
+    fn painted_whole(
+        ctx: &egui::Context,
+        shapes: Vec<ClippedShape>,
+        delta: &mut TexturesDelta,
+        textures: &mut Textures,
+        (w, h): (usize, usize),
+    ) -> Canvas {
+        textures.set(delta);
+        let mut whole = Canvas::default();
+        whole.resize(w, h);
+        let primitives = ctx.tessellate(shapes, LOOK.pixels_per_point);
+        raster::paint(&mut whole, LOOK.clear, &primitives, textures, 1.0);
+        textures.free(delta);
+        delta.clear();
+        whole
+    }
+
+    fn differing(a: &Canvas, b: &Canvas) -> usize {
+        a.pixels()
+            .iter()
+            .zip(b.pixels())
+            .filter(|(x, y)| x != y)
+            .count()
     }
 
     /// The seconds a pass planned, each shown by putting its countdowns into the last frame's
@@ -254,16 +273,9 @@ mod tests {
             );
 
             let mut output = fresh.run_ui(input(second), |ui| scene(ui, second));
-            fresh_textures.set(&output.textures_delta);
-            let mut whole = Canvas::default();
-            whole.resize(w, h);
-            let primitives = fresh.tessellate(output.shapes, LOOK.pixels_per_point);
-            raster::paint(&mut whole, LOOK.clear, &primitives, &fresh_textures, 1.0);
-            fresh_textures.free(&output.textures_delta);
-            output.textures_delta.clear();
-            let differ = (0..w * h)
-                .filter(|&i| whole.pixels()[i] != painter.canvas().pixels()[i])
-                .count();
+            let delta = &mut output.textures_delta;
+            let whole = painted_whole(&fresh, output.shapes, delta, &mut fresh_textures, (w, h));
+            let differ = differing(&whole, painter.canvas());
             assert_eq!(differ, 0, "second {second}: {differ} pixels differ");
         }
         assert_eq!(ticks.next_move(), None, "no tick past the plan");
