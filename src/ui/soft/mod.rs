@@ -93,34 +93,32 @@ enum UserEvent {
     AccessKit(accesskit_winit::Event),
 }
 
-/// The delays of the repaints asked for on the loop's thread since the last pass began.
-#[derive(Clone, Default)]
-struct AskedInPass(Arc<Mutex<Vec<Duration>>>);
+/// What the context's repaint hooks record on the loop's own thread, read by the loop: the
+/// repaints asked for (with the pass they were asked in), and the delays of all those asked
+/// for since the last pass began.
+struct Recorded<T>(Arc<Mutex<Vec<T>>>);
 
-impl AskedInPass {
-    fn push(&self, delay: Duration) {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(delay);
-    }
-
-    fn take(&self) -> Vec<Duration> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+impl<T> Clone for Recorded<T> {
+    fn clone(&self) -> Self {
+        Recorded(Arc::clone(&self.0))
     }
 }
 
-/// Repaints asked for on the loop's own thread, with the pass they were asked in.
-#[derive(Clone, Default)]
-struct LocalRequests(Arc<Mutex<Vec<(Instant, u64)>>>);
+impl<T> Default for Recorded<T> {
+    fn default() -> Self {
+        Recorded(Arc::default())
+    }
+}
 
-impl LocalRequests {
-    fn push(&self, when: Instant, pass_nr: u64) {
-        let mut requests = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        requests.push((when, pass_nr));
+impl<T> Recorded<T> {
+    fn push(&self, item: T) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(item);
     }
 
-    fn take(&self) -> Vec<(Instant, u64)> {
+    fn take(&self) -> Vec<T> {
         std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
@@ -144,7 +142,7 @@ pub fn run(
     // As eframe: a pass may be discarded and run again once (Context::request_discard).
     ctx.options_mut(|o| o.max_passes = std::num::NonZeroUsize::MIN.saturating_add(1));
     let proxy = event_loop.create_proxy();
-    let local_requests = LocalRequests::default();
+    let local_requests = Recorded::default();
     {
         let proxy = proxy.clone();
         let local_requests = local_requests.clone();
@@ -158,7 +156,7 @@ pub fn run(
             // The loop's own requests (most are made during a pass) are read before it
             // sleeps: waking it through the proxy would cost it a turn for nothing.
             if std::thread::current().id() == loop_thread {
-                local_requests.push(when, pass_nr);
+                local_requests.push((when, pass_nr));
             } else {
                 let _ = proxy.send_event(UserEvent::RequestRepaint { when, pass_nr });
             }
@@ -167,7 +165,7 @@ pub fn run(
     // Every repaint asked for during a pass, also those the callback does not hear of (not
     // sooner than one already asked for): a pass that plans countdown ticks must have asked
     // for nothing but the first of them.
-    let asked_in_pass = AskedInPass::default();
+    let asked_in_pass = Recorded::default();
     {
         let asked_in_pass = asked_in_pass.clone();
         let loop_thread = std::thread::current().id();
@@ -213,8 +211,10 @@ struct Runner {
     builder: ViewportBuilder,
     max_texture_side: usize,
     proxy: EventLoopProxy<UserEvent>,
-    local_requests: LocalRequests,
-    asked_in_pass: AskedInPass,
+    /// Repaints asked for on the loop's own thread, with the pass they were asked in.
+    local_requests: Recorded<(Instant, u64)>,
+    /// The delays of the repaints asked for on the loop's thread since the last pass began.
+    asked_in_pass: Recorded<Duration>,
     /// The ticks the last pass planned, until the repaints it asked for are known.
     planned: Option<Ticks>,
     /// The ticks being shown, and when the pass that planned them asked for the first.
@@ -351,17 +351,10 @@ impl Runner {
             };
             let shapes = std::mem::take(&mut output.shapes);
             let planned = countdown::take_ticks(&self.ctx);
-            match shown.paint(&self.ctx, look, shapes, &output.textures_delta) {
-                // Not while a screen reader reads the window: it would hear stale seconds.
-                Ok(()) if output.platform_output.accesskit_update.is_none() => {
-                    self.planned = planned;
-                }
-                Ok(()) => {}
-                Err(e) => {
-                    if !std::mem::replace(&mut shown.paint_failed, true) {
-                        eprintln!("kunci: {e}; {RENDERER_HINT}");
-                    }
-                }
+            let painted = shown.paint_or_report(&self.ctx, look, shapes, &output.textures_delta);
+            // Not while a screen reader reads the window: it would hear stale seconds.
+            if painted && output.platform_output.accesskit_update.is_none() {
+                self.planned = planned;
             }
             // Applied: egui checks (in debug builds) that no delta is dropped unapplied.
             output.textures_delta.clear();
@@ -522,10 +515,7 @@ impl Runner {
             return false;
         }
         let nothing = egui::TexturesDelta::default();
-        if let Err(e) = shown.paint(&self.ctx, look, shapes, &nothing) {
-            if !std::mem::replace(&mut shown.paint_failed, true) {
-                eprintln!("kunci: {e}; {RENDERER_HINT}");
-            }
+        if !shown.paint_or_report(&self.ctx, look, shapes, &nothing) {
             return false;
         }
         self.app.ticked();
@@ -534,6 +524,24 @@ impl Runner {
 }
 
 impl Shown {
+    /// [`Self::paint`], the first failure told on stderr (with what to do), later ones not:
+    /// whether it painted.
+    fn paint_or_report(
+        &mut self,
+        ctx: &Context,
+        look: Look,
+        shapes: Vec<ClippedShape>,
+        textures: &egui::TexturesDelta,
+    ) -> bool {
+        let result = self.paint(ctx, look, shapes, textures);
+        if let Err(e) = &result
+            && !std::mem::replace(&mut self.paint_failed, true)
+        {
+            eprintln!("kunci: {e}; {RENDERER_HINT}");
+        }
+        result.is_ok()
+    }
+
     /// Paints what changed since the last frame and shows it on screen.
     fn paint(
         &mut self,
