@@ -3,7 +3,7 @@
 //! Adds two accounts through the CLI into a temporary data dir, opens the
 //! window on a private Xvfb (under openbox when installed), finds it with
 //! xdotool, screenshots it with ImageMagick and checks the picture is not
-//! blank. The screenshot is kept in `<target>/smoke/kunci-window.png`;
+//! blank, and that idle seconds drawn without an egui pass reach the screen. The screenshot is kept in `<target>/smoke/kunci-window.png`;
 //! `KUNCI_UPDATE_SCREENSHOT=1` also copies it to `assets/screenshot.png`.
 //!
 //! Run it through `scripts/test` (installs Xvfb, xdotool, ImageMagick and
@@ -312,6 +312,8 @@ fn window_opens_and_shows_accounts_under_xvfb() {
         .env_remove("WAYLAND_SOCKET")
         .env("XDG_RUNTIME_DIR", &runtime_dir)
         .env("KUNCI_DATA_DIR", &data_dir)
+        // "kunci-trace: frame|tick N SECONDS" per frame drawn: countdown_ticks_reach_the_screen
+        .env("KUNCI_STARTUP_TRACE", "1")
         .stdin(Stdio::null())
         .stdout(app_out.try_clone().unwrap())
         .stderr(app_out)
@@ -457,8 +459,59 @@ fn window_opens_and_shows_accounts_under_xvfb() {
         "the window loaded OpenGL libraries: {opengl:?}"
     );
 
+    countdown_ticks_reach_the_screen(&window, &display, &app_log, &logs);
     clipboard_round_trip(&window, &display, &data_dir, &logs);
     drop(procs);
+}
+
+/// Seconds in which only the countdowns move are drawn without an egui pass (a "tick": the
+/// loop patches the last frame's countdowns). In the real window, some idle second must be
+/// drawn that way, and it must reach the screen: the window's pixels change across a span in
+/// which the app's trace shows ticks and no pass.
+fn countdown_ticks_reach_the_screen(window: &str, display: &str, app_log: &Path, logs: &Path) {
+    // The pointer off the window: a hover text counting down to show keeps passes running.
+    let mut away = Command::new(tool("xdotool"));
+    away.args(["mousemove", "0", "0"]).env("DISPLAY", display);
+    run_ok(away, "xdotool mousemove", logs, Duration::from_secs(30));
+    thread::sleep(Duration::from_millis(1500));
+    let pixels = |name: &str| -> Vec<u8> {
+        let raw = logs.join(name);
+        let mut shot = Command::new(tool("import"));
+        shot.args(["-window", window, "-depth", "8"])
+            .arg(format!("rgb:{}", raw.display()))
+            .env("DISPLAY", display);
+        run_ok(shot, "import -window rgb", logs, Duration::from_secs(30));
+        fs::read(&raw).unwrap()
+    };
+    let frames_since = |from: usize| -> Vec<String> {
+        let log = fs::read_to_string(app_log).unwrap_or_default();
+        log.get(from..)
+            .unwrap_or("")
+            .lines()
+            .filter_map(|l| l.strip_prefix("kunci-trace: "))
+            .filter(|l| l.starts_with("frame ") || l.starts_with("tick "))
+            .map(|l| l.split(' ').next().unwrap().to_owned())
+            .collect()
+    };
+    let mut seen = Vec::new();
+    // Up to 10 tries: a tick drawn just after the second picture is in the log but not in it,
+    // and a span with a pass in it (a new code, the last 5 seconds) proves nothing.
+    for _ in 0..10 {
+        let from = fs::metadata(app_log).map_or(0, |m| m.len() as usize);
+        let before = pixels("tick-before.rgb");
+        thread::sleep(Duration::from_millis(1200));
+        let after = pixels("tick-after.rgb");
+        let frames = frames_since(from);
+        let only_ticks = !frames.is_empty() && frames.iter().all(|f| f == "tick");
+        if only_ticks && before != after {
+            return;
+        }
+        seen.push(frames.join(","));
+    }
+    panic!(
+        "no span of ticks alone changed the window (frames drawn in each try: {seen:?})\napp log:\n{}",
+        read_log(app_log)
+    );
 }
 
 /// What the X clipboard holds now ("" when nobody owns it).

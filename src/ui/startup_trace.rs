@@ -1,7 +1,8 @@
 //! `KUNCI_STARTUP_TRACE=1`: prints, once each, when the first frame was drawn and when every
-//! account had its code ready, then one line per frame drawn (to count frames at idle), as Unix
-//! seconds on stderr. scripts/bench-gui reads these lines; nothing else does, and without the
-//! variable this costs one bool check per frame.
+//! account had its code ready, then one line per frame drawn (to count frames at idle): "frame
+//! N" after a pass, "tick N" for a frame that only moved the countdowns (no pass; N counts
+//! both), as Unix seconds on stderr. scripts/bench-gui and the window's smoke test read these
+//! lines; nothing else does, and without the variable this costs one bool check per frame.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -21,7 +22,7 @@ impl StartupTrace {
         }
     }
 
-    /// Called after each frame; `all_codes` says whether every account's code can be shown.
+    /// Called after each pass; `all_codes` says whether every account's code can be shown.
     pub fn frame(&mut self, all_codes: bool) {
         if !self.enabled {
             return;
@@ -38,6 +39,14 @@ impl StartupTrace {
         if all_codes {
             self.all_codes_seen = true;
             print_event("all-codes");
+        }
+    }
+
+    /// Called after a frame drawn without a pass (its codes were all shown in the pass before).
+    pub fn tick(&mut self) {
+        if self.enabled && self.all_codes_seen {
+            self.frames += 1;
+            print_event(&format!("tick {}", self.frames));
         }
     }
 }

@@ -641,7 +641,7 @@ impl super::soft::WindowApp for KunciApp {
     }
 
     fn ticked(&mut self) {
-        self.startup_trace.frame(true);
+        self.startup_trace.tick();
     }
 }
 
