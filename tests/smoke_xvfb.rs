@@ -3,7 +3,8 @@
 //! Adds two accounts through the CLI into a temporary data dir, opens the
 //! window on a private Xvfb (under openbox when installed), finds it with
 //! xdotool, screenshots it with ImageMagick and checks the picture is not
-//! blank, and that idle seconds drawn without an egui pass reach the screen. The screenshot is kept in `<target>/smoke/kunci-window.png`;
+//! blank, and that idle seconds drawn without an egui pass reach the screen.
+//! The screenshot is kept in `<target>/smoke/kunci-window.png`;
 //! `KUNCI_UPDATE_SCREENSHOT=1` also copies it to `assets/screenshot.png`.
 //!
 //! Run it through `scripts/test` (installs Xvfb, xdotool, ImageMagick and
@@ -469,9 +470,11 @@ fn window_opens_and_shows_accounts_under_xvfb() {
 /// drawn that way, and it must reach the screen: the window's pixels change across a span in
 /// which the app's trace shows ticks and no pass.
 fn countdown_ticks_reach_the_screen(window: &str, display: &str, app_log: &Path, logs: &Path) {
-    // The pointer off the window: a hover text counting down to show keeps passes running.
+    // The pointer off the window, in the screen's far corner (the window is narrower and sits
+    // on the left, with or without openbox): a hover text counting down keeps passes running.
     let mut away = Command::new(tool("xdotool"));
-    away.args(["mousemove", "0", "0"]).env("DISPLAY", display);
+    away.args(["mousemove", "1023", "699"])
+        .env("DISPLAY", display);
     run_ok(away, "xdotool mousemove", logs, Duration::from_secs(30));
     thread::sleep(Duration::from_millis(1500));
     let pixels = |name: &str| -> Vec<u8> {
@@ -494,9 +497,10 @@ fn countdown_ticks_reach_the_screen(window: &str, display: &str, app_log: &Path,
             .collect()
     };
     let mut seen = Vec::new();
-    // Up to 10 tries: a tick drawn just after the second picture is in the log but not in it,
-    // and a span with a pass in it (a new code, the last 5 seconds) proves nothing.
-    for _ in 0..10 {
+    // Up to 20 tries: a tick drawn just after the second picture is in the log but not in it,
+    // and a span with a pass in it (a new code, the last 5 seconds) proves nothing. Focused
+    // (openbox), a tick comes every second; without a window manager, every 5 s.
+    for _ in 0..20 {
         let from = fs::metadata(app_log).map_or(0, |m| m.len() as usize);
         let before = pixels("tick-before.rgb");
         thread::sleep(Duration::from_millis(1200));
