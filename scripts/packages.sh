@@ -5,9 +5,18 @@
 #   install_missing_packages PACKAGE...   (apt-get update + install, as root or through sudo)
 #   as_root CMD...                        (also for the scripts' own dpkg/apt-get calls)
 #   "${APT[@]}" ...                       (apt-get without prompts, waiting for another apt)
+#   "${BUILD_PACKAGES[@]}", "${WINDOW_PACKAGES[@]}"   (what building Kunci / opening its window needs)
 #
 # Failures print "SCRIPT: what failed" and exit 1 (not the caller's fail, which may mean
 # something else there, as in scripts/test-windows).
+
+# Building: rustc needs a C linker; nokhwa's V4L2 bindings run bindgen, which loads libclang.
+# shellcheck disable=SC2034 # used by the scripts that source this
+BUILD_PACKAGES=(gcc libc6-dev libclang-dev)
+# What the window loads at run time: X11 and Wayland clients, OpenGL/EGL (KUNCI_RENDERER=opengl).
+# shellcheck disable=SC2034
+WINDOW_PACKAGES=(libgl1 libegl1 libgl1-mesa-dri libxkbcommon0 libxkbcommon-x11-0 libxcursor1
+    libxrandr2 libxi6 libwayland-client0 libwayland-cursor0 libwayland-egl1)
 
 APT=(env DEBIAN_FRONTEND="${DEBIAN_FRONTEND:-noninteractive}" apt-get -y -o DPkg::Lock::Timeout=600)
 

@@ -28,8 +28,7 @@ impl StartupTrace {
             return;
         }
         if self.all_codes_seen {
-            self.frames += 1;
-            print_event(&format!("frame {}", self.frames));
+            self.drawn("frame");
             return;
         }
         if !self.first_frame_seen {
@@ -45,9 +44,14 @@ impl StartupTrace {
     /// Called after a frame drawn without a pass (its codes were all shown in the pass before).
     pub fn tick(&mut self) {
         if self.enabled && self.all_codes_seen {
-            self.frames += 1;
-            print_event(&format!("tick {}", self.frames));
+            self.drawn("tick");
         }
+    }
+
+    /// "frame N" or "tick N": N counts both.
+    fn drawn(&mut self, kind: &str) {
+        self.frames += 1;
+        print_event(&format!("{kind} {}", self.frames));
     }
 }
 
